@@ -1,0 +1,28 @@
+//! Bounds on what one input may cost. Every limit has a clear error when it is hit.
+
+use serde::{Deserialize, Serialize};
+
+/// Resource limits applied while reading documents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct Limits {
+    /// Largest document (bytes of source text) that is parsed.
+    pub max_document_bytes: usize,
+    /// Most documents read from one file; the rest of the file is reported, not read.
+    pub max_documents: usize,
+    /// Deepest nesting of maps and lists.
+    pub max_depth: usize,
+    /// Most nodes that aliases (`*name`) may copy into one document ("billion laughs").
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_document_bytes: 16 * 1024 * 1024,
+            max_documents: 10_000,
+            max_depth: 200,
+            max_alias_nodes: 100_000,
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Documents: spanned parsing of YAML and JSON streams, positions, Kubernetes objects.
+
+mod limits;
+mod node;
+mod object;
+mod scalar;
+mod source;
+mod yaml;
+
+pub use limits::Limits;
+pub use node::{push_escaped, Node, Span, Value};
+pub use object::{expand, Object, ObjectId, Skip};
+pub use source::{Position, Source};
+pub use yaml::{parse_stream, ParseError, RawDocument};

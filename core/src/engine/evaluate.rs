@@ -1,0 +1,365 @@
+//! Evaluation of parsed documents: which policies apply to each object, their rules over
+//! the node tree, suppressions, and the findings with exact places.
+
+use std::collections::HashMap;
+
+use super::report::{ErrorEntry, Finding, Note, Report, SourceSpan};
+use super::suppress::{self, MISSING_REASON_ID};
+use super::{Engine, LevelChoice};
+use crate::document::{expand, parse_stream, Limits, Node, Object, RawDocument, Skip, Source, Span};
+use crate::policy::{Each, Item, Iteration, Level, Part, Policy, Rule, Scope, Severity, Template, Version};
+
+/// A source and its parsed documents.
+pub struct ParsedFile<'s> {
+    pub source: &'s Source,
+    pub documents: Vec<RawDocument>,
+}
+
+pub fn parse<'s>(source: &'s Source, limits: &Limits) -> ParsedFile<'s> {
+    ParsedFile { source, documents: parse_stream(&source.text, limits) }
+}
+
+/// What the whole scan knows that single objects need: the Pod Security labels of the
+/// Namespaces in it.
+#[derive(Debug, Default)]
+pub struct ScanContext {
+    namespaces: HashMap<String, (Option<Level>, Option<Version>)>,
+}
+
+impl ScanContext {
+    pub fn collect(files: &[ParsedFile<'_>]) -> Self {
+        let mut namespaces = HashMap::new();
+        for doc in files.iter().flat_map(|f| &f.documents) {
+            let Ok(node) = &doc.result else { continue };
+            for obj in expand(node, doc.index).into_iter().flatten() {
+                if obj.id.kind != "Namespace" || obj.group() != "" {
+                    continue;
+                }
+                let label = |key: &str| {
+                    obj.node.get_path(&["metadata", "labels"]).and_then(|l| l.get(key)).and_then(Node::as_str)
+                };
+                let level = label("pod-security.kubernetes.io/enforce").and_then(Level::parse);
+                let version = label("pod-security.kubernetes.io/enforce-version").and_then(|v| Version::parse(v).ok());
+                if let Some(name) = obj.id.name {
+                    namespaces.insert(name, (level, version));
+                }
+            }
+        }
+        ScanContext { namespaces }
+    }
+}
+
+pub struct Evaluator<'e> {
+    pub engine: &'e Engine,
+    pub context: &'e ScanContext,
+}
+
+/// A violation before it is placed in the source.
+struct Draft<'a> {
+    policy: usize,
+    at: &'a Node,
+    message: String,
+    severity: Severity,
+    version: Version,
+}
+
+impl Evaluator<'_> {
+    pub fn file(&self, file: &ParsedFile<'_>) -> Report {
+        let source = file.source;
+        let mut report = Report::new();
+        report.summary.files = 1;
+        for doc in &file.documents {
+            report.summary.documents += 1;
+            let node = match &doc.result {
+                Ok(node) => node,
+                Err(e) => {
+                    let text = source.text.get(doc.span.start..doc.span.end).unwrap_or_default();
+                    let message = if text.contains("{{") {
+                        format!("this looks like an unrendered Helm template (`{{{{ … }}}}`); render it first (`helm template …`) and scan the output ({})", e.message)
+                    } else {
+                        e.message.clone()
+                    };
+                    report.errors.push(ErrorEntry {
+                        file: source.name.clone(),
+                        document: Some(doc.index),
+                        message,
+                        span: Some(SourceSpan::of(source, e.span)),
+                    });
+                    continue;
+                }
+            };
+            for item in expand(node, doc.index) {
+                match item {
+                    Ok(obj) => self.object(source, &obj, &mut report),
+                    Err((skip, at)) => {
+                        report.summary.skipped += 1;
+                        report.notes.push(Note {
+                            file: source.name.clone(),
+                            document: Some(doc.index),
+                            message: match skip {
+                                Skip::NotAMap => format!("skipped: the document is a {}, not a Kubernetes object", at.type_name()),
+                                Skip::NoKind => "skipped: the document has no `apiVersion` and `kind`, so it is not a Kubernetes object".into(),
+                            },
+                            span: Some(SourceSpan::of(source, Span::new(at.span.start, at.span.start))),
+                        });
+                    }
+                }
+            }
+        }
+        report.findings.sort_by(|a, b| {
+            (a.span.start.offset, &a.policy, &a.path, &a.message).cmp(&(b.span.start.offset, &b.policy, &b.path, &b.message))
+        });
+        report.findings.dedup_by(|a, b| a.policy == b.policy && a.path == b.path && a.message == b.message);
+        report.summary.findings = report.findings.len();
+        report.summary.errors = report.errors.len();
+        report
+    }
+
+    /// The level and version this object's pod is judged at.
+    fn level_for(&self, obj: &Object<'_>) -> (Level, Version) {
+        let engine = self.engine;
+        match engine.level {
+            LevelChoice::Baseline => (Level::Baseline, engine.version),
+            LevelChoice::Restricted => (Level::Restricted, engine.version),
+            LevelChoice::FromNamespace => {
+                let ns = obj.id.namespace.as_deref().unwrap_or("default");
+                match self.context.namespaces.get(ns) {
+                    Some((level, version)) => {
+                        (level.unwrap_or(Level::Privileged), version.unwrap_or(engine.version))
+                    }
+                    None => (Level::Restricted, engine.version),
+                }
+            }
+        }
+    }
+
+    fn applies(&self, policy: &Policy, obj: &Object<'_>, level: Level, version: Version) -> bool {
+        if !policy.versions.contains(version) {
+            return false;
+        }
+        if let Some(needed) = policy.pod_security_level() {
+            if needed > level {
+                return false;
+            }
+        }
+        let m = &policy.matcher;
+        let kind_ok = (m.pods && obj.is_pod_kind())
+            || m.kinds.iter().any(|k| k.kind == obj.id.kind && k.group.as_deref().is_none_or(|g| g == obj.group()));
+        if !kind_ok {
+            return false;
+        }
+        let ns = obj.id.namespace.as_deref();
+        if !m.namespaces.is_empty() && !ns.is_some_and(|ns| m.namespaces.iter().any(|p| glob(p, ns))) {
+            return false;
+        }
+        if ns.is_some_and(|ns| m.exclude_namespaces.iter().any(|p| glob(p, ns))) {
+            return false;
+        }
+        let meta = |key: &str, wanted: &[(String, Option<String>)]| {
+            let map = obj.node.get_path(&["metadata", key]);
+            wanted.iter().all(|(k, v)| {
+                map.and_then(|m| m.get(k)).is_some_and(|found| v.as_ref().is_none_or(|v| found.display() == *v))
+            })
+        };
+        meta("labels", &m.labels) && meta("annotations", &m.annotations)
+    }
+
+    fn object(&self, source: &Source, obj: &Object<'_>, report: &mut Report) {
+        let engine = self.engine;
+        let pod = obj.pod_view();
+        let (level, version) = self.level_for(obj);
+        let mut candidates: Vec<usize> = engine.by_kind.get(&obj.id.kind).cloned().unwrap_or_default();
+        if pod.is_some() {
+            candidates.extend(&engine.pod_policies);
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let active: Vec<usize> = candidates
+            .into_iter()
+            .filter(|&i| engine.policies.get(i).is_some_and(|p| self.applies(p, obj, level, version)))
+            .collect();
+        let mut drafts = Vec::new();
+        for &i in &active {
+            let replaced = engine.overridden_by.get(i).is_some_and(|by| by.iter().any(|j| active.contains(j)));
+            let Some(policy) = engine.policies.get(i) else { continue };
+            if replaced {
+                continue;
+            }
+            let root = if policy.matcher.pods && obj.is_pod_kind() {
+                match pod {
+                    Some(p) => p,
+                    None => continue,
+                }
+            } else {
+                obj.node
+            };
+            run_policy(i, policy, obj.node, root, version, &mut drafts);
+        }
+        let owners: Vec<&Node> = std::iter::once(obj.node).chain(pod.filter(|p| !std::ptr::eq(*p, obj.node))).collect();
+        let suppressions = suppress::read(&owners);
+        for draft in drafts {
+            let Some(policy) = engine.policies.get(draft.policy) else { continue };
+            if suppressions.iter().any(|s| s.covers(&policy.id)) {
+                report.summary.suppressed += 1;
+                continue;
+            }
+            let mut standards = policy.standards.clone();
+            if let Some(serde_json::Value::Object(pss)) = standards.get_mut("pod-security") {
+                pss.insert("version".into(), draft.version.to_string().into());
+            }
+            report.findings.push(Finding {
+                policy: policy.id.clone(),
+                title: policy.title.clone(),
+                severity: draft.severity,
+                category: policy.category.clone(),
+                message: draft.message,
+                file: source.name.clone(),
+                document: obj.document_index,
+                object: obj.id.clone(),
+                path: obj.document.pointer_to(draft.at).unwrap_or_default(),
+                span: SourceSpan::of(source, draft.at.span),
+                standards,
+                fix: policy.docs.fix.clone(),
+            });
+        }
+        for s in suppressions.iter().filter(|s| s.reason.is_none()) {
+            report.findings.push(Finding {
+                policy: MISSING_REASON_ID.into(),
+                title: "Suppression without a reason".into(),
+                severity: Severity::Low,
+                category: "configuration".into(),
+                message: format!(
+                    "the suppression of `{}` gives no reason, so it is not applied; write `{}: <why this does not apply here>`",
+                    clean(&s.pattern),
+                    clean(&s.pattern)
+                ),
+                file: source.name.clone(),
+                document: obj.document_index,
+                object: obj.id.clone(),
+                path: obj.document.pointer_to(s.at).unwrap_or_default(),
+                span: SourceSpan::of(source, s.at.span),
+                standards: serde_json::Map::new(),
+                fix: format!("Give every line of the `{}` annotation a reason: `policy-id: reason`.", suppress::ANNOTATION),
+            });
+        }
+    }
+}
+
+fn run_policy<'a>(index: usize, policy: &Policy, object: &'a Node, root: &'a Node, version: Version, out: &mut Vec<Draft<'a>>) {
+    let scope = Scope { object, root, items: &[] };
+    if policy.unless.iter().any(|c| c.eval(&scope).is_some()) {
+        return;
+    }
+    for rule in policy.rules.iter().filter(|r| r.versions.contains(version)) {
+        let mut items = Vec::new();
+        let mut ctx = RuleRun { index, policy, rule, object, root, version, out: &mut *out };
+        ctx.iterate(0, &mut items);
+    }
+}
+
+struct RuleRun<'r, 'a> {
+    index: usize,
+    policy: &'r Policy,
+    rule: &'r Rule,
+    object: &'a Node,
+    root: &'a Node,
+    version: Version,
+    out: &'r mut Vec<Draft<'a>>,
+}
+
+impl<'a> RuleRun<'_, 'a> {
+    fn iterate(&mut self, depth: usize, items: &mut Vec<Item<'a>>) {
+        let Some(each) = self.rule.each.get(depth) else {
+            self.leaf(items);
+            return;
+        };
+        let scope = Scope { object: self.object, root: self.root, items };
+        let found = each_items(each, &scope);
+        for item in found {
+            items.push(item);
+            self.iterate(depth + 1, items);
+            items.pop();
+        }
+    }
+
+    fn leaf(&mut self, items: &[Item<'a>]) {
+        let scope = Scope { object: self.object, root: self.root, items };
+        if let Some(when) = &self.rule.when {
+            if when.eval(&scope).is_none() {
+                return;
+            }
+        }
+        let Some(hit) = self.rule.deny.eval(&scope) else { return };
+        let at = match &self.rule.at {
+            Some(p) => p.first(scope.start(p)).unwrap_or_else(|| p.nearest(scope.start(p))),
+            None => hit.at,
+        };
+        let message = render(&self.rule.message, &scope, hit.value.as_deref());
+        self.out.push(Draft { policy: self.index, at, message, severity: self.policy.severity, version: self.version });
+    }
+}
+
+fn each_items<'a>(each: &Each, scope: &Scope<'a, '_>) -> Vec<Item<'a>> {
+    let mut out = Vec::new();
+    match &each.over {
+        Iteration::Containers { init, regular, ephemeral } => {
+            let spec = scope.root.get("spec");
+            for (on, key) in [(init, "initContainers"), (regular, "containers"), (ephemeral, "ephemeralContainers")] {
+                if *on {
+                    let list = spec.and_then(|s| s.get(key)).and_then(Node::as_seq).unwrap_or_default();
+                    out.extend(list.iter().filter(|c| c.as_map().is_some()).map(Item::node));
+                }
+            }
+        }
+        Iteration::Nodes(path) => {
+            path.any(scope.start(path), &mut |n| {
+                if !n.is_null() {
+                    out.push(Item::node(n));
+                }
+                false
+            });
+        }
+        Iteration::Entries(path) => {
+            path.any(scope.start(path), &mut |n| {
+                for (k, v) in n.as_map().unwrap_or_default() {
+                    out.push(Item { node: v, key: Some(k) });
+                }
+                false
+            });
+        }
+    }
+    out
+}
+
+/// Fills a message template; values from the document are cleaned of control characters.
+fn render(template: &Template, scope: &Scope<'_, '_>, value: Option<&str>) -> String {
+    let mut out = String::new();
+    for part in &template.parts {
+        match part {
+            Part::Text(t) => out.push_str(t),
+            Part::Value => out.push_str(&clean(value.unwrap_or("unset"))),
+            Part::Path(p) => {
+                let shown = p.first(scope.start(p)).filter(|n| !n.is_null()).map(Node::display);
+                out.push_str(&clean(shown.as_deref().unwrap_or("unset")));
+            }
+        }
+    }
+    out
+}
+
+/// Replaces control characters (newlines, escapes) so that values cannot break reports.
+fn clean(text: &str) -> String {
+    let mut out: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if out.chars().count() > 200 {
+        out = out.chars().take(200).collect::<String>() + "…";
+    }
+    out
+}
+
+/// `*` at the end matches any suffix; otherwise names must be equal.
+fn glob(pattern: &str, name: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => pattern == name,
+    }
+}

@@ -1,0 +1,195 @@
+//! The engine: policies compiled once, then applied to sets of documents.
+
+mod evaluate;
+mod options;
+mod report;
+mod suppress;
+
+use std::collections::HashMap;
+
+pub use options::{id_matches, LevelChoice, Options, PolicyText};
+pub use report::{ErrorEntry, Finding, Note, Report, SourceSpan, Summary};
+pub(crate) use evaluate::ParsedFile;
+pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
+
+use crate::document::{Limits, Source};
+use crate::policy::{builtin_files, load_policies, Level, Policy, PolicyError, Version};
+
+/// Why an engine could not be built.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    #[error("{} mistake(s) in policy files:\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Policies(Vec<PolicyError>),
+    #[error("{0}")]
+    Options(String),
+}
+
+/// Compiled policies, ready to evaluate documents. Immutable, `Send + Sync`: share one
+/// engine across threads and requests.
+#[derive(Debug)]
+pub struct Engine {
+    policies: Vec<Policy>,
+    /// Indexes of policies by the kind they match; `None` = pod policies.
+    by_kind: HashMap<String, Vec<usize>>,
+    pod_policies: Vec<usize>,
+    /// For each policy, the policies that replace it while they apply.
+    overridden_by: Vec<Vec<usize>>,
+    level: LevelChoice,
+    version: Version,
+    limits: Limits,
+}
+
+impl Engine {
+    /// Loads, compiles and selects the policies. Every mistake in every policy file is
+    /// reported at once.
+    pub fn new(options: &Options) -> Result<Engine, EngineError> {
+        let version = Version::parse(&options.pod_security_version).map_err(EngineError::Options)?;
+        let mut texts: Vec<(String, &str)> = Vec::new();
+        if options.builtin {
+            texts.extend(builtin_files().iter().map(|(name, text)| (format!("builtin:{name}"), *text)));
+        }
+        texts.extend(options.policies.iter().map(|p| (p.name.clone(), p.text.as_str())));
+        let mut policies: Vec<Policy> = Vec::new();
+        let mut errors = Vec::new();
+        for (name, text) in texts {
+            let (found, errs) = load_policies(&Source::new(name, text), &options.params);
+            errors.extend(errs);
+            for p in found {
+                if let Some(first) = policies.iter().find(|q| q.id == p.id) {
+                    errors.push(PolicyError {
+                        file: p.file.clone(),
+                        line: 1,
+                        column: 1,
+                        message: format!("policy id `{}` is already used by {}; ids must be unique", p.id, first.file),
+                    });
+                } else {
+                    policies.push(p);
+                }
+            }
+        }
+        for id in options.params.keys() {
+            if !policies.iter().any(|p| &p.id == id) {
+                errors.push(unknown_policy(id, "parameters are set", &policies));
+            }
+        }
+        for id in options.severities.keys() {
+            if !policies.iter().any(|p| &p.id == id) {
+                errors.push(unknown_policy(id, "a severity is set", &policies));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(EngineError::Policies(errors));
+        }
+        let level = options.pod_security_level;
+        policies.retain(|p| {
+            (options.select.is_empty() || options.select.iter().any(|s| id_matches(&p.id, s)))
+                && !options.ignore.iter().any(|s| id_matches(&p.id, s))
+                && !(level == LevelChoice::Baseline && p.pod_security_level() == Some(Level::Restricted))
+        });
+        for p in &mut policies {
+            if let Some(s) = options.severities.get(&p.id) {
+                p.severity = *s;
+            }
+        }
+        policies.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(Engine::index(policies, level, version, options.limits.clone()))
+    }
+
+    fn index(policies: Vec<Policy>, level: LevelChoice, version: Version, limits: Limits) -> Engine {
+        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut pod_policies = Vec::new();
+        for (i, p) in policies.iter().enumerate() {
+            if p.matcher.pods {
+                pod_policies.push(i);
+            }
+            for k in &p.matcher.kinds {
+                by_kind.entry(k.kind.clone()).or_default().push(i);
+            }
+        }
+        let overridden_by = policies
+            .iter()
+            .map(|p| {
+                policies.iter().enumerate().filter(|(_, q)| q.overrides.contains(&p.id)).map(|(i, _)| i).collect()
+            })
+            .collect();
+        Engine { policies, by_kind, pod_policies, overridden_by, level, version, limits }
+    }
+
+    /// The selected policies, sorted by id.
+    pub fn policies(&self) -> &[Policy] {
+        &self.policies
+    }
+
+    pub fn policy(&self, id: &str) -> Option<&Policy> {
+        self.policies.iter().find(|p| p.id == id)
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Scans a set of sources: each is parsed once, every document evaluated, and the
+    /// findings sorted by file order, position and policy.
+    pub fn scan(&self, sources: &[Source]) -> Report {
+        let parsed: Vec<_> = sources.iter().map(|s| evaluate::parse(s, &self.limits)).collect();
+        self.evaluate_parsed(&parsed)
+    }
+
+    pub(crate) fn evaluate_parsed(&self, parsed: &[ParsedFile<'_>]) -> Report {
+        let context = evaluate::ScanContext::collect(parsed);
+        let mut report = Report::new();
+        for file in parsed {
+            report.merge(self.evaluate_file(file, &context));
+        }
+        report
+    }
+
+    /// Scans sources one at a time, each parsed, evaluated and dropped before the next, so
+    /// memory follows the largest file rather than the whole set. Judging pods by their
+    /// Namespace (`from-namespace`) needs the whole set, so that mode reads it all first.
+    pub fn scan_each<'s>(&self, sources: impl IntoIterator<Item = &'s Source>) -> Report {
+        if self.level == LevelChoice::FromNamespace {
+            let all: Vec<&Source> = sources.into_iter().collect();
+            let parsed: Vec<_> = all.iter().map(|s| evaluate::parse(s, &self.limits)).collect();
+            return self.evaluate_parsed(&parsed);
+        }
+        let context = evaluate::ScanContext::default();
+        let mut report = Report::new();
+        for source in sources {
+            report.merge(self.evaluate_file(&evaluate::parse(source, &self.limits), &context));
+        }
+        report
+    }
+
+    /// Scans one source on its own.
+    pub fn scan_source(&self, source: &Source) -> Report {
+        self.scan(std::slice::from_ref(source))
+    }
+
+    fn evaluate_file(&self, file: &evaluate::ParsedFile<'_>, context: &evaluate::ScanContext) -> Report {
+        evaluate::Evaluator { engine: self, context }.file(file)
+    }
+
+    /// A copy of this engine holding only the given policy, at a fixed version and level
+    /// (for running a policy's own tests).
+    pub fn single(&self, id: &str, version: Option<Version>, level: Option<Level>) -> Option<Engine> {
+        let p = self.policy(id)?.clone();
+        let level = match level {
+            Some(Level::Baseline) => LevelChoice::Baseline,
+            Some(_) => LevelChoice::Restricted,
+            None => self.level,
+        };
+        Some(Engine::index(vec![p], level, version.unwrap_or(self.version), self.limits.clone()))
+    }
+}
+
+fn unknown_policy(id: &str, what: &str, policies: &[Policy]) -> PolicyError {
+    let ids: Vec<&str> = policies.iter().map(|p| p.id.as_str()).collect();
+    let hint = crate::policy::suggest(id, &ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+    PolicyError {
+        file: "options".into(),
+        line: 1,
+        column: 1,
+        message: format!("{what} for policy `{id}`, which does not exist{hint}"),
+    }
+}

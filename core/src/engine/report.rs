@@ -1,0 +1,97 @@
+//! The report: findings, errors, notes and the summary, in the stable JSON shape.
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::{ObjectId, Position, Source, Span};
+use crate::policy::Severity;
+
+/// A start and end position in the source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SourceSpan {
+    pub start: Position,
+    pub end: Position,
+}
+
+impl SourceSpan {
+    pub fn of(source: &Source, span: Span) -> Self {
+        SourceSpan { start: source.position(span.start), end: source.position(span.end) }
+    }
+}
+
+/// One policy violation, pointing at the node that causes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub policy: String,
+    pub title: String,
+    pub severity: Severity,
+    pub category: String,
+    pub message: String,
+    pub file: String,
+    /// 0-based index of the document in its file.
+    pub document: usize,
+    pub object: ObjectId,
+    /// RFC 6901 pointer into the document as written.
+    pub path: String,
+    pub span: SourceSpan,
+    pub standards: serde_json::Map<String, serde_json::Value>,
+    pub fix: String,
+}
+
+/// An input, or one document of it, that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorEntry {
+    pub file: String,
+    pub document: Option<usize>,
+    pub message: String,
+    pub span: Option<SourceSpan>,
+}
+
+/// A document that was read but not evaluated, and why.
+pub type Note = ErrorEntry;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub files: usize,
+    pub documents: usize,
+    pub findings: usize,
+    pub errors: usize,
+    /// Documents read but not evaluated (see `notes`).
+    pub skipped: usize,
+    /// Findings silenced by a suppression annotation.
+    pub suppressed: usize,
+}
+
+/// What a scan found.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub version: String,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<ErrorEntry>,
+    pub notes: Vec<Note>,
+    pub summary: Summary,
+}
+
+impl Report {
+    pub fn new() -> Self {
+        Report { version: crate::VERSION.to_owned(), ..Report::default() }
+    }
+
+    /// Appends another report (for another file).
+    pub fn merge(&mut self, other: Report) {
+        self.findings.extend(other.findings);
+        self.errors.extend(other.errors);
+        self.notes.extend(other.notes);
+        let (a, b) = (&mut self.summary, other.summary);
+        a.files += b.files;
+        a.documents += b.documents;
+        a.skipped += b.skipped;
+        a.suppressed += b.suppressed;
+        a.findings = self.findings.len();
+        a.errors = self.errors.len();
+    }
+
+    /// The highest severity among the findings.
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+}

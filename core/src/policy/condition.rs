@@ -1,0 +1,312 @@
+//! Conditions: a subject (path, effective value, map keys, command-line flag) tested by
+//! operators, combined with `all`, `any` and `not`. Evaluating a condition says whether it
+//! holds and which node makes it hold, so every finding points at its cause.
+
+use regex::Regex;
+
+use super::path::{Item, Path, Root};
+use crate::document::{Node, Value};
+
+/// What a test looks at.
+#[derive(Clone, Debug)]
+pub enum Subject {
+    /// Every node the path selects (null counts as absent).
+    Path(Path),
+    /// The first of these paths that is set: a container's field, else the pod's.
+    Effective(Vec<Path>),
+    /// The keys of the maps the path selects, each a node with its own span.
+    Keys(Path),
+    /// A command-line flag in the current item's `command` and `args`.
+    Flag(String),
+}
+
+/// A test applied to each value of the subject.
+#[derive(Clone, Debug)]
+pub enum Op {
+    Present(bool),
+    Equals(Node),
+    In(Vec<Node>),
+    NotIn(Vec<Node>),
+    Contains(Node),
+    Excludes(Node),
+    Matches(Regex),
+    Prefix(String),
+    Suffix(String),
+    Compare(Ordering, f64),
+    Type(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ordering {
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+#[derive(Clone, Debug)]
+pub enum Condition {
+    Test { subject: Subject, ops: Vec<Op> },
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+}
+
+/// The nodes paths can start from while one object is evaluated.
+#[derive(Clone, Copy, Debug)]
+pub struct Scope<'a, 's> {
+    /// The object as written.
+    pub object: &'a Node,
+    /// The policy root: the pod for pod policies, else the object.
+    pub root: &'a Node,
+    /// Items bound by `each`, outermost first.
+    pub items: &'s [Item<'a>],
+}
+
+impl<'a> Scope<'a, '_> {
+    pub fn start(&self, path: &Path) -> Item<'a> {
+        match path.root {
+            Root::Current => self.items.last().copied().unwrap_or(Item::node(self.root)),
+            Root::Root => Item::node(self.root),
+            Root::Object => Item::node(self.object),
+            Root::Binding(depth) => self.items.get(depth).copied().unwrap_or(Item::node(self.root)),
+        }
+    }
+
+    fn current(&self) -> Item<'a> {
+        self.items.last().copied().unwrap_or(Item::node(self.root))
+    }
+}
+
+/// Why a condition holds: the node to point at and the value found there, if any.
+#[derive(Clone, Debug)]
+pub struct Hit<'a> {
+    pub at: &'a Node,
+    pub value: Option<String>,
+}
+
+impl Condition {
+    /// `Some` with the node that makes the condition hold, `None` when it does not hold.
+    pub fn eval<'a>(&self, scope: &Scope<'a, '_>) -> Option<Hit<'a>> {
+        match self {
+            Condition::Test { subject, ops } => test(subject, ops, scope),
+            Condition::All(conds) => {
+                let mut best: Option<Hit<'a>> = None;
+                for c in conds {
+                    let hit = c.eval(scope)?;
+                    best = Some(match best {
+                        Some(b) if narrower(b.at, hit.at) => b,
+                        _ => hit,
+                    });
+                }
+                best
+            }
+            Condition::Any(conds) => conds.iter().find_map(|c| c.eval(scope)),
+            Condition::Not(inner) => match inner.eval(scope) {
+                Some(_) => None,
+                None => {
+                    let (at, value) = inner.locate(scope);
+                    Some(Hit { at, value })
+                }
+            },
+        }
+    }
+
+    /// The node a condition is about, whether it holds or not: the subject's node when it
+    /// exists, else its nearest existing parent.
+    pub fn locate<'a>(&self, scope: &Scope<'a, '_>) -> (&'a Node, Option<String>) {
+        match self {
+            Condition::Test { subject, .. } => match subject {
+                Subject::Path(p) => match p.first(scope.start(p)).filter(|n| !n.is_null()) {
+                    Some(n) => (n, Some(n.display())),
+                    None => (p.nearest(scope.start(p)), None),
+                },
+                Subject::Effective(paths) => effective(paths, scope).map_or_else(
+                    || (paths.first().map_or(scope.root, |p| p.nearest(scope.start(p))), None),
+                    |n| (n, Some(n.display())),
+                ),
+                Subject::Keys(p) => (p.nearest(scope.start(p)), None),
+                Subject::Flag(name) => match flag(name, scope.current()) {
+                    Some(f) => (f.at, Some(f.value)),
+                    None => (flag_home(scope.current()), None),
+                },
+            },
+            Condition::All(conds) | Condition::Any(conds) => {
+                let mut best: Option<(&'a Node, Option<String>)> = None;
+                for c in conds {
+                    let here = c.locate(scope);
+                    best = Some(match best {
+                        Some(b) if narrower(b.0, here.0) => b,
+                        _ => here,
+                    });
+                }
+                best.unwrap_or((scope.root, None))
+            }
+            Condition::Not(inner) => inner.locate(scope),
+        }
+    }
+}
+
+/// True when `a` is at least as specific a place as `b` (a smaller span inside the source).
+fn narrower(a: &Node, b: &Node) -> bool {
+    let len = |n: &Node| n.span.end - n.span.start;
+    len(a) <= len(b)
+}
+
+fn effective<'a>(paths: &[Path], scope: &Scope<'a, '_>) -> Option<&'a Node> {
+    paths.iter().find_map(|p| p.first(scope.start(p)).filter(|n| !n.is_null()))
+}
+
+fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<'a>> {
+    let wants_absent = ops.iter().any(|op| matches!(op, Op::Present(false)));
+    let hit = |n: &'a Node| ops.iter().all(|op| apply(op, n, None));
+    let found: Option<&'a Node> = match subject {
+        Subject::Path(p) => {
+            let mut found = None;
+            p.any(scope.start(p), &mut |n| {
+                let ok = !n.is_null() && (wants_absent || hit(n));
+                if ok {
+                    found = Some(n);
+                }
+                ok
+            });
+            found
+        }
+        Subject::Effective(paths) => effective(paths, scope).filter(|n| wants_absent || hit(n)),
+        Subject::Keys(p) => {
+            let mut found = None;
+            p.any(scope.start(p), &mut |map| {
+                let key = map.as_map().and_then(|e| e.iter().map(|(k, _)| k).find(|k| wants_absent || hit(k)));
+                found = key;
+                key.is_some()
+            });
+            found
+        }
+        Subject::Flag(name) => {
+            let f = flag(name, scope.current());
+            return match (f, wants_absent) {
+                (None, true) => Some(Hit { at: flag_home(scope.current()), value: None }),
+                (Some(_), true) | (None, false) => None,
+                (Some(f), false) => {
+                    let value = Node::new(Value::Str(f.value.clone()), f.at.span);
+                    ops.iter().all(|op| apply(op, &value, Some(&f.items))).then_some(Hit { at: f.at, value: Some(f.value) })
+                }
+            };
+        }
+    };
+    match (found, wants_absent) {
+        (Some(_), true) => None,
+        (None, true) => {
+            let (at, _) = Condition::Test { subject: subject.clone(), ops: Vec::new() }.locate(scope);
+            Some(Hit { at, value: None })
+        }
+        (Some(n), false) => Some(Hit { at: narrow(ops, n), value: Some(n.display()) }),
+        (None, false) => None,
+    }
+}
+
+/// For `contains` on a list, point at the matching element rather than the list.
+fn narrow<'a>(ops: &[Op], node: &'a Node) -> &'a Node {
+    for op in ops {
+        if let (Op::Contains(x), Some(items)) = (op, node.as_seq()) {
+            if let Some(item) = items.iter().find(|i| i.same_value(x)) {
+                return item;
+            }
+        }
+    }
+    node
+}
+
+fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>) -> bool {
+    match op {
+        Op::Present(p) => *p,
+        Op::Equals(x) => node.same_value(x),
+        Op::In(list) => list.iter().any(|x| node.same_value(x)),
+        Op::NotIn(list) => !list.iter().any(|x| node.same_value(x)),
+        Op::Contains(x) => contains(node, x, flag_items),
+        Op::Excludes(x) => !contains(node, x, flag_items),
+        Op::Matches(re) => text(node).is_some_and(|t| re.is_match(&t)),
+        Op::Prefix(p) => node.as_str().is_some_and(|s| s.starts_with(p.as_str())),
+        Op::Suffix(p) => node.as_str().is_some_and(|s| s.ends_with(p.as_str())),
+        Op::Compare(ord, limit) => number(node).is_some_and(|n| match ord {
+            Ordering::Gt => n > *limit,
+            Ordering::Gte => n >= *limit,
+            Ordering::Lt => n < *limit,
+            Ordering::Lte => n <= *limit,
+        }),
+        Op::Type(t) => node.type_name() == t || (t == "integer" && matches!(node.value, Value::Int(_))),
+    }
+}
+
+fn contains(node: &Node, x: &Node, flag_items: Option<&[String]>) -> bool {
+    if let Some(items) = flag_items {
+        return x.as_str().is_some_and(|x| items.iter().any(|i| i == x));
+    }
+    match &node.value {
+        Value::Seq(items) => items.iter().any(|i| i.same_value(x)),
+        Value::Str(s) => x.as_str().is_some_and(|x| s.contains(x)),
+        Value::Map(_) => x.as_str().is_some_and(|k| node.get(k).is_some()),
+        _ => false,
+    }
+}
+
+/// Scalars as text, for regexes.
+fn text(node: &Node) -> Option<std::borrow::Cow<'_, str>> {
+    match &node.value {
+        Value::Str(s) => Some(s.as_str().into()),
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) => Some(node.display().into()),
+        _ => None,
+    }
+}
+
+/// Numbers, and strings that hold one (flag values, quoted numbers).
+fn number(node: &Node) -> Option<f64> {
+    node.as_f64().or_else(|| node.as_str().and_then(|s| s.trim().parse().ok()))
+}
+
+struct Flag<'a> {
+    value: String,
+    items: Vec<String>,
+    at: &'a Node,
+}
+
+/// Where a missing flag would go: the item's `args`, else its `command`, else the item.
+fn flag_home<'a>(item: Item<'a>) -> &'a Node {
+    item.node.get("args").or_else(|| item.node.get("command")).unwrap_or(item.node)
+}
+
+/// Reads `--name=value`, `--name value` and bare `--name` (true) from `command` then `args`;
+/// the last occurrence gives the value, every occurrence adds its comma-separated items.
+/// An argument holding spaces (`sh -c "kube-apiserver --a=b"`) is split into words.
+fn flag<'a>(name: &str, item: Item<'a>) -> Option<Flag<'a>> {
+    let mut words: Vec<(&str, &'a Node)> = Vec::new();
+    for key in ["command", "args"] {
+        for arg in item.node.get(key).and_then(Node::as_seq).unwrap_or_default() {
+            if let Some(s) = arg.as_str() {
+                words.extend(s.split_whitespace().map(|w| (w, arg)));
+            }
+        }
+    }
+    let mut out: Option<Flag<'a>> = None;
+    let mut iter = words.iter().peekable();
+    while let Some(&(word, at)) = iter.next() {
+        let (value, at) = if word == name {
+            match iter.peek() {
+                Some(&&(next, next_at)) if !next.starts_with('-') => {
+                    iter.next();
+                    (next, next_at)
+                }
+                _ => ("true", at),
+            }
+        } else if let Some(v) = word.strip_prefix(name).and_then(|r| r.strip_prefix('=')) {
+            (v, at)
+        } else {
+            continue;
+        };
+        let value = value.trim_matches(['"', '\'']);
+        let mut items = out.map(|f| f.items).unwrap_or_default();
+        items.extend(value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned));
+        out = Some(Flag { value: value.to_owned(), items, at });
+    }
+    out
+}

@@ -1,0 +1,726 @@
+//! Reading policy files: every mistake is collected with its file, line and column, and
+//! unknown fields get a "did you mean".
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use serde::Serialize;
+
+use super::condition::{Condition, Op, Ordering, Subject};
+use super::model::{
+    Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Template, TestCase, Tests,
+};
+use super::path::Path;
+use super::version::{Version, VersionRange};
+use crate::document::{parse_stream, Limits, Node, Source, Span, Value};
+
+/// A mistake in a policy file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct PolicyError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Parameter values that replace policy defaults: policy id → parameter → value.
+pub type ParamOverrides = BTreeMap<String, BTreeMap<String, serde_json::Value>>;
+
+const POLICY_FIELDS: &[&str] = &[
+    "id", "title", "severity", "category", "standards", "docs", "match", "versions", "params", "unless", "rules",
+    "overrides", "tests",
+];
+const RULE_FIELDS: &[&str] = &["each", "when", "deny", "at", "message", "versions"];
+const SUBJECTS: &[&str] = &["path", "effective", "keys", "flag"];
+const OPS: &[&str] = &[
+    "present", "equals", "in", "notIn", "contains", "excludes", "matches", "prefix", "suffix", "gt", "gte", "lt", "lte",
+    "type",
+];
+const LOGIC: &[&str] = &["all", "any", "not"];
+const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list", "map"];
+
+/// Reads every policy of a policy file. A file may hold several documents, one policy each.
+pub fn load_policies(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy>, Vec<PolicyError>) {
+    let mut loader = Loader { source, errors: Vec::new(), params: Vec::new(), bindings: Vec::new() };
+    let mut policies = Vec::new();
+    for doc in parse_stream(&source.text, &Limits::default()) {
+        match doc.result {
+            Ok(node) => {
+                if let Some(p) = loader.policy(&node, overrides) {
+                    policies.push(p);
+                }
+            }
+            Err(e) => loader.error_at(e.span, e.message),
+        }
+    }
+    if policies.is_empty() && loader.errors.is_empty() {
+        loader.error_at(Span::default(), "the file holds no policy".into());
+    }
+    (policies, loader.errors)
+}
+
+struct Loader<'s> {
+    source: &'s Source,
+    errors: Vec<PolicyError>,
+    /// Parameters of the policy being read, with their values.
+    params: Vec<(String, Node)>,
+    /// Names bound by the enclosing `each`.
+    bindings: Vec<String>,
+}
+
+/// The entries of a map whose keys were checked against the known ones.
+struct Fields<'n> {
+    entries: &'n [(Node, Node)],
+}
+
+impl<'n> Fields<'n> {
+    fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+}
+
+impl Loader<'_> {
+    fn error_at(&mut self, span: Span, message: String) {
+        let pos = self.source.position(span.start);
+        self.errors.push(PolicyError { file: self.source.name.clone(), line: pos.line, column: pos.column, message });
+    }
+
+    fn error(&mut self, node: &Node, message: impl Into<String>) {
+        self.error_at(node.span, message.into());
+    }
+
+    fn fields<'n>(&mut self, node: &'n Node, what: &str, known: &[&str]) -> Option<Fields<'n>> {
+        let Some(entries) = node.as_map() else {
+            self.error(node, format!("{what} must be a map, not a {}", node.type_name()));
+            return None;
+        };
+        for (k, _) in entries {
+            let name = k.as_str().unwrap_or_default();
+            if !known.contains(&name) {
+                let hint = suggest(name, known).map_or_else(
+                    || format!("; the fields are: {}", known.join(", ")),
+                    |s| format!("; did you mean `{s}`?"),
+                );
+                self.error(k, format!("unknown field `{name}` in {what}{hint}"));
+            }
+        }
+        Some(Fields { entries })
+    }
+
+    fn string(&mut self, node: &Node, what: &str) -> Option<String> {
+        match &node.value {
+            Value::Str(s) => Some(s.clone()),
+            _ => {
+                self.error(node, format!("{what} must be a string, not a {}", node.type_name()));
+                None
+            }
+        }
+    }
+
+    fn required<'n>(&mut self, fields: &Fields<'n>, at: &Node, key: &str, what: &str) -> Option<&'n Node> {
+        let found = fields.get(key);
+        if found.is_none() {
+            self.error(at, format!("{what} needs `{key}`"));
+        }
+        found
+    }
+
+    fn strings(&mut self, node: &Node, what: &str) -> Vec<String> {
+        match &node.value {
+            Value::Str(s) => vec![s.clone()],
+            Value::Seq(items) => items.iter().filter_map(|i| self.string(i, what)).collect(),
+            _ => {
+                self.error(node, format!("{what} must be a string or a list of strings"));
+                Vec::new()
+            }
+        }
+    }
+
+    fn policy(&mut self, node: &Node, overrides: &ParamOverrides) -> Option<Policy> {
+        let f = self.fields(node, "a policy", POLICY_FIELDS)?;
+        let errors_before = self.errors.len();
+        let id = self.required(&f, node, "id", "a policy").and_then(|n| self.string(n, "`id`"));
+        if let (Some(id), Some(n)) = (&id, f.get("id")) {
+            let valid = !id.is_empty()
+                && id.split('/').all(|seg| {
+                    !seg.is_empty() && seg.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                });
+            if !valid {
+                self.error(n, format!("policy id `{id}` must be lowercase words joined by `-`, in `/`-separated parts (like `images/latest-tag`)"));
+            }
+        }
+        let title = self.required(&f, node, "title", "a policy").and_then(|n| self.string(n, "`title`"));
+        let severity = self.required(&f, node, "severity", "a policy").and_then(|n| {
+            let s = self.string(n, "`severity`")?;
+            let found = Severity::parse(&s);
+            if found.is_none() {
+                self.error(n, format!("severity `{s}` is not one of info, low, medium, high, critical"));
+            }
+            found
+        });
+        let category = f.get("category").and_then(|n| self.string(n, "`category`")).unwrap_or_default();
+        let standards = match f.get("standards") {
+            Some(n) => match n.to_json() {
+                serde_json::Value::Object(m) => m,
+                _ => {
+                    self.error(n, "`standards` must be a map, like `{cis: \"5.2.1\"}`");
+                    serde_json::Map::new()
+                }
+            },
+            None => serde_json::Map::new(),
+        };
+        if let Some(level) = standards.get("pod-security").and_then(|p| p.get("level")) {
+            if level.as_str().and_then(Level::parse).is_none() {
+                if let Some(n) = f.get("standards") {
+                    self.error(n, "`standards.pod-security.level` must be `baseline` or `restricted`");
+                }
+            }
+        }
+        let docs = self.required(&f, node, "docs", "a policy").and_then(|n| self.docs(n)).unwrap_or_default();
+        let versions = f.get("versions").map(|n| self.versions(n)).unwrap_or_default();
+        let pid = id.clone().unwrap_or_default();
+        let params = f.get("params").map(|n| self.params(n, overrides.get(&pid))).unwrap_or_default();
+        if let Some(extra) = overrides.get(&pid) {
+            for name in extra.keys() {
+                if !params.iter().any(|p| &p.name == name) {
+                    self.error(node, format!("a parameter `{name}` is set for policy `{pid}`, which has no such parameter"));
+                }
+            }
+        }
+        self.params = params.iter().map(|p| (p.name.clone(), Node::from_json(&p.value))).collect();
+        self.bindings.clear();
+        let matcher = self.required(&f, node, "match", "a policy").and_then(|n| self.matcher(n)).unwrap_or_default();
+        let unless = f.get("unless").map(|n| self.condition_list(n)).unwrap_or_default();
+        let rules = self.required(&f, node, "rules", "a policy").map(|n| self.rules(n, &matcher)).unwrap_or_default();
+        let overrides_ids = f.get("overrides").map(|n| self.strings(n, "`overrides`")).unwrap_or_default();
+        let tests = match f.get("tests") {
+            Some(n) => self.tests(n),
+            None => {
+                self.error(node, "a policy needs `tests` with `pass` and `fail` examples");
+                Tests::default()
+            }
+        };
+        if self.errors.len() > errors_before {
+            return None;
+        }
+        Some(Policy {
+            id: id?,
+            title: title?,
+            severity: severity?,
+            category,
+            standards,
+            docs,
+            matcher,
+            versions,
+            params,
+            unless,
+            rules,
+            overrides: overrides_ids,
+            tests,
+            file: self.source.name.clone(),
+        })
+    }
+
+    fn docs(&mut self, node: &Node) -> Option<Docs> {
+        let f = self.fields(node, "`docs`", &["why", "fix", "references"])?;
+        let why = self.required(&f, node, "why", "`docs`").and_then(|n| self.string(n, "`docs.why`"));
+        let fix = self.required(&f, node, "fix", "`docs`").and_then(|n| self.string(n, "`docs.fix`"));
+        let references = f.get("references").map(|n| self.strings(n, "`docs.references`")).unwrap_or_default();
+        Some(Docs { why: why?.trim().to_owned(), fix: fix?.trim().to_owned(), references })
+    }
+
+    fn versions(&mut self, node: &Node) -> VersionRange {
+        let Some(f) = self.fields(node, "`versions`", &["since", "until"]) else { return VersionRange::default() };
+        let mut read = |key: &str| {
+            let n = f.get(key)?;
+            let text = match &n.value {
+                Value::Str(s) => s.clone(),
+                Value::Float(x) => format!("{x}"),
+                _ => n.display(),
+            };
+            match Version::parse(&text) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    self.error(n, e);
+                    None
+                }
+            }
+        };
+        VersionRange { since: read("since"), until: read("until") }
+    }
+
+    fn params(&mut self, node: &Node, overrides: Option<&BTreeMap<String, serde_json::Value>>) -> Vec<Param> {
+        let Some(entries) = node.as_map() else {
+            self.error(node, "`params` must be a map of parameter names to `{default: …, description: …}`");
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, v) in entries {
+            let name = k.as_str().unwrap_or_default().to_owned();
+            let Some(f) = self.fields(v, "a parameter", &["default", "description"]) else { continue };
+            let Some(default) = self.required(&f, v, "default", "a parameter") else { continue };
+            let description = f.get("description").and_then(|d| self.string(d, "`description`")).unwrap_or_default();
+            let value = overrides.and_then(|o| o.get(&name)).cloned().unwrap_or_else(|| default.to_json());
+            out.push(Param { name, description, value });
+        }
+        out
+    }
+
+    fn matcher(&mut self, node: &Node) -> Option<Match> {
+        let f = self.fields(node, "`match`", &["pods", "kinds", "namespaces", "excludeNamespaces", "labels", "annotations"])?;
+        let pods = match f.get("pods").map(|n| &n.value) {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                if let Some(n) = f.get("pods") {
+                    self.error(n, "`pods` must be true or false");
+                }
+                false
+            }
+        };
+        let kinds = f
+            .get("kinds")
+            .map(|n| self.strings(n, "a kind"))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|k| match k.rsplit_once('/') {
+                Some((g, kind)) => KindPattern { group: Some(if g == "core" { String::new() } else { g.to_owned() }), kind: kind.to_owned() },
+                None => KindPattern { group: None, kind: k },
+            })
+            .collect::<Vec<_>>();
+        if !pods && kinds.is_empty() {
+            self.error(node, "`match` needs `pods: true` or a list of `kinds`");
+        }
+        let namespaces = f.get("namespaces").map(|n| self.strings(n, "a namespace")).unwrap_or_default();
+        let exclude_namespaces = f.get("excludeNamespaces").map(|n| self.strings(n, "a namespace")).unwrap_or_default();
+        let labels = f.get("labels").map(|n| self.selector(n)).unwrap_or_default();
+        let annotations = f.get("annotations").map(|n| self.selector(n)).unwrap_or_default();
+        Some(Match { pods, kinds, namespaces, exclude_namespaces, labels, annotations })
+    }
+
+    /// `{key: value}` (value null = any value).
+    fn selector(&mut self, node: &Node) -> Vec<(String, Option<String>)> {
+        let Some(entries) = node.as_map() else {
+            self.error(node, "a selector must be a map of keys to values (null for any value)");
+            return Vec::new();
+        };
+        entries
+            .iter()
+            .map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), (!v.is_null()).then(|| v.display())))
+            .collect()
+    }
+
+    fn rules(&mut self, node: &Node, matcher: &Match) -> Vec<Rule> {
+        let Some(items) = node.as_seq().filter(|s| !s.is_empty()) else {
+            self.error(node, "`rules` must be a non-empty list");
+            return Vec::new();
+        };
+        items.iter().filter_map(|r| self.rule(r, matcher)).collect()
+    }
+
+    fn rule(&mut self, node: &Node, matcher: &Match) -> Option<Rule> {
+        let f = self.fields(node, "a rule", RULE_FIELDS)?;
+        self.bindings.clear();
+        let each = f.get("each").map(|n| self.each(n, matcher)).unwrap_or_default();
+        let when = f.get("when").and_then(|n| self.condition(n));
+        let deny = self.required(&f, node, "deny", "a rule").and_then(|n| self.condition(n));
+        let at = f.get("at").and_then(|n| self.path(n));
+        let message = self.required(&f, node, "message", "a rule").and_then(|n| self.template(n));
+        let versions = f.get("versions").map(|n| self.versions(n)).unwrap_or_default();
+        self.bindings.clear();
+        Some(Rule { each, when, deny: deny?, at, message: message?, versions })
+    }
+
+    fn each(&mut self, node: &Node, matcher: &Match) -> Vec<Each> {
+        match &node.value {
+            Value::Seq(items) => items.iter().filter_map(|i| self.each_one(i, matcher)).collect(),
+            _ => self.each_one(node, matcher).into_iter().collect(),
+        }
+    }
+
+    fn each_one(&mut self, node: &Node, matcher: &Match) -> Option<Each> {
+        let (over, name) = match &node.value {
+            Value::Str(s) if s == "containers" => (self.containers(node, None, matcher)?, None),
+            Value::Str(_) => (Iteration::Nodes(self.path(node)?), None),
+            Value::Map(_) => {
+                let f = self.fields(node, "`each`", &["containers", "path", "entries", "as"])?;
+                let name = f.get("as").and_then(|n| self.string(n, "`as`"));
+                let over = match (f.get("containers"), f.get("path"), f.get("entries")) {
+                    (Some(c), None, None) => self.containers(node, Some(c), matcher)?,
+                    (None, Some(p), None) => Iteration::Nodes(self.path(p)?),
+                    (None, None, Some(p)) => Iteration::Entries(self.path(p)?),
+                    _ => {
+                        self.error(node, "`each` takes exactly one of `containers`, `path` or `entries`");
+                        return None;
+                    }
+                };
+                (over, name)
+            }
+            _ => {
+                self.error(node, "`each` must be `containers`, a path, or a map like `{path: …, as: …}`");
+                return None;
+            }
+        };
+        let name = name.unwrap_or_else(|| match &over {
+            Iteration::Containers { .. } => "container".into(),
+            Iteration::Entries(_) => "entry".into(),
+            Iteration::Nodes(p) => p
+                .steps
+                .iter()
+                .rev()
+                .find_map(|s| match s {
+                    super::path::Step::Key(k) => Some(k.strip_suffix('s').unwrap_or(k).to_owned()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "item".into()),
+        });
+        self.bindings.push(name.clone());
+        Some(Each { over, name })
+    }
+
+    fn containers(&mut self, node: &Node, kinds: Option<&Node>, matcher: &Match) -> Option<Iteration> {
+        if !matcher.pods {
+            self.error(node, "`each: containers` needs `match: {pods: true}`");
+            return None;
+        }
+        let Some(kinds) = kinds else {
+            return Some(Iteration::Containers { init: true, regular: true, ephemeral: true });
+        };
+        let (mut init, mut regular, mut ephemeral) = (false, false, false);
+        for k in kinds.as_seq().unwrap_or(std::slice::from_ref(kinds)) {
+            match k.as_str() {
+                Some("init") => init = true,
+                Some("regular") => regular = true,
+                Some("ephemeral") => ephemeral = true,
+                _ => self.error(k, "container kinds are `init`, `regular` and `ephemeral`"),
+            }
+        }
+        Some(Iteration::Containers { init, regular, ephemeral })
+    }
+
+    fn path(&mut self, node: &Node) -> Option<Path> {
+        let text = self.string(node, "a path")?;
+        match Path::parse(&text, &self.bindings) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.error(node, e);
+                None
+            }
+        }
+    }
+
+    fn condition_list(&mut self, node: &Node) -> Vec<Condition> {
+        match &node.value {
+            Value::Seq(items) => items.iter().filter_map(|c| self.condition(c)).collect(),
+            _ => self.condition(node).into_iter().collect(),
+        }
+    }
+
+    fn condition(&mut self, node: &Node) -> Option<Condition> {
+        let known: Vec<&str> = SUBJECTS.iter().chain(OPS).chain(LOGIC).copied().collect();
+        let f = self.fields(node, "a condition", &known)?;
+        let logic: Vec<&str> = LOGIC.iter().copied().filter(|k| f.has(k)).collect();
+        if !logic.is_empty() {
+            if f.entries.len() > 1 {
+                self.error(node, "`all`, `any` and `not` stand alone in a condition; nest the other tests inside them");
+                return None;
+            }
+            return match logic.first().copied() {
+                Some("not") => Some(Condition::Not(Box::new(self.condition(f.get("not")?)?))),
+                Some(key) => {
+                    let list = f.get(key)?;
+                    if list.as_seq().is_none_or(<[Node]>::is_empty) {
+                        self.error(list, format!("`{key}` takes a non-empty list of conditions"));
+                        return None;
+                    }
+                    let conds = self.condition_list(list);
+                    Some(if key == "all" { Condition::All(conds) } else { Condition::Any(conds) })
+                }
+                None => None,
+            };
+        }
+        let subjects: Vec<&str> = SUBJECTS.iter().copied().filter(|k| f.has(k)).collect();
+        let subject = match subjects.as_slice() {
+            [one] => {
+                let n = f.get(one)?;
+                match *one {
+                    "path" => Subject::Path(self.path(n)?),
+                    "keys" => Subject::Keys(self.path(n)?),
+                    "flag" => {
+                        let name = self.string(n, "`flag`")?;
+                        if !name.starts_with('-') {
+                            self.error(n, format!("flag `{name}` must be written with its dashes, like `--{name}`"));
+                        }
+                        Subject::Flag(name)
+                    }
+                    _ => Subject::Effective(self.effective(n)?),
+                }
+            }
+            [] => {
+                self.error(node, "a condition needs what it tests: `path`, `effective`, `keys` or `flag` (or `all`/`any`/`not`)");
+                return None;
+            }
+            _ => {
+                self.error(node, format!("a condition tests one thing, but this one names {}", subjects.join(" and ")));
+                return None;
+            }
+        };
+        let mut ops = Vec::new();
+        for (k, v) in f.entries {
+            let key = k.as_str().unwrap_or_default();
+            if OPS.contains(&key) {
+                if let Some(op) = self.op(key, v) {
+                    ops.push(op);
+                }
+            }
+        }
+        if ops.is_empty() {
+            self.error(node, format!("a condition needs a test: one of {}", OPS.join(", ")));
+            return None;
+        }
+        if ops.iter().any(|o| matches!(o, Op::Present(false))) && ops.len() > 1 {
+            self.error(node, "`present: false` cannot be combined with tests of the value");
+            return None;
+        }
+        Some(Condition::Test { subject, ops })
+    }
+
+    fn effective(&mut self, node: &Node) -> Option<Vec<Path>> {
+        match &node.value {
+            Value::Str(s) => {
+                let own = Path::parse(s, &self.bindings);
+                let pod = Path::parse(&format!("$.spec.{s}"), &self.bindings);
+                match (own, pod) {
+                    (Ok(a), Ok(b)) => Some(vec![a, b]),
+                    (Err(e), _) | (_, Err(e)) => {
+                        self.error(node, e);
+                        None
+                    }
+                }
+            }
+            Value::Seq(items) if !items.is_empty() => items.iter().map(|i| self.path(i)).collect(),
+            _ => {
+                self.error(node, "`effective` takes a container field (`securityContext.runAsNonRoot`) or a list of paths, first set wins");
+                None
+            }
+        }
+    }
+
+    /// A literal, or `{param: name}` for a parameter's value.
+    fn operand(&mut self, node: &Node) -> Option<Node> {
+        if let Some(entries) = node.as_map() {
+            if let [(k, v)] = entries {
+                if k.as_str() == Some("param") {
+                    let name = self.string(v, "`param`")?;
+                    let found = self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+                    if found.is_none() {
+                        let names: Vec<&str> = self.params.iter().map(|(n, _)| n.as_str()).collect();
+                        let hint = suggest(&name, &names).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+                        self.error(v, format!("no parameter `{name}` is declared in `params`{hint}"));
+                    }
+                    return found;
+                }
+            }
+        }
+        Some(node.clone())
+    }
+
+    fn op(&mut self, key: &str, node: &Node) -> Option<Op> {
+        let value = self.operand(node)?;
+        let list = |this: &mut Self| match value.as_seq() {
+            Some(items) => Some(items.to_vec()),
+            None => {
+                this.error(node, format!("`{key}` takes a list"));
+                None
+            }
+        };
+        let text = |this: &mut Self| this.string(&value, &format!("`{key}`"));
+        let number = |this: &mut Self| match value.as_f64() {
+            Some(n) => Some(n),
+            None => {
+                this.error(node, format!("`{key}` takes a number"));
+                None
+            }
+        };
+        Some(match key {
+            "present" => match value.value {
+                Value::Bool(b) => Op::Present(b),
+                _ => {
+                    self.error(node, "`present` takes true or false");
+                    return None;
+                }
+            },
+            "equals" => Op::Equals(value),
+            "in" => Op::In(list(self)?),
+            "notIn" => Op::NotIn(list(self)?),
+            "contains" => Op::Contains(value),
+            "excludes" => Op::Excludes(value),
+            "matches" => {
+                let pattern = text(self)?;
+                match Regex::new(&pattern) {
+                    Ok(re) => Op::Matches(re),
+                    Err(e) => {
+                        let first = e.to_string().lines().last().unwrap_or_default().trim().to_owned();
+                        self.error(node, format!("`{pattern}` is not a valid regular expression: {first}"));
+                        return None;
+                    }
+                }
+            }
+            "prefix" => Op::Prefix(text(self)?),
+            "suffix" => Op::Suffix(text(self)?),
+            "gt" => Op::Compare(Ordering::Gt, number(self)?),
+            "gte" => Op::Compare(Ordering::Gte, number(self)?),
+            "lt" => Op::Compare(Ordering::Lt, number(self)?),
+            "lte" => Op::Compare(Ordering::Lte, number(self)?),
+            _ => {
+                let t = text(self)?;
+                if !TYPES.contains(&t.as_str()) {
+                    self.error(node, format!("type `{t}` is not one of {}", TYPES.join(", ")));
+                    return None;
+                }
+                Op::Type(t)
+            }
+        })
+    }
+
+    fn template(&mut self, node: &Node) -> Option<Template> {
+        let text = self.string(node, "`message`")?;
+        let mut parts = Vec::new();
+        let mut rest = text.as_str();
+        let mut literal = String::new();
+        while let Some(open) = rest.find('{') {
+            literal.push_str(rest.get(..open).unwrap_or_default());
+            let after = rest.get(open + 1..).unwrap_or_default();
+            if let Some(r) = after.strip_prefix('{') {
+                literal.push('{');
+                rest = r;
+                continue;
+            }
+            let Some(close) = after.find('}') else {
+                self.error(node, "`{` without `}` in the message; write `{{` for a brace");
+                return None;
+            };
+            let inner = after.get(..close).unwrap_or_default().trim();
+            if !literal.is_empty() {
+                parts.push(Part::Text(std::mem::take(&mut literal)));
+            }
+            if inner == "value" {
+                parts.push(Part::Value);
+            } else if let Some(param) = inner.strip_prefix("params.") {
+                match self.params.iter().find(|(n, _)| n == param) {
+                    Some((_, v)) => parts.push(Part::Text(v.display())),
+                    None => self.error(node, format!("the message names `{{{inner}}}`, but no parameter `{param}` is declared")),
+                }
+            } else {
+                match Path::parse(inner, &self.bindings) {
+                    Ok(p) => parts.push(Part::Path(p)),
+                    Err(e) => self.error(node, e),
+                }
+            }
+            rest = after.get(close + 1..).unwrap_or_default();
+        }
+        literal.push_str(&rest.replace("}}", "}"));
+        if !literal.is_empty() {
+            parts.push(Part::Text(literal));
+        }
+        Some(Template { parts })
+    }
+
+    fn tests(&mut self, node: &Node) -> Tests {
+        let Some(f) = self.fields(node, "`tests`", &["pass", "fail"]) else { return Tests::default() };
+        let mut read = |key: &str| -> Vec<TestCase> {
+            let Some(list) = f.get(key).and_then(|n| n.as_seq()).filter(|s| !s.is_empty()) else {
+                self.error(node, format!("`tests.{key}` needs at least one example object"));
+                return Vec::new();
+            };
+            list.iter().filter_map(|case| self.test_case(case)).collect()
+        };
+        let pass = read("pass");
+        let fail = read("fail");
+        Tests { pass, fail }
+    }
+
+    fn test_case(&mut self, node: &Node) -> Option<TestCase> {
+        if node.get("kind").is_some() {
+            return Some(TestCase { object: node.clone(), version: None, level: None, path: None });
+        }
+        let f = self.fields(node, "a test case (an object with `kind`, or `{object, version, level, path}`)", &["object", "version", "level", "path"])?;
+        let object = self.required(&f, node, "object", "a test case")?.clone();
+        let version = match f.get("version") {
+            Some(n) => match Version::parse(&n.display()) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    self.error(n, e);
+                    None
+                }
+            },
+            None => None,
+        };
+        let level = f.get("level").and_then(|n| {
+            let l = n.as_str().and_then(Level::parse);
+            if l.is_none() {
+                self.error(n, "`level` is `baseline` or `restricted`");
+            }
+            l
+        });
+        let path = f.get("path").and_then(|n| self.string(n, "`path`"));
+        Some(TestCase { object, version, level, path })
+    }
+}
+
+/// The known name closest to `name`, when it is close enough to be a typo.
+pub fn suggest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(&name.to_lowercase(), &k.to_lowercase()), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut row = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or_default() + usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or_default() + 1;
+            let ins = row.get(j).copied().unwrap_or_default() + 1;
+            row.push(sub.min(del).min(ins));
+        }
+        prev = row;
+    }
+    prev.last().copied().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_names() {
+        assert_eq!(suggest("sevrity", POLICY_FIELDS), Some("severity"));
+        assert_eq!(suggest("notin", OPS), Some("notIn"));
+        assert_eq!(suggest("zzzzzz", POLICY_FIELDS), None);
+    }
+
+    #[test]
+    fn reports_every_mistake_with_its_position() {
+        let text = "id: Bad Id\ntitle: t\nsevrity: high\ndocs: {why: w, fix: f}\nmatch: {pods: true}\nrules:\n  - deny: {path: spec.x, equalz: 1}\n    message: m\ntests: {pass: [{kind: Pod}], fail: []}\n";
+        let (policies, errors) = load_policies(&Source::new("p.yaml", text), &ParamOverrides::new());
+        assert!(policies.is_empty());
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        let all = shown.join("\n");
+        assert!(all.contains("p.yaml:1:5: policy id `Bad Id`"), "{all}");
+        assert!(all.contains("p.yaml:3:1: unknown field `sevrity` in a policy; did you mean `severity`?"), "{all}");
+        assert!(all.contains("needs `severity`"), "{all}");
+        assert!(all.contains("p.yaml:7:26: unknown field `equalz` in a condition; did you mean `equals`?"), "{all}");
+        assert!(all.contains("`tests.fail` needs at least one example"), "{all}");
+    }
+}

@@ -1,0 +1,20 @@
+//! The policy language: files, their compiled form, paths and conditions.
+
+mod condition;
+mod load;
+mod model;
+mod path;
+mod version;
+
+pub use condition::{Condition, Hit, Op, Scope, Subject};
+pub use load::{load_policies, suggest, ParamOverrides, PolicyError};
+pub use model::{
+    Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Template, TestCase, Tests,
+};
+pub use path::{Item, Path, Root, Step};
+pub use version::{Version, VersionRange, NEWEST_MINOR};
+
+/// The built-in policy files, embedded at build time: (path under `policies/`, text).
+pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
+    include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"))
+}

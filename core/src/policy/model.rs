@@ -1,0 +1,197 @@
+//! A compiled policy: metadata, what it applies to, its rules and its own tests.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::condition::Condition;
+use super::path::Path;
+use super::version::{Version, VersionRange};
+use crate::document::Node;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The Pod Security Standards level a policy belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Privileged,
+    Baseline,
+    Restricted,
+}
+
+impl Level {
+    pub fn parse(text: &str) -> Option<Level> {
+        match text {
+            "privileged" => Some(Level::Privileged),
+            "baseline" => Some(Level::Baseline),
+            "restricted" => Some(Level::Restricted),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Privileged => "privileged",
+            Level::Baseline => "baseline",
+            Level::Restricted => "restricted",
+        }
+    }
+}
+
+/// Documentation shown by `rempart explain` and carried into reports.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Docs {
+    pub why: String,
+    pub fix: String,
+    pub references: Vec<String>,
+}
+
+/// A kind a policy applies to: `Kind` (any group), `group/Kind` (`core` for the core group).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KindPattern {
+    pub group: Option<String>,
+    pub kind: String,
+}
+
+/// What a policy applies to.
+#[derive(Clone, Debug, Default)]
+pub struct Match {
+    /// Pods and every pod template; the policy root becomes the pod.
+    pub pods: bool,
+    pub kinds: Vec<KindPattern>,
+    pub namespaces: Vec<String>,
+    pub exclude_namespaces: Vec<String>,
+    pub labels: Vec<(String, Option<String>)>,
+    pub annotations: Vec<(String, Option<String>)>,
+}
+
+/// How a rule walks the object: one item at a time, bound to a name.
+#[derive(Clone, Debug)]
+pub enum Iteration {
+    /// Containers of the pod: init, regular and ephemeral (or the chosen ones).
+    Containers { init: bool, regular: bool, ephemeral: bool },
+    /// Every node a path selects.
+    Nodes(Path),
+    /// Every entry (key and value) of the maps a path selects.
+    Entries(Path),
+}
+
+#[derive(Clone, Debug)]
+pub struct Each {
+    pub over: Iteration,
+    pub name: String,
+}
+
+/// A piece of a message template.
+#[derive(Clone, Debug)]
+pub enum Part {
+    Text(String),
+    /// `{value}`: the value found where the finding points.
+    Value,
+    Path(Path),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Template {
+    pub parts: Vec<Part>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub each: Vec<Each>,
+    pub when: Option<Condition>,
+    pub deny: Condition,
+    pub at: Option<Path>,
+    pub message: Template,
+    pub versions: VersionRange,
+}
+
+/// A declared parameter and its value (the default unless overridden).
+#[derive(Clone, Debug, Serialize)]
+pub struct Param {
+    pub name: String,
+    pub description: String,
+    pub value: serde_json::Value,
+}
+
+/// One inline test object.
+#[derive(Clone, Debug)]
+pub struct TestCase {
+    pub object: Node,
+    pub version: Option<Version>,
+    pub level: Option<Level>,
+    /// For failing cases: the JSON pointer the finding must have.
+    pub path: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Tests {
+    pub pass: Vec<TestCase>,
+    pub fail: Vec<TestCase>,
+}
+
+/// A compiled policy.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub category: String,
+    pub standards: serde_json::Map<String, serde_json::Value>,
+    pub docs: Docs,
+    pub matcher: Match,
+    pub versions: VersionRange,
+    pub params: Vec<Param>,
+    pub unless: Vec<Condition>,
+    pub rules: Vec<Rule>,
+    /// Policies this one replaces while it applies (a restricted check over its baseline twin).
+    pub overrides: Vec<String>,
+    pub tests: Tests,
+    /// File the policy came from (`builtin:…` for embedded ones).
+    pub file: String,
+}
+
+impl Policy {
+    /// The Pod Security level named in `standards.pod-security.level`.
+    pub fn pod_security_level(&self) -> Option<Level> {
+        self.standards
+            .get("pod-security")
+            .and_then(|p| p.get("level"))
+            .and_then(|l| l.as_str())
+            .and_then(Level::parse)
+    }
+}

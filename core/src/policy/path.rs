@@ -1,0 +1,230 @@
+//! Paths into documents: `spec.containers[*].image`, `$.metadata.annotations['a/b']`,
+//! `container.securityContext`. A subset of JSONPath (RFC 9535) — names, indexes, wildcards
+//! — compiled once and walked without allocation; filtering is written with `each`/`when`.
+
+use crate::document::Node;
+use crate::document::Value;
+
+/// Where a path starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Root {
+    /// The current item inside `each`, else the policy root.
+    Current,
+    /// `$`: the policy root (the pod for pod policies, else the object).
+    Root,
+    /// `object`: the object as written (for a workload, the workload, not its pod).
+    Object,
+    /// A name bound by `each … as`, by its depth.
+    Binding(usize),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(i64),
+    Wildcard,
+}
+
+/// A compiled path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Path {
+    pub root: Root,
+    pub steps: Vec<Step>,
+    pub text: String,
+}
+
+/// What a path starts from at evaluation time: a node, or a map entry (key and value).
+#[derive(Clone, Copy, Debug)]
+pub struct Item<'a> {
+    pub node: &'a Node,
+    pub key: Option<&'a Node>,
+}
+
+impl<'a> Item<'a> {
+    pub fn node(node: &'a Node) -> Self {
+        Item { node, key: None }
+    }
+}
+
+impl Path {
+    /// Parses `text`; `bindings` are the names bound by the enclosing `each`, outermost first.
+    pub fn parse(text: &str, bindings: &[String]) -> Result<Path, String> {
+        let text = text.trim();
+        let mut rest = text;
+        let root = if let Some(r) = rest.strip_prefix('$') {
+            rest = r;
+            Root::Root
+        } else if let Some(r) = rest.strip_prefix('@') {
+            rest = r;
+            Root::Current
+        } else {
+            let head_end = rest.find(['.', '[']).unwrap_or(rest.len());
+            let head = rest.get(..head_end).unwrap_or_default();
+            if let Some(depth) = bindings.iter().rposition(|b| b == head) {
+                rest = rest.get(head_end..).unwrap_or_default();
+                Root::Binding(depth)
+            } else if head == "object" {
+                rest = rest.get(head_end..).unwrap_or_default();
+                Root::Object
+            } else {
+                Root::Current
+            }
+        };
+        let mut steps = Vec::new();
+        let mut first = root == Root::Current && !text.starts_with('@');
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix('[') {
+                let close = r.find(']').ok_or_else(|| format!("`[` without `]` in path `{text}`"))?;
+                let inner = r.get(..close).unwrap_or_default().trim();
+                rest = r.get(close + 1..).unwrap_or_default();
+                let quoted = inner
+                    .strip_prefix('\'')
+                    .and_then(|s| s.strip_suffix('\''))
+                    .or_else(|| inner.strip_prefix('"').and_then(|s| s.strip_suffix('"')));
+                steps.push(if let Some(name) = quoted {
+                    Step::Key(name.to_owned())
+                } else if inner == "*" {
+                    Step::Wildcard
+                } else {
+                    Step::Index(inner.parse().map_err(|_| {
+                        format!("`[{inner}]` in path `{text}` is not an index, `*` or a quoted name; write `['{inner}']` for a key")
+                    })?)
+                });
+            } else {
+                let r = if first { rest } else {
+                    rest.strip_prefix('.').ok_or_else(|| format!("expected `.` or `[` at `{rest}` in path `{text}`"))?
+                };
+                let end = r.find(['.', '[']).unwrap_or(r.len());
+                let name = r.get(..end).unwrap_or_default();
+                if name.is_empty() {
+                    return Err(format!("empty name in path `{text}`"));
+                }
+                steps.push(if name == "*" { Step::Wildcard } else { Step::Key(name.to_owned()) });
+                rest = r.get(end..).unwrap_or_default();
+            }
+            first = false;
+        }
+        Ok(Path { root, steps, text: text.to_owned() })
+    }
+
+    /// True when the path selects at most one node.
+    pub fn is_single(&self) -> bool {
+        !self.steps.contains(&Step::Wildcard)
+    }
+
+    /// Calls `f` with every selected node until it returns true; returns whether it did.
+    pub fn any<'a>(&self, start: Item<'a>, f: &mut dyn FnMut(&'a Node) -> bool) -> bool {
+        let (node, steps) = self.start(start);
+        walk(node, steps, f)
+    }
+
+    /// The first selected node.
+    pub fn first<'a>(&self, start: Item<'a>) -> Option<&'a Node> {
+        let mut found = None;
+        self.any(start, &mut |n| {
+            found = Some(n);
+            true
+        });
+        found
+    }
+
+    /// The deepest node that exists along the path: the path's node when it exists, else
+    /// its nearest existing parent.
+    pub fn nearest<'a>(&self, start: Item<'a>) -> &'a Node {
+        let (mut node, steps) = self.start(start);
+        for step in steps {
+            let next = match step {
+                Step::Key(k) => node.get(k),
+                Step::Index(i) => index(node, *i),
+                Step::Wildcard => children(node).next(),
+            };
+            match next {
+                Some(n) if !n.is_null() => node = n,
+                _ => break,
+            }
+        }
+        node
+    }
+
+    fn start<'a, 's>(&'s self, item: Item<'a>) -> (&'a Node, &'s [Step]) {
+        if let (Some(key), Some(Step::Key(first))) = (item.key, self.steps.first()) {
+            let rest = self.steps.get(1..).unwrap_or_default();
+            match first.as_str() {
+                "key" => return (key, rest),
+                "value" => return (item.node, rest),
+                _ => {}
+            }
+        }
+        (item.node, &self.steps)
+    }
+}
+
+fn index(node: &Node, i: i64) -> Option<&Node> {
+    let items = node.as_seq()?;
+    let at = if i < 0 { items.len().checked_sub(i.unsigned_abs() as usize)? } else { i as usize };
+    items.get(at)
+}
+
+fn children(node: &Node) -> Box<dyn Iterator<Item = &Node> + '_> {
+    match &node.value {
+        Value::Seq(items) => Box::new(items.iter()),
+        Value::Map(entries) => Box::new(entries.iter().map(|(_, v)| v)),
+        _ => Box::new(std::iter::empty()),
+    }
+}
+
+fn walk<'a>(node: &'a Node, steps: &[Step], f: &mut dyn FnMut(&'a Node) -> bool) -> bool {
+    let Some((step, rest)) = steps.split_first() else {
+        return f(node);
+    };
+    match step {
+        Step::Key(k) => node.get(k).is_some_and(|n| walk(n, rest, f)),
+        Step::Index(i) => index(node, *i).is_some_and(|n| walk(n, rest, f)),
+        Step::Wildcard => match &node.value {
+            Value::Seq(items) => items.iter().any(|n| walk(n, rest, f)),
+            Value::Map(entries) => entries.iter().any(|(_, n)| walk(n, rest, f)),
+            _ => false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{parse_stream, Limits};
+
+    fn doc(text: &str) -> Node {
+        parse_stream(text, &Limits::default())
+            .into_iter()
+            .find_map(|d| d.result.ok())
+            .unwrap_or_else(|| Node::new(Value::Null, Default::default()))
+    }
+
+    #[test]
+    fn parses_roots_and_steps() {
+        let b = vec!["container".to_string()];
+        let p = Path::parse("container.ports[*].hostPort", &b).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.root, Root::Binding(0));
+        assert_eq!(p.steps, vec![Step::Key("ports".into()), Step::Wildcard, Step::Key("hostPort".into())]);
+        let p = Path::parse("$.metadata.annotations['a.b/c']", &b).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.root, Root::Root);
+        assert_eq!(p.steps.last(), Some(&Step::Key("a.b/c".into())));
+        assert!(Path::parse("a[x]", &b).is_err());
+        assert!(Path::parse("a[1", &b).is_err());
+    }
+
+    #[test]
+    fn selects_and_finds_nearest_parent() {
+        let d = doc("spec:\n  containers:\n  - name: a\n  - name: b\n    securityContext: {}\n");
+        let p = Path::parse("spec.containers[*].name", &[]).unwrap_or_else(|e| panic!("{e}"));
+        let mut names = Vec::new();
+        p.any(Item::node(&d), &mut |n| {
+            names.push(n.display());
+            false
+        });
+        assert_eq!(names, vec!["a", "b"]);
+        let p = Path::parse("spec.containers[-1].securityContext.privileged", &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.first(Item::node(&d)), None);
+        assert_eq!(p.nearest(Item::node(&d)).type_name(), "map");
+    }
+}

@@ -1,0 +1,95 @@
+//! The human-readable report: `file:line:col`, severity, policy and message, with a code
+//! frame and a caret under the offending node.
+
+use std::fmt::Write;
+
+use crate::document::Source;
+use crate::engine::{Finding, Report, SourceSpan};
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// Renders the report as text; `sources` give the code frames (a file not among them is
+/// shown without one). `color` adds ANSI colours, for terminals.
+pub fn text(report: &Report, sources: &[&Source], color: bool) -> String {
+    let paint = Paint { on: color };
+    let mut out = String::new();
+    for f in &report.findings {
+        finding(&mut out, f, sources.iter().find(|s| s.name == f.file).copied(), &paint);
+    }
+    for e in &report.errors {
+        let at = e.span.map(|s| format!(":{}:{}", s.start.line, s.start.column)).unwrap_or_default();
+        let _ = writeln!(out, "{}{at}: {} {}", e.file, paint.wrap("1;31", "error"), e.message);
+        if let (Some(span), Some(src)) = (e.span, sources.iter().find(|s| s.name == e.file)) {
+            frame(&mut out, src, span, &paint);
+        }
+        out.push('\n');
+    }
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "{} finding(s), {} error(s) in {} document(s) of {} file(s){}{}",
+        s.findings,
+        s.errors,
+        s.documents,
+        s.files,
+        if s.skipped > 0 { format!("; {} skipped (not Kubernetes objects)", s.skipped) } else { String::new() },
+        if s.suppressed > 0 { format!("; {} suppressed", s.suppressed) } else { String::new() },
+    );
+    out
+}
+
+fn finding(out: &mut String, f: &Finding, source: Option<&Source>, paint: &Paint) {
+    let color = match f.severity.as_str() {
+        "critical" | "high" => "1;31",
+        "medium" => "1;33",
+        _ => "1;36",
+    };
+    let _ = writeln!(
+        out,
+        "{}:{}:{}: {} {} {}",
+        f.file,
+        f.span.start.line,
+        f.span.start.column,
+        paint.wrap(color, f.severity.as_str()),
+        paint.wrap("1", &f.policy),
+        f.message
+    );
+    if let Some(src) = source {
+        frame(out, src, f.span, paint);
+    }
+    let name = f.object.name.as_deref().unwrap_or("?");
+    let _ = writeln!(out, "   = in {} `{name}` at {}", f.object.kind, if f.path.is_empty() { "/" } else { &f.path });
+    if !f.fix.is_empty() {
+        let _ = writeln!(out, "   = fix: {}", f.fix.lines().next().unwrap_or_default());
+    }
+    out.push('\n');
+}
+
+fn frame(out: &mut String, src: &Source, span: SourceSpan, paint: &Paint) {
+    let line = span.start.line;
+    if line == 0 || line > src.line_count() || src.text.is_empty() {
+        return;
+    }
+    let text = src.line_text(line - 1);
+    let width = line.to_string().len();
+    let gutter = " ".repeat(width);
+    let start = span.start.column.saturating_sub(1);
+    let len = if span.end.line == line { span.end.column.saturating_sub(span.start.column) } else { text.chars().count().saturating_sub(start) };
+    let shown: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let _ = writeln!(out, "{gutter} {}", paint.wrap("34", "|"));
+    let _ = writeln!(out, "{} {} {shown}", paint.wrap("34", &line.to_string()), paint.wrap("34", "|"));
+    let caret = format!("{}{}", " ".repeat(start), "^".repeat(len.max(1)));
+    let _ = writeln!(out, "{gutter} {} {}", paint.wrap("34", "|"), paint.wrap("1;31", &caret));
+}

@@ -1,0 +1,66 @@
+//! Running the inline `tests:` of policies: every pass example must give no finding of its
+//! policy, every fail example at least one (at the given pointer, when one is given).
+
+use crate::document::{Node, RawDocument, Source};
+use crate::engine::Engine;
+use crate::policy::TestCase;
+
+/// An inline example that did not behave as its policy says.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TestFailure {
+    pub policy: String,
+    pub file: String,
+    pub message: String,
+}
+
+/// Runs the inline tests of every policy of `engine`; returns the failures and the number
+/// of examples run.
+pub fn run_policy_tests(engine: &Engine) -> (Vec<TestFailure>, usize) {
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for policy in engine.policies() {
+        let cases = policy.tests.pass.iter().map(|c| (true, c)).chain(policy.tests.fail.iter().map(|c| (false, c)));
+        for (n, (pass, case)) in cases.enumerate() {
+            count += 1;
+            let fail = |message: String| TestFailure { policy: policy.id.clone(), file: policy.file.clone(), message };
+            let Some(single) = engine.single(&policy.id, case.version, case.level) else { continue };
+            let report = single.scan_nodes("test", std::slice::from_ref(&case.object));
+            let paths: Vec<&str> = report.findings.iter().filter(|f| f.policy == policy.id).map(|f| f.path.as_str()).collect();
+            let label = describe(case, n, pass);
+            if pass && !paths.is_empty() {
+                failures.push(fail(format!("{label} should pass but is flagged at {}", paths.join(", "))));
+            } else if !pass && paths.is_empty() {
+                failures.push(fail(format!("{label} should be flagged but passes")));
+            } else if let Some(want) = case.path.as_deref().filter(|_| !pass) {
+                if !paths.contains(&want) {
+                    failures.push(fail(format!("{label} is flagged at {} instead of {want}", paths.join(", "))));
+                }
+            }
+            if !report.errors.is_empty() || !report.notes.is_empty() {
+                failures.push(fail(format!("{label} is not a readable Kubernetes object")));
+            }
+        }
+    }
+    (failures, count)
+}
+
+fn describe(case: &TestCase, n: usize, pass: bool) -> String {
+    let name = case.object.get_path(&["metadata", "name"]).map(Node::display).unwrap_or_default();
+    let version = case.version.map(|v| format!(" at {v}")).unwrap_or_default();
+    format!("{} example `{name}` (#{}){version}", if pass { "pass" } else { "fail" }, n + 1)
+}
+
+impl Engine {
+    /// Evaluates objects that are already parsed (for example loaded from JSON); positions
+    /// in the report are those the nodes carry.
+    pub fn scan_nodes(&self, name: &str, nodes: &[Node]) -> crate::Report {
+        let source = Source::new(name, "");
+        let documents = nodes
+            .iter()
+            .enumerate()
+            .map(|(index, node)| RawDocument { index, span: node.span, result: Ok(node.clone()) })
+            .collect();
+        let file = super::engine::ParsedFile { source: &source, documents };
+        self.evaluate_parsed(&[file])
+    }
+}
