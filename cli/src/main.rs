@@ -1,1 +1,6 @@
-fn main() {}
+//! The `rempart` command.
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    std::process::exit(rempart_cli::run(&args));
+}

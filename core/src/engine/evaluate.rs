@@ -246,7 +246,7 @@ impl Evaluator<'_> {
 }
 
 fn run_policy<'a>(index: usize, policy: &Policy, object: &'a Node, root: &'a Node, version: Version, out: &mut Vec<Draft<'a>>) {
-    let scope = Scope { object, root, items: &[] };
+    let scope = Scope { object, root, items: &[], version };
     if policy.unless.iter().any(|c| c.eval(&scope).is_some()) {
         return;
     }
@@ -273,7 +273,7 @@ impl<'a> RuleRun<'_, 'a> {
             self.leaf(items);
             return;
         };
-        let scope = Scope { object: self.object, root: self.root, items };
+        let scope = Scope { object: self.object, root: self.root, items, version: self.version };
         let found = each_items(each, &scope);
         for item in found {
             items.push(item);
@@ -283,7 +283,7 @@ impl<'a> RuleRun<'_, 'a> {
     }
 
     fn leaf(&mut self, items: &[Item<'a>]) {
-        let scope = Scope { object: self.object, root: self.root, items };
+        let scope = Scope { object: self.object, root: self.root, items, version: self.version };
         if let Some(when) = &self.rule.when {
             if when.eval(&scope).is_none() {
                 return;
@@ -291,7 +291,7 @@ impl<'a> RuleRun<'_, 'a> {
         }
         let Some(hit) = self.rule.deny.eval(&scope) else { return };
         let at = match &self.rule.at {
-            Some(p) => p.first(scope.start(p)).unwrap_or_else(|| p.nearest(scope.start(p))),
+            Some(p) => p.first(scope.start(p), &scope).unwrap_or_else(|| p.nearest(scope.start(p), &scope)),
             None => hit.at,
         };
         let message = render(&self.rule.message, &scope, hit.value.as_deref());
@@ -312,7 +312,7 @@ fn each_items<'a>(each: &Each, scope: &Scope<'a, '_>) -> Vec<Item<'a>> {
             }
         }
         Iteration::Nodes(path) => {
-            path.any(scope.start(path), &mut |n| {
+            path.any(scope.start(path), scope, &mut |n| {
                 if !n.is_null() {
                     out.push(Item::node(n));
                 }
@@ -320,7 +320,7 @@ fn each_items<'a>(each: &Each, scope: &Scope<'a, '_>) -> Vec<Item<'a>> {
             });
         }
         Iteration::Entries(path) => {
-            path.any(scope.start(path), &mut |n| {
+            path.any(scope.start(path), scope, &mut |n| {
                 for (k, v) in n.as_map().unwrap_or_default() {
                     out.push(Item { node: v, key: Some(k) });
                 }
@@ -339,7 +339,7 @@ fn render(template: &Template, scope: &Scope<'_, '_>, value: Option<&str>) -> St
             Part::Text(t) => out.push_str(t),
             Part::Value => out.push_str(&clean(value.unwrap_or("unset"))),
             Part::Path(p) => {
-                let shown = p.first(scope.start(p)).filter(|n| !n.is_null()).map(Node::display);
+                let shown = p.first(scope.start(p), scope).filter(|n| !n.is_null()).map(Node::display);
                 out.push_str(&clean(shown.as_deref().unwrap_or("unset")));
             }
         }

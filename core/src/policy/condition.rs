@@ -4,7 +4,8 @@
 
 use regex::Regex;
 
-use super::path::{Item, Path, Root};
+use super::path::{Item, Path, Resolve, Root};
+use super::version::{Version, VersionRange};
 use crate::document::{Node, Value};
 
 /// What a test looks at.
@@ -50,6 +51,8 @@ pub enum Condition {
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
+    /// Holds only at the Kubernetes versions of the range (and there as the inner condition).
+    Versioned(VersionRange, Box<Condition>),
 }
 
 /// The nodes paths can start from while one object is evaluated.
@@ -61,6 +64,14 @@ pub struct Scope<'a, 's> {
     pub root: &'a Node,
     /// Items bound by `each`, outermost first.
     pub items: &'s [Item<'a>],
+    /// The Kubernetes version the object is judged at.
+    pub version: Version,
+}
+
+impl Resolve for Scope<'_, '_> {
+    fn text(&self, path: &Path) -> Option<String> {
+        path.first(self.start(path), self).filter(|n| !n.is_null()).map(Node::display)
+    }
 }
 
 impl<'a> Scope<'a, '_> {
@@ -102,6 +113,13 @@ impl Condition {
                 best
             }
             Condition::Any(conds) => conds.iter().find_map(|c| c.eval(scope)),
+            Condition::Versioned(range, inner) => {
+                if range.contains(scope.version) {
+                    inner.eval(scope)
+                } else {
+                    None
+                }
+            }
             Condition::Not(inner) => match inner.eval(scope) {
                 Some(_) => None,
                 None => {
@@ -117,15 +135,15 @@ impl Condition {
     pub fn locate<'a>(&self, scope: &Scope<'a, '_>) -> (&'a Node, Option<String>) {
         match self {
             Condition::Test { subject, .. } => match subject {
-                Subject::Path(p) => match p.first(scope.start(p)).filter(|n| !n.is_null()) {
+                Subject::Path(p) => match p.first(scope.start(p), scope).filter(|n| !n.is_null()) {
                     Some(n) => (n, Some(n.display())),
-                    None => (p.nearest(scope.start(p)), None),
+                    None => (p.nearest(scope.start(p), scope), None),
                 },
                 Subject::Effective(paths) => effective(paths, scope).map_or_else(
-                    || (paths.first().map_or(scope.root, |p| p.nearest(scope.start(p))), None),
+                    || (paths.first().map_or(scope.root, |p| p.nearest(scope.start(p), scope)), None),
                     |n| (n, Some(n.display())),
                 ),
-                Subject::Keys(p) => (p.nearest(scope.start(p)), None),
+                Subject::Keys(p) => (p.nearest(scope.start(p), scope), None),
                 Subject::Flag(name) => match flag(name, scope.current()) {
                     Some(f) => (f.at, Some(f.value)),
                     None => (flag_home(scope.current()), None),
@@ -142,7 +160,7 @@ impl Condition {
                 }
                 best.unwrap_or((scope.root, None))
             }
-            Condition::Not(inner) => inner.locate(scope),
+            Condition::Not(inner) | Condition::Versioned(_, inner) => inner.locate(scope),
         }
     }
 }
@@ -154,7 +172,7 @@ fn narrower(a: &Node, b: &Node) -> bool {
 }
 
 fn effective<'a>(paths: &[Path], scope: &Scope<'a, '_>) -> Option<&'a Node> {
-    paths.iter().find_map(|p| p.first(scope.start(p)).filter(|n| !n.is_null()))
+    paths.iter().find_map(|p| p.first(scope.start(p), scope).filter(|n| !n.is_null()))
 }
 
 fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<'a>> {
@@ -163,7 +181,7 @@ fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<
     let found: Option<&'a Node> = match subject {
         Subject::Path(p) => {
             let mut found = None;
-            p.any(scope.start(p), &mut |n| {
+            p.any(scope.start(p), scope, &mut |n| {
                 let ok = !n.is_null() && (wants_absent || hit(n));
                 if ok {
                     found = Some(n);
@@ -175,8 +193,11 @@ fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<
         Subject::Effective(paths) => effective(paths, scope).filter(|n| wants_absent || hit(n)),
         Subject::Keys(p) => {
             let mut found = None;
-            p.any(scope.start(p), &mut |map| {
-                let key = map.as_map().and_then(|e| e.iter().map(|(k, _)| k).find(|k| wants_absent || hit(k)));
+            p.any(scope.start(p), scope, &mut |map| {
+                // A key whose value is null is as good as absent, as Kubernetes reads it.
+                let key = map
+                    .as_map()
+                    .and_then(|e| e.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k).find(|k| wants_absent || hit(k)));
                 found = key;
                 key.is_some()
             });

@@ -38,6 +38,7 @@ const OPS: &[&str] = &[
     "type",
 ];
 const LOGIC: &[&str] = &["all", "any", "not"];
+const VERSIONS: &[&str] = &["since", "until"];
 const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list", "map"];
 
 /// Reads every policy of a policy file. A file may hold several documents, one policy each.
@@ -235,13 +236,19 @@ impl Loader<'_> {
     }
 
     fn versions(&mut self, node: &Node) -> VersionRange {
-        let Some(f) = self.fields(node, "`versions`", &["since", "until"]) else { return VersionRange::default() };
+        let Some(f) = self.fields(node, "`versions`", VERSIONS) else { return VersionRange::default() };
+        self.versions_of(&f)
+    }
+
+    fn versions_of(&mut self, f: &Fields<'_>) -> VersionRange {
         let mut read = |key: &str| {
             let n = f.get(key)?;
             let text = match &n.value {
                 Value::Str(s) => s.clone(),
-                Value::Float(x) => format!("{x}"),
-                _ => n.display(),
+                _ => {
+                    self.error(n, format!("write the version as a string like `v1.25`, not `{}`", n.display()));
+                    return None;
+                }
             };
             match Version::parse(&text) {
                 Ok(v) => Some(v),
@@ -421,9 +428,17 @@ impl Loader<'_> {
         }
     }
 
+    /// A condition; `since`/`until` in it limit it to a range of Kubernetes versions.
     fn condition(&mut self, node: &Node) -> Option<Condition> {
-        let known: Vec<&str> = SUBJECTS.iter().chain(OPS).chain(LOGIC).copied().collect();
+        let known: Vec<&str> = SUBJECTS.iter().chain(OPS).chain(LOGIC).chain(VERSIONS).copied().collect();
         let f = self.fields(node, "a condition", &known)?;
+        if VERSIONS.iter().any(|k| f.has(k)) {
+            let range = self.versions_of(&f);
+            let rest: Vec<(Node, Node)> =
+                f.entries.iter().filter(|(k, _)| !VERSIONS.contains(&k.as_str().unwrap_or_default())).cloned().collect();
+            let inner = self.condition(&Node::new(Value::Map(rest), node.span))?;
+            return Some(Condition::Versioned(range, Box::new(inner)));
+        }
         let logic: Vec<&str> = LOGIC.iter().copied().filter(|k| f.has(k)).collect();
         if !logic.is_empty() {
             if f.entries.len() > 1 {

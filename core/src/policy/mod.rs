@@ -11,7 +11,7 @@ pub use load::{load_policies, suggest, ParamOverrides, PolicyError};
 pub use model::{
     Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Template, TestCase, Tests,
 };
-pub use path::{Item, Path, Root, Step};
+pub use path::{Item, KeyPart, NoResolve, Path, Resolve, Root, Step};
 pub use version::{Version, VersionRange, NEWEST_MINOR};
 
 /// The built-in policy files, embedded at build time: (path under `policies/`, text).

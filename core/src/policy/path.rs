@@ -21,8 +21,32 @@ pub enum Root {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
     Key(String),
+    /// `['a','b']`: each of these keys that exists.
+    Keys(Vec<String>),
+    /// `['prefix/{container.name}']`: a key built from other values at evaluation time.
+    Dynamic(Vec<KeyPart>),
     Index(i64),
     Wildcard,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyPart {
+    Text(String),
+    Path(Path),
+}
+
+/// Gives the text of a path, for keys built at evaluation time.
+pub trait Resolve {
+    fn text(&self, path: &Path) -> Option<String>;
+}
+
+/// For paths without built keys.
+pub struct NoResolve;
+
+impl Resolve for NoResolve {
+    fn text(&self, _: &Path) -> Option<String> {
+        None
+    }
 }
 
 /// A compiled path.
@@ -44,6 +68,31 @@ impl<'a> Item<'a> {
     pub fn node(node: &'a Node) -> Self {
         Item { node, key: None }
     }
+}
+
+fn unquote(part: &str) -> Option<&str> {
+    part.strip_prefix('\'')
+        .and_then(|s| s.strip_suffix('\''))
+        .or_else(|| part.strip_prefix('"').and_then(|s| s.strip_suffix('"')))
+}
+
+/// Splits `prefix/{container.name}` into text and paths.
+fn key_parts(key: &str, bindings: &[String], whole: &str) -> Result<Vec<KeyPart>, String> {
+    let mut parts = Vec::new();
+    let mut rest = key;
+    while let Some(open) = rest.find('{') {
+        if open > 0 {
+            parts.push(KeyPart::Text(rest.get(..open).unwrap_or_default().to_owned()));
+        }
+        let after = rest.get(open + 1..).unwrap_or_default();
+        let close = after.find('}').ok_or_else(|| format!("`{{` without `}}` in path `{whole}`"))?;
+        parts.push(KeyPart::Path(Path::parse(after.get(..close).unwrap_or_default(), bindings)?));
+        rest = after.get(close + 1..).unwrap_or_default();
+    }
+    if !rest.is_empty() {
+        parts.push(KeyPart::Text(rest.to_owned()));
+    }
+    Ok(parts)
 }
 
 impl Path {
@@ -77,12 +126,13 @@ impl Path {
                 let close = r.find(']').ok_or_else(|| format!("`[` without `]` in path `{text}`"))?;
                 let inner = r.get(..close).unwrap_or_default().trim();
                 rest = r.get(close + 1..).unwrap_or_default();
-                let quoted = inner
-                    .strip_prefix('\'')
-                    .and_then(|s| s.strip_suffix('\''))
-                    .or_else(|| inner.strip_prefix('"').and_then(|s| s.strip_suffix('"')));
-                steps.push(if let Some(name) = quoted {
-                    Step::Key(name.to_owned())
+                let names: Option<Vec<&str>> = inner.split(',').map(|part| unquote(part.trim())).collect();
+                steps.push(if let Some(names) = names {
+                    match names.as_slice() {
+                        [one] if one.contains('{') => Step::Dynamic(key_parts(one, bindings, text)?),
+                        [one] => Step::Key((*one).to_owned()),
+                        many => Step::Keys(many.iter().map(|n| (*n).to_owned()).collect()),
+                    }
                 } else if inner == "*" {
                     Step::Wildcard
                 } else {
@@ -107,21 +157,16 @@ impl Path {
         Ok(Path { root, steps, text: text.to_owned() })
     }
 
-    /// True when the path selects at most one node.
-    pub fn is_single(&self) -> bool {
-        !self.steps.contains(&Step::Wildcard)
-    }
-
     /// Calls `f` with every selected node until it returns true; returns whether it did.
-    pub fn any<'a>(&self, start: Item<'a>, f: &mut dyn FnMut(&'a Node) -> bool) -> bool {
+    pub fn any<'a>(&self, start: Item<'a>, env: &dyn Resolve, f: &mut dyn FnMut(&'a Node) -> bool) -> bool {
         let (node, steps) = self.start(start);
-        walk(node, steps, f)
+        walk(node, steps, env, f)
     }
 
     /// The first selected node.
-    pub fn first<'a>(&self, start: Item<'a>) -> Option<&'a Node> {
+    pub fn first<'a>(&self, start: Item<'a>, env: &dyn Resolve) -> Option<&'a Node> {
         let mut found = None;
-        self.any(start, &mut |n| {
+        self.any(start, env, &mut |n| {
             found = Some(n);
             true
         });
@@ -130,11 +175,13 @@ impl Path {
 
     /// The deepest node that exists along the path: the path's node when it exists, else
     /// its nearest existing parent.
-    pub fn nearest<'a>(&self, start: Item<'a>) -> &'a Node {
+    pub fn nearest<'a>(&self, start: Item<'a>, env: &dyn Resolve) -> &'a Node {
         let (mut node, steps) = self.start(start);
         for step in steps {
             let next = match step {
                 Step::Key(k) => node.get(k),
+                Step::Keys(keys) => keys.iter().find_map(|k| node.get(k)),
+                Step::Dynamic(parts) => dynamic_key(parts, env).and_then(|k| node.get(&k)),
                 Step::Index(i) => index(node, *i),
                 Step::Wildcard => children(node).next(),
             };
@@ -173,16 +220,29 @@ fn children(node: &Node) -> Box<dyn Iterator<Item = &Node> + '_> {
     }
 }
 
-fn walk<'a>(node: &'a Node, steps: &[Step], f: &mut dyn FnMut(&'a Node) -> bool) -> bool {
+fn dynamic_key(parts: &[KeyPart], env: &dyn Resolve) -> Option<String> {
+    let mut key = String::new();
+    for part in parts {
+        match part {
+            KeyPart::Text(t) => key.push_str(t),
+            KeyPart::Path(p) => key.push_str(&env.text(p)?),
+        }
+    }
+    Some(key)
+}
+
+fn walk<'a>(node: &'a Node, steps: &[Step], env: &dyn Resolve, f: &mut dyn FnMut(&'a Node) -> bool) -> bool {
     let Some((step, rest)) = steps.split_first() else {
         return f(node);
     };
     match step {
-        Step::Key(k) => node.get(k).is_some_and(|n| walk(n, rest, f)),
-        Step::Index(i) => index(node, *i).is_some_and(|n| walk(n, rest, f)),
+        Step::Key(k) => node.get(k).is_some_and(|n| walk(n, rest, env, f)),
+        Step::Keys(keys) => keys.iter().filter_map(|k| node.get(k)).any(|n| walk(n, rest, env, f)),
+        Step::Dynamic(parts) => dynamic_key(parts, env).and_then(|k| node.get(&k)).is_some_and(|n| walk(n, rest, env, f)),
+        Step::Index(i) => index(node, *i).is_some_and(|n| walk(n, rest, env, f)),
         Step::Wildcard => match &node.value {
-            Value::Seq(items) => items.iter().any(|n| walk(n, rest, f)),
-            Value::Map(entries) => entries.iter().any(|(_, n)| walk(n, rest, f)),
+            Value::Seq(items) => items.iter().any(|n| walk(n, rest, env, f)),
+            Value::Map(entries) => entries.iter().any(|(_, n)| walk(n, rest, env, f)),
             _ => false,
         },
     }
@@ -209,6 +269,8 @@ mod tests {
         let p = Path::parse("$.metadata.annotations['a.b/c']", &b).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.root, Root::Root);
         assert_eq!(p.steps.last(), Some(&Step::Key("a.b/c".into())));
+        let p = Path::parse("$.metadata.annotations['c/{container.name}']", &b).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(p.steps.last(), Some(Step::Dynamic(parts)) if parts.len() == 2));
         assert!(Path::parse("a[x]", &b).is_err());
         assert!(Path::parse("a[1", &b).is_err());
     }
@@ -218,13 +280,15 @@ mod tests {
         let d = doc("spec:\n  containers:\n  - name: a\n  - name: b\n    securityContext: {}\n");
         let p = Path::parse("spec.containers[*].name", &[]).unwrap_or_else(|e| panic!("{e}"));
         let mut names = Vec::new();
-        p.any(Item::node(&d), &mut |n| {
+        p.any(Item::node(&d), &NoResolve, &mut |n| {
             names.push(n.display());
             false
         });
         assert_eq!(names, vec!["a", "b"]);
         let p = Path::parse("spec.containers[-1].securityContext.privileged", &[]).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(p.first(Item::node(&d)), None);
-        assert_eq!(p.nearest(Item::node(&d)).type_name(), "map");
+        assert_eq!(p.first(Item::node(&d), &NoResolve), None);
+        assert_eq!(p.nearest(Item::node(&d), &NoResolve).type_name(), "map");
+        let p = Path::parse("spec['initContainers','containers'][*].name", &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.first(Item::node(&d), &NoResolve).map(Node::display), Some("a".into()));
     }
 }

@@ -1,0 +1,92 @@
+//! Reading what the user names: files, directories and stdin, and policy files.
+
+use std::path::{Path, PathBuf};
+
+use rempart::engine::ErrorEntry;
+use rempart::{PolicyText, Source};
+
+const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+
+/// Expands directories (recursively, sorted, hidden entries left out) into their
+/// `.yaml`/`.yml`/`.json` files; a file named directly is taken whatever its extension.
+fn expand(path: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<ErrorEntry>) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+            Ok(rd) => rd.flatten().map(|e| e.path()).collect(),
+            Err(e) => {
+                errors.push(file_error(path, format!("cannot read the directory: {e}")));
+                return;
+            }
+        };
+        entries.sort();
+        for entry in entries {
+            let hidden = entry.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+            let is_link = entry.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
+            if hidden || (is_link && entry.is_dir()) {
+                continue;
+            }
+            if entry.is_dir() {
+                expand(&entry, out, errors);
+            } else if entry.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.contains(&e)) {
+                out.push(entry);
+            }
+        }
+    } else if path.exists() {
+        out.push(path.to_path_buf());
+    } else {
+        errors.push(file_error(path, "no such file or directory".into()));
+    }
+}
+
+fn file_error(path: &Path, message: String) -> ErrorEntry {
+    ErrorEntry { file: display(path), document: None, message, span: None }
+}
+
+fn display(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    s.strip_prefix("./").unwrap_or(&s).to_owned()
+}
+
+/// Reads every input; what cannot be read becomes an error entry.
+pub fn read_inputs(paths: &[String], stdin: &str) -> (Vec<Source>, Vec<ErrorEntry>) {
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        if p == "-" {
+            sources.push(Source::new("<stdin>", stdin));
+            continue;
+        }
+        let mut files = Vec::new();
+        expand(Path::new(p), &mut files, &mut errors);
+        for file in files {
+            match std::fs::read(&file) {
+                Ok(bytes) => match Source::from_bytes(display(&file), bytes) {
+                    Ok(s) => sources.push(s),
+                    Err(message) => errors.push(file_error(&file, message)),
+                },
+                Err(e) => errors.push(file_error(&file, format!("cannot read the file: {e}"))),
+            }
+        }
+    }
+    (sources, errors)
+}
+
+/// Reads policy files and directories.
+pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PolicyText>, String> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        expand(p, &mut files, &mut errors);
+    }
+    if let Some(e) = errors.first() {
+        return Err(format!("policies `{}`: {}", e.file, e.message));
+    }
+    files
+        .iter()
+        .map(|f| {
+            std::fs::read_to_string(f)
+                .map(|text| PolicyText { name: display(f), text })
+                .map_err(|e| format!("cannot read policy file `{}`: {e}", f.display()))
+        })
+        .collect()
+}
