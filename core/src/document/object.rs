@@ -74,6 +74,54 @@ impl<'a> Object<'a> {
         self.node.get_path(path).filter(|n| matches!(n.value, Value::Map(_)))
     }
 
+    /// Where the object breaks the structure Kubernetes requires (a list where a map must be,
+    /// …): such an object would be rejected, and the parts concerned cannot be checked.
+    pub fn shape_problems(&self) -> Vec<(String, &'a Node)> {
+        let mut out = Vec::new();
+        let mut expect = |node: Option<&'a Node>, path: &str, want: &str| {
+            let Some(node) = node.filter(|n| !n.is_null()) else { return };
+            let ok = match want {
+                "map" => node.as_map().is_some(),
+                _ => node.as_seq().is_some(),
+            };
+            if !ok {
+                out.push((format!("`{path}` must be a {want}, not a {}", node.type_name()), node));
+            }
+        };
+        expect(self.node.get("metadata"), "metadata", "map");
+        for key in ["labels", "annotations"] {
+            expect(self.node.get_path(&["metadata", key]), &format!("metadata.{key}"), "map");
+        }
+        if !self.is_pod_kind() {
+            return out;
+        }
+        let template: &[&str] = match (self.group(), self.id.kind.as_str()) {
+            ("", "Pod") => &[],
+            ("", "PodTemplate") => &["template"],
+            ("batch", "CronJob") => &["spec", "jobTemplate", "spec", "template"],
+            _ => &["spec", "template"],
+        };
+        let prefix = template.join(".");
+        let at = |rest: &str| if prefix.is_empty() { rest.to_owned() } else { format!("{prefix}.{rest}") };
+        for i in 1..=template.len() {
+            let part = template.get(..i).unwrap_or_default();
+            expect(self.node.get_path(part), &part.join("."), "map");
+        }
+        let Some(pod) = self.pod_view() else { return out };
+        expect(pod.get("spec"), &at("spec"), "map");
+        expect(pod.get_path(&["spec", "securityContext"]), &at("spec.securityContext"), "map");
+        for key in ["containers", "initContainers", "ephemeralContainers", "volumes"] {
+            let list = pod.get_path(&["spec", key]);
+            expect(list, &at(&format!("spec.{key}")), "list");
+            for (i, item) in list.and_then(Node::as_seq).unwrap_or_default().iter().enumerate() {
+                let path = at(&format!("spec.{key}[{i}]"));
+                expect(Some(item), &path, "map");
+                expect(item.get("securityContext"), &format!("{path}.securityContext"), "map");
+            }
+        }
+        out
+    }
+
     /// True when the object's kind carries a pod template or is a Pod.
     pub fn is_pod_kind(&self) -> bool {
         matches!(

@@ -63,7 +63,7 @@ pub fn parse_stream(text: &str, limits: &Limits) -> Vec<RawDocument> {
             });
             continue;
         }
-        for result in parse_piece(piece, start, limits) {
+        for result in parse_piece(text, start, end, limits) {
             let span = match &result {
                 Ok(node) => node.span,
                 Err(e) => Span::new(start, end.max(e.span.end)),
@@ -106,8 +106,9 @@ fn has_content(piece: &str) -> bool {
 }
 
 /// Parses one piece; it usually holds one document, but `--- {…}` or `...` may start more.
-fn parse_piece(piece: &str, base: usize, limits: &Limits) -> Vec<Result<Node, ParseError>> {
-    let positions = Positions::new(piece, base);
+fn parse_piece(text: &str, base: usize, end: usize, limits: &Limits) -> Vec<Result<Node, ParseError>> {
+    let piece = text.get(base..end).unwrap_or_default();
+    let positions = Positions::new(text, piece, base);
     let mut builder = Builder::new(limits, positions);
     // The parser is a dependency; a panic inside it must not take the scan down.
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -125,6 +126,8 @@ fn parse_piece(piece: &str, base: usize, limits: &Limits) -> Vec<Result<Node, Pa
 
 /// Converts the parser's character positions into byte offsets of the whole text.
 struct Positions<'a> {
+    /// The whole text, for line numbers in messages.
+    text: &'a str,
     piece: &'a str,
     base: usize,
     ascii: bool,
@@ -133,8 +136,13 @@ struct Positions<'a> {
 }
 
 impl<'a> Positions<'a> {
-    fn new(piece: &'a str, base: usize) -> Self {
-        Positions { piece, base, ascii: piece.is_ascii(), cursor_chars: 0, cursor_bytes: 0 }
+    fn new(text: &'a str, piece: &'a str, base: usize) -> Self {
+        Positions { text, piece, base, ascii: piece.is_ascii(), cursor_chars: 0, cursor_bytes: 0 }
+    }
+
+    /// The 1-based line of a byte offset of the whole text.
+    fn line(&self, offset: usize) -> usize {
+        self.text.get(..offset).map_or(0, |t| t.matches('\n').count()) + 1
     }
 
     /// Byte offset of character index `chars`; amortised linear because events move forward.
@@ -354,10 +362,9 @@ impl<'l, 'p> Builder<'l, 'p> {
                     if let Some(i) = entries.iter().position(|(e, _)| e.as_str() == Some(name)) {
                         if explicit.get(i).copied().unwrap_or(true) {
                             let first = entries.get(i).map(|(e, _)| e.span.start).unwrap_or_default();
+                            let line = self.positions.line(first);
                             return Err(ParseError {
-                                message: format!(
-                                    "the key `{name}` appears twice in this map (first at byte {first}); keep one"
-                                ),
+                                message: format!("the key `{name}` appears twice in this map (first on line {line}); keep one"),
                                 span: k.span,
                             });
                         }

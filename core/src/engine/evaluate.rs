@@ -110,6 +110,7 @@ impl Evaluator<'_> {
             (a.span.start.offset, &a.policy, &a.path, &a.message).cmp(&(b.span.start.offset, &b.policy, &b.path, &b.message))
         });
         report.findings.dedup_by(|a, b| a.policy == b.policy && a.path == b.path && a.message == b.message);
+        report.errors.sort_by_key(|e| (e.document, e.span.map(|s| s.start.offset)));
         report.summary.findings = report.findings.len();
         report.summary.errors = report.errors.len();
         report
@@ -165,6 +166,18 @@ impl Evaluator<'_> {
     }
 
     fn object(&self, source: &Source, obj: &Object<'_>, report: &mut Report) {
+        for (problem, at) in obj.shape_problems() {
+            report.errors.push(ErrorEntry {
+                file: source.name.clone(),
+                document: Some(obj.document_index),
+                message: format!(
+                    "{} {}: {problem}; Kubernetes would reject it, and that part was not checked",
+                    obj.id.kind,
+                    obj.id.name.as_deref().map_or_else(|| "(unnamed)".to_owned(), |n| format!("`{}`", clean(n)))
+                ),
+                span: Some(SourceSpan::of(source, at.span)),
+            });
+        }
         let engine = self.engine;
         let pod = obj.pod_view();
         let (level, version) = self.level_for(obj);

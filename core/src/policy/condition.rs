@@ -101,16 +101,15 @@ impl Condition {
     pub fn eval<'a>(&self, scope: &Scope<'a, '_>) -> Option<Hit<'a>> {
         match self {
             Condition::Test { subject, ops } => test(subject, ops, scope),
+            // Every condition must hold; the finding points where the first one points, so a
+            // policy names its subject first and its qualifiers after.
             Condition::All(conds) => {
-                let mut best: Option<Hit<'a>> = None;
+                let mut first = None;
                 for c in conds {
                     let hit = c.eval(scope)?;
-                    best = Some(match best {
-                        Some(b) if narrower(b.at, hit.at) => b,
-                        _ => hit,
-                    });
+                    first.get_or_insert(hit);
                 }
-                best
+                first
             }
             Condition::Any(conds) => conds.iter().find_map(|c| c.eval(scope)),
             Condition::Versioned(range, inner) => {
@@ -150,25 +149,11 @@ impl Condition {
                 },
             },
             Condition::All(conds) | Condition::Any(conds) => {
-                let mut best: Option<(&'a Node, Option<String>)> = None;
-                for c in conds {
-                    let here = c.locate(scope);
-                    best = Some(match best {
-                        Some(b) if narrower(b.0, here.0) => b,
-                        _ => here,
-                    });
-                }
-                best.unwrap_or((scope.root, None))
+                conds.first().map_or((scope.root, None), |c| c.locate(scope))
             }
             Condition::Not(inner) | Condition::Versioned(_, inner) => inner.locate(scope),
         }
     }
-}
-
-/// True when `a` is at least as specific a place as `b` (a smaller span inside the source).
-fn narrower(a: &Node, b: &Node) -> bool {
-    let len = |n: &Node| n.span.end - n.span.start;
-    len(a) <= len(b)
 }
 
 fn effective<'a>(paths: &[Path], scope: &Scope<'a, '_>) -> Option<&'a Node> {
@@ -239,11 +224,13 @@ fn narrow<'a>(ops: &[Op], node: &'a Node) -> &'a Node {
 }
 
 fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>) -> bool {
+    // A flag's value is text: `--anonymous-auth=false` equals `false` written either way.
+    let same = |x: &Node| node.same_value(x) || (flag_items.is_some() && node.as_str() == Some(&x.display()));
     match op {
         Op::Present(p) => *p,
-        Op::Equals(x) => node.same_value(x),
-        Op::In(list) => list.iter().any(|x| node.same_value(x)),
-        Op::NotIn(list) => !list.iter().any(|x| node.same_value(x)),
+        Op::Equals(x) => same(x),
+        Op::In(list) => list.iter().any(same),
+        Op::NotIn(list) => !list.iter().any(same),
         Op::Contains(x) => contains(node, x, flag_items),
         Op::Excludes(x) => !contains(node, x, flag_items),
         Op::Matches(re) => text(node).is_some_and(|t| re.is_match(&t)),

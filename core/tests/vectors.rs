@@ -1,0 +1,60 @@
+//! Shared test vectors: the same files run here, in the Python tests and in the Node tests,
+//! and must give the same findings everywhere. `REMPART_BLESS=1 cargo test --test vectors`
+//! rewrites the expectations from the current engine (review the diff before committing).
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
+}
+
+/// The part of a report the vectors pin down (documentation texts are left out).
+fn project(report: &rempart::Report) -> Value {
+    let mut v = serde_json::to_value(report).unwrap_or_default();
+    if let Some(obj) = v.as_object_mut() {
+        obj.remove("version");
+        if let Some(Value::Array(findings)) = obj.get_mut("findings") {
+            for f in findings.iter_mut().filter_map(Value::as_object_mut) {
+                for key in ["title", "category", "fix"] {
+                    f.remove(key);
+                }
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn shared_vectors() {
+    let bless = std::env::var_os("REMPART_BLESS").is_some();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir())
+        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect())
+        .unwrap_or_default();
+    files.sort();
+    assert!(files.len() >= 10, "expected the shared vectors in {}", dir().display());
+    let mut failures = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        let mut vector: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let options = vector.get("options").map(Value::to_string).unwrap_or_default();
+        let engine = rempart::ffi::engine_from_json(&options).unwrap_or_else(|e| panic!("{}: {e:?}", file.display()));
+        let inputs: Vec<rempart::ffi::Input> =
+            serde_json::from_value(vector.get("inputs").cloned().unwrap_or_default()).unwrap_or_default();
+        let got = project(&rempart::ffi::scan(&engine, &inputs));
+        if bless {
+            vector["expected"] = got;
+            let out = serde_json::to_string_pretty(&vector).unwrap_or_default() + "\n";
+            std::fs::write(file, out).unwrap_or_else(|e| panic!("{e}"));
+        } else if vector.get("expected") != Some(&got) {
+            failures.push(format!(
+                "{}:\nexpected {}\n     got {}",
+                file.display(),
+                vector.get("expected").map(Value::to_string).unwrap_or_default(),
+                got
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
