@@ -20,14 +20,21 @@ fn expand(path: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<ErrorEntry>) {
         };
         entries.sort();
         for entry in entries {
-            let hidden = entry.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+            let hidden = entry
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
             let is_link = entry.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
             if hidden || (is_link && entry.is_dir()) {
                 continue;
             }
             if entry.is_dir() {
                 expand(&entry, out, errors);
-            } else if entry.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.contains(&e)) {
+            } else if entry
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| EXTENSIONS.contains(&e))
+            {
                 out.push(entry);
             }
         }
@@ -39,7 +46,12 @@ fn expand(path: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<ErrorEntry>) {
 }
 
 fn file_error(path: &Path, message: String) -> ErrorEntry {
-    ErrorEntry { file: display(path), document: None, message, span: None }
+    ErrorEntry {
+        file: display(path),
+        document: None,
+        message,
+        span: None,
+    }
 }
 
 fn display(path: &Path) -> String {

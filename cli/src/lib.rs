@@ -19,7 +19,11 @@ pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 #[derive(Parser, Debug)]
-#[command(name = "rempart", version, about = "Scan Kubernetes manifests for security misconfigurations")]
+#[command(
+    name = "rempart",
+    version,
+    about = "Scan Kubernetes manifests for security misconfigurations"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -165,7 +169,11 @@ fn engine(options: &Options) -> Result<Engine, String> {
 
 fn options_with(paths: &[PathBuf], no_builtin: bool) -> Result<Options, String> {
     let policies = policy_files(paths)?;
-    Ok(Options { builtin: !no_builtin, policies, ..Options::default() })
+    Ok(Options {
+        builtin: !no_builtin,
+        policies,
+        ..Options::default()
+    })
 }
 
 fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
@@ -179,11 +187,17 @@ fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     };
     options.pod_security_version = a.pod_security_version;
     let engine = engine(&options)?;
-    let paths = if a.paths.is_empty() { vec![".".to_owned()] } else { a.paths };
+    let paths = if a.paths.is_empty() {
+        vec![".".to_owned()]
+    } else {
+        a.paths
+    };
     let mut stdin = String::new();
     if paths.iter().any(|p| p == "-") {
         let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read stdin: {e}"))?;
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read stdin: {e}"))?;
         stdin = String::from_utf8_lossy(&bytes).into_owned();
     }
     let (sources, unreadable) = read_inputs(&paths, &stdin);
@@ -194,7 +208,9 @@ fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let color = match a.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
-        ColorArg::Auto => a.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorArg::Auto => {
+            a.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let mut text = match a.format {
         Format::Json => rempart::report::json(&report),
@@ -205,13 +221,18 @@ fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     };
     if a.verbose && a.format == Format::Text {
         for n in &report.notes {
-            let at = n.span.map(|s| format!(":{}:{}", s.start.line, s.start.column)).unwrap_or_default();
+            let at = n
+                .span
+                .map(|s| format!(":{}:{}", s.start.line, s.start.column))
+                .unwrap_or_default();
             text.push_str(&format!("{}{at}: note: {}\n", n.file, n.message));
         }
     }
     match &a.output {
         Some(path) => std::fs::write(path, &text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?,
-        None => out.write_all(text.as_bytes()).map_err(|e| format!("cannot write the report: {e}"))?,
+        None => out
+            .write_all(text.as_bytes())
+            .map_err(|e| format!("cannot write the report: {e}"))?,
     }
     let threshold = match a.fail_on {
         FailOn::Low => Some(Severity::Low),
@@ -222,7 +243,12 @@ fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     };
     Ok(if !report.errors.is_empty() {
         EXIT_ERROR
-    } else if threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t && f.severity > Severity::Info)) {
+    } else if threshold.is_some_and(|t| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.severity >= t && f.severity > Severity::Info)
+    }) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
@@ -232,7 +258,9 @@ fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
 fn list(a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String> {
     let engine = engine(&options_with(&a.policies, a.no_builtin)?)?;
     let text = match a.format {
-        ListFormat::Json => serde_json::to_string_pretty(&rempart::ffi::policies(&engine)).map_err(|e| e.to_string())?,
+        ListFormat::Json => {
+            serde_json::to_string_pretty(&rempart::ffi::policies(&engine)).map_err(|e| e.to_string())?
+        }
         ListFormat::Text => {
             let width = engine.policies().iter().map(|p| p.id.len()).max().unwrap_or(0);
             let mut t = String::new();
@@ -251,25 +279,35 @@ fn explain(id: &str, a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String>
     let engine = engine(&options_with(&a.policies, a.no_builtin)?)?;
     let Some(p) = engine.policy(id) else {
         let ids: Vec<&str> = engine.policies().iter().map(|p| p.id.as_str()).collect();
-        let hint = rempart::policy::suggest(id, &ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+        let hint = rempart::policy::suggest(id, &ids)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
         return Err(format!("no policy `{id}`{hint} (`rempart policies` lists them)"));
     };
     let text = match a.format {
-        ListFormat::Json => serde_json::to_string_pretty(&rempart::ffi::PolicyInfo::from(p)).map_err(|e| e.to_string())?,
+        ListFormat::Json => {
+            serde_json::to_string_pretty(&rempart::ffi::PolicyInfo::from(p)).map_err(|e| e.to_string())?
+        }
         ListFormat::Text => {
             let mut t = format!("{}\n{}\n\nseverity: {}\n", p.id, p.title, p.severity);
             if !p.category.is_empty() {
                 t.push_str(&format!("category: {}\n", p.category));
             }
             if !p.standards.is_empty() {
-                t.push_str(&format!("standards: {}\n", serde_json::Value::Object(p.standards.clone())));
+                t.push_str(&format!(
+                    "standards: {}\n",
+                    serde_json::Value::Object(p.standards.clone())
+                ));
             }
             t.push_str(&format!("\nwhy: {}\n\nfix: {}\n", p.docs.why, p.docs.fix));
             for r in &p.docs.references {
                 t.push_str(&format!("see: {r}\n"));
             }
             for param in &p.params {
-                t.push_str(&format!("parameter `{}` = {} — {}\n", param.name, param.value, param.description));
+                t.push_str(&format!(
+                    "parameter `{}` = {} — {}\n",
+                    param.name, param.value, param.description
+                ));
             }
             t
         }
@@ -279,7 +317,11 @@ fn explain(id: &str, a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String>
 }
 
 fn test(paths: &[PathBuf], out: &mut dyn Write) -> Result<i32, String> {
-    let options = if paths.is_empty() { Options::default() } else { options_with(paths, true)? };
+    let options = if paths.is_empty() {
+        Options::default()
+    } else {
+        options_with(paths, true)?
+    };
     let engine = engine(&options)?;
     let (failures, count) = rempart::run_policy_tests(&engine);
     let mut text = String::new();

@@ -41,10 +41,19 @@ impl From<EngineError> for ErrorInfo {
                 message: EngineError::Policies(errors.clone()).to_string(),
                 source_locations: errors
                     .into_iter()
-                    .map(|p| SourceLocation { file: p.file, line: p.line, column: p.column, message: p.message })
+                    .map(|p| SourceLocation {
+                        file: p.file,
+                        line: p.line,
+                        column: p.column,
+                        message: p.message,
+                    })
                     .collect(),
             },
-            EngineError::Options(message) => ErrorInfo { code: "options".into(), message, source_locations: Vec::new() },
+            EngineError::Options(message) => ErrorInfo {
+                code: "options".into(),
+                message,
+                source_locations: Vec::new(),
+            },
         }
     }
 }
@@ -65,7 +74,10 @@ pub fn engine_from_json(options: &str) -> Result<Engine, ErrorInfo> {
 
 /// Scans texts.
 pub fn scan(engine: &Engine, inputs: &[Input]) -> Report {
-    let sources: Vec<Source> = inputs.iter().map(|i| Source::new(i.filename.clone(), i.text.clone())).collect();
+    let sources: Vec<Source> = inputs
+        .iter()
+        .map(|i| Source::new(i.filename.clone(), i.text.clone()))
+        .collect();
     engine.scan(&sources)
 }
 

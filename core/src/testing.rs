@@ -19,21 +19,43 @@ pub fn run_policy_tests(engine: &Engine) -> (Vec<TestFailure>, usize) {
     let mut failures = Vec::new();
     let mut count = 0;
     for policy in engine.policies() {
-        let cases = policy.tests.pass.iter().map(|c| (true, c)).chain(policy.tests.fail.iter().map(|c| (false, c)));
+        let cases = policy
+            .tests
+            .pass
+            .iter()
+            .map(|c| (true, c))
+            .chain(policy.tests.fail.iter().map(|c| (false, c)));
         for (n, (pass, case)) in cases.enumerate() {
             count += 1;
-            let fail = |message: String| TestFailure { policy: policy.id.clone(), file: policy.file.clone(), message };
-            let Some(single) = engine.single(&policy.id, case.version, case.level) else { continue };
+            let fail = |message: String| TestFailure {
+                policy: policy.id.clone(),
+                file: policy.file.clone(),
+                message,
+            };
+            let Some(single) = engine.single(&policy.id, case.version, case.level) else {
+                continue;
+            };
             let report = single.scan_nodes("test", std::slice::from_ref(&case.object));
-            let paths: Vec<&str> = report.findings.iter().filter(|f| f.policy == policy.id).map(|f| f.path.as_str()).collect();
+            let paths: Vec<&str> = report
+                .findings
+                .iter()
+                .filter(|f| f.policy == policy.id)
+                .map(|f| f.path.as_str())
+                .collect();
             let label = describe(case, n, pass);
             if pass && !paths.is_empty() {
-                failures.push(fail(format!("{label} should pass but is flagged at {}", paths.join(", "))));
+                failures.push(fail(format!(
+                    "{label} should pass but is flagged at {}",
+                    paths.join(", ")
+                )));
             } else if !pass && paths.is_empty() {
                 failures.push(fail(format!("{label} should be flagged but passes")));
             } else if let Some(want) = case.path.as_deref().filter(|_| !pass) {
                 if !paths.contains(&want) {
-                    failures.push(fail(format!("{label} is flagged at {} instead of {want}", paths.join(", "))));
+                    failures.push(fail(format!(
+                        "{label} is flagged at {} instead of {want}",
+                        paths.join(", ")
+                    )));
                 }
             }
             if !report.errors.is_empty() || !report.notes.is_empty() {
@@ -45,9 +67,17 @@ pub fn run_policy_tests(engine: &Engine) -> (Vec<TestFailure>, usize) {
 }
 
 fn describe(case: &TestCase, n: usize, pass: bool) -> String {
-    let name = case.object.get_path(&["metadata", "name"]).map(Node::display).unwrap_or_default();
+    let name = case
+        .object
+        .get_path(&["metadata", "name"])
+        .map(Node::display)
+        .unwrap_or_default();
     let version = case.version.map(|v| format!(" at {v}")).unwrap_or_default();
-    format!("{} example `{name}` (#{}){version}", if pass { "pass" } else { "fail" }, n + 1)
+    format!(
+        "{} example `{name}` (#{}){version}",
+        if pass { "pass" } else { "fail" },
+        n + 1
+    )
 }
 
 impl Engine {
@@ -58,9 +88,16 @@ impl Engine {
         let documents = nodes
             .iter()
             .enumerate()
-            .map(|(index, node)| RawDocument { index, span: node.span, result: Ok(node.clone()) })
+            .map(|(index, node)| RawDocument {
+                index,
+                span: node.span,
+                result: Ok(node.clone()),
+            })
             .collect();
-        let file = super::engine::ParsedFile { source: &source, documents };
+        let file = super::engine::ParsedFile {
+            source: &source,
+            documents,
+        };
         self.evaluate_parsed(&[file])
     }
 }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 //! Pod Security Standards conformance: every upstream reference fixture, at its own level and
 //! version, must get exactly the verdict the admission controller gives — as a Pod and
 //! wrapped in every workload kind.
@@ -21,15 +22,25 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     let manifest = fixtures_dir().join("MANIFEST_detail.tsv");
-    let text = std::fs::read_to_string(&manifest)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e} (the shared/ folder must sit beside the checkout)", manifest.display()));
+    let text = std::fs::read_to_string(&manifest).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}: {e} (the shared/ folder must sit beside the checkout)",
+            manifest.display()
+        )
+    });
     text.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
             let cols: Vec<&str> = line.split('\t').collect();
             let col = |i: usize| cols.get(i).copied().unwrap_or_default().to_owned();
-            Case { path: col(0), level: col(1), version: col(2), pass: col(3) == "pass", check: col(5) }
+            Case {
+                path: col(0),
+                level: col(1),
+                version: col(2),
+                pass: col(3) == "pass",
+                check: col(5),
+            }
         })
         .collect()
 }
@@ -37,7 +48,11 @@ fn cases() -> Vec<Case> {
 fn engine(level: &str, version: &str) -> Engine {
     let options = Options {
         select: vec!["pod-security".into()],
-        pod_security_level: if level == "baseline" { LevelChoice::Baseline } else { LevelChoice::Restricted },
+        pod_security_level: if level == "baseline" {
+            LevelChoice::Baseline
+        } else {
+            LevelChoice::Restricted
+        },
         pod_security_version: version.into(),
         ..Options::default()
     };
@@ -48,7 +63,11 @@ fn engine(level: &str, version: &str) -> Engine {
 fn checks(report: &rempart::Report) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in &report.findings {
-        let check = f.standards.get("pod-security").and_then(|p| p.get("check")).and_then(|c| c.as_str());
+        let check = f
+            .standards
+            .get("pod-security")
+            .and_then(|p| p.get("check"))
+            .and_then(|c| c.as_str());
         if let Some(check) = check {
             out.entry(check.to_owned()).or_default().push(f.path.clone());
         }
@@ -61,10 +80,16 @@ fn wrap(kind: &str, pod: &serde_json::Value) -> (String, &'static str) {
     let template = serde_json::json!({"metadata": pod.get("metadata").cloned().unwrap_or_default(), "spec": pod.get("spec").cloned().unwrap_or_default()});
     let meta = serde_json::json!({"name": "wrapped"});
     let (api, spec, prefix) = match kind {
-        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" => ("apps/v1", serde_json::json!({"template": template}), "/spec/template"),
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" => {
+            ("apps/v1", serde_json::json!({"template": template}), "/spec/template")
+        }
         "Job" => ("batch/v1", serde_json::json!({"template": template}), "/spec/template"),
         "ReplicationController" => ("v1", serde_json::json!({"template": template}), "/spec/template"),
-        "CronJob" => ("batch/v1", serde_json::json!({"schedule": "@daily", "jobTemplate": {"spec": {"template": template}}}), "/spec/jobTemplate/spec/template"),
+        "CronJob" => (
+            "batch/v1",
+            serde_json::json!({"schedule": "@daily", "jobTemplate": {"spec": {"template": template}}}),
+            "/spec/jobTemplate/spec/template",
+        ),
         _ => ("v1", serde_json::Value::Null, "/template"),
     };
     let doc = if kind == "PodTemplate" {
@@ -75,8 +100,16 @@ fn wrap(kind: &str, pod: &serde_json::Value) -> (String, &'static str) {
     (doc.to_string(), prefix)
 }
 
-const WORKLOADS: &[&str] =
-    &["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController", "PodTemplate"];
+const WORKLOADS: &[&str] = &[
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+    "PodTemplate",
+];
 
 #[test]
 fn every_fixture_agrees_with_the_admission_controller() {
@@ -86,7 +119,9 @@ fn every_fixture_agrees_with_the_admission_controller() {
     let mut failures = Vec::new();
     let mut wrapped = 0;
     for case in &cases {
-        let engine = engines.entry((case.level.clone(), case.version.clone())).or_insert_with(|| engine(&case.level, &case.version));
+        let engine = engines
+            .entry((case.level.clone(), case.version.clone()))
+            .or_insert_with(|| engine(&case.level, &case.version));
         let text = std::fs::read_to_string(fixtures_dir().join(&case.path)).unwrap_or_default();
         let report = engine.scan_source(&Source::new(case.path.clone(), text.clone()));
         if !report.errors.is_empty() {
@@ -98,7 +133,10 @@ fn every_fixture_agrees_with_the_admission_controller() {
             failures.push(format!("{}: should pass, found {:?}", case.path, found));
         }
         if !case.pass && !found.contains_key(&case.check) {
-            failures.push(format!("{}: should fail `{}`, found {:?}", case.path, case.check, found));
+            failures.push(format!(
+                "{}: should fail `{}`, found {:?}",
+                case.path, case.check, found
+            ));
         }
         // The same pod in every workload kind: same checks, findings inside the template.
         let pod: serde_json::Value = report_json(&text);
@@ -109,7 +147,12 @@ fn every_fixture_agrees_with_the_admission_controller() {
             let got = checks(&r);
             wrapped += 1;
             if got.keys().collect::<BTreeSet<_>>() != expected {
-                failures.push(format!("{} as {kind}: found {:?}, as a Pod {:?}", case.path, got.keys(), expected));
+                failures.push(format!(
+                    "{} as {kind}: found {:?}, as a Pod {:?}",
+                    case.path,
+                    got.keys(),
+                    expected
+                ));
             }
             if let Some(bad) = got.values().flatten().find(|p| !p.starts_with(prefix)) {
                 failures.push(format!("{} as {kind}: finding at {bad}, outside {prefix}", case.path));
@@ -117,11 +160,21 @@ fn every_fixture_agrees_with_the_admission_controller() {
         }
     }
     let shown: Vec<&String> = failures.iter().take(40).collect();
-    assert!(failures.is_empty(), "{} of {} fixtures ({} wrapped) disagree:\n{:#?}", failures.len(), cases.len(), wrapped, shown);
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures ({} wrapped) disagree:\n{:#?}",
+        failures.len(),
+        cases.len(),
+        wrapped,
+        shown
+    );
 }
 
 /// The fixture as JSON (through the engine's own parser, so YAML 1.1 rules apply).
 fn report_json(text: &str) -> serde_json::Value {
     let docs = rempart::document::parse_stream(text, &rempart::Limits::default());
-    docs.into_iter().find_map(|d| d.result.ok()).map(|n| n.to_json()).unwrap_or_default()
+    docs.into_iter()
+        .find_map(|d| d.result.ok())
+        .map(|n| n.to_json())
+        .unwrap_or_default()
 }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 //! Shared test vectors: the same files run here, in the Python tests and in the Node tests,
 //! and must give the same findings everywhere. `REMPART_BLESS=1 cargo test --test vectors`
 //! rewrites the expectations from the current engine (review the diff before committing).
@@ -30,7 +31,12 @@ fn project(report: &rempart::Report) -> Value {
 fn shared_vectors() {
     let bless = std::env::var_os("REMPART_BLESS").is_some();
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir())
-        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
     assert!(files.len() >= 10, "expected the shared vectors in {}", dir().display());

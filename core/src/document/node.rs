@@ -9,7 +9,10 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end: end.max(start) }
+        Span {
+            start,
+            end: end.max(start),
+        }
     }
 }
 
@@ -120,7 +123,8 @@ impl Node {
             (Value::Seq(a), Value::Seq(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_value(y)),
             (Value::Map(a), Value::Map(b)) => {
                 a.len() == b.len()
-                    && a.iter().all(|(k, v)| k.as_str().and_then(|k| other.get(k)).is_some_and(|w| v.same_value(w)))
+                    && a.iter()
+                        .all(|(k, v)| k.as_str().and_then(|k| other.get(k)).is_some_and(|w| v.same_value(w)))
             }
             (a, b) => a == b,
         }
@@ -137,7 +141,10 @@ impl Node {
             Value::Str(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => J::Object(
-                entries.iter().map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), v.to_json())).collect(),
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), v.to_json()))
+                    .collect(),
             ),
         }
     }
@@ -148,11 +155,15 @@ impl Node {
         let v = match value {
             J::Null => Value::Null,
             J::Bool(b) => Value::Bool(*b),
-            J::Number(n) => n.as_i64().map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int),
+            J::Number(n) => n
+                .as_i64()
+                .map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int),
             J::String(s) => Value::Str(s.clone()),
             J::Array(items) => Value::Seq(items.iter().map(Node::from_json).collect()),
             J::Object(map) => Value::Map(
-                map.iter().map(|(k, v)| (Node::new(Value::Str(k.clone()), Span::default()), Node::from_json(v))).collect(),
+                map.iter()
+                    .map(|(k, v)| (Node::new(Value::Str(k.clone()), Span::default()), Node::from_json(v)))
+                    .collect(),
             ),
         };
         Node::new(v, Span::default())

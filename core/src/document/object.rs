@@ -43,14 +43,23 @@ impl<'a> Object<'a> {
         let (Some(api_version), Some(kind)) = (text("apiVersion"), text("kind")) else {
             return Err(Skip::NoKind);
         };
-        let meta = |key: &str| node.get_path(&["metadata", key]).and_then(Node::as_str).map(str::to_owned);
+        let meta = |key: &str| {
+            node.get_path(&["metadata", key])
+                .and_then(Node::as_str)
+                .map(str::to_owned)
+        };
         let id = ObjectId {
             api_version: api_version.to_owned(),
             kind: kind.to_owned(),
             namespace: meta("namespace"),
             name: meta("name").or_else(|| meta("generateName")),
         };
-        Ok(Object { id, node, document, document_index })
+        Ok(Object {
+            id,
+            node,
+            document,
+            document_index,
+        })
     }
 
     /// The API group: `apps` for `apps/v1`, empty for the core group.
@@ -79,7 +88,9 @@ impl<'a> Object<'a> {
     pub fn shape_problems(&self) -> Vec<(String, &'a Node)> {
         let mut out = Vec::new();
         let mut expect = |node: Option<&'a Node>, path: &str, want: &str| {
-            let Some(node) = node.filter(|n| !n.is_null()) else { return };
+            let Some(node) = node.filter(|n| !n.is_null()) else {
+                return;
+            };
             let ok = match want {
                 "map" => node.as_map().is_some(),
                 _ => node.as_seq().is_some(),
@@ -90,7 +101,11 @@ impl<'a> Object<'a> {
         };
         expect(self.node.get("metadata"), "metadata", "map");
         for key in ["labels", "annotations"] {
-            expect(self.node.get_path(&["metadata", key]), &format!("metadata.{key}"), "map");
+            expect(
+                self.node.get_path(&["metadata", key]),
+                &format!("metadata.{key}"),
+                "map",
+            );
         }
         if !self.is_pod_kind() {
             return out;
@@ -102,14 +117,26 @@ impl<'a> Object<'a> {
             _ => &["spec", "template"],
         };
         let prefix = template.join(".");
-        let at = |rest: &str| if prefix.is_empty() { rest.to_owned() } else { format!("{prefix}.{rest}") };
+        let at = |rest: &str| {
+            if prefix.is_empty() {
+                rest.to_owned()
+            } else {
+                format!("{prefix}.{rest}")
+            }
+        };
         for i in 1..=template.len() {
             let part = template.get(..i).unwrap_or_default();
             expect(self.node.get_path(part), &part.join("."), "map");
         }
-        let Some(pod) = self.pod_view() else { return out };
+        let Some(pod) = self.pod_view() else {
+            return out;
+        };
         expect(pod.get("spec"), &at("spec"), "map");
-        expect(pod.get_path(&["spec", "securityContext"]), &at("spec.securityContext"), "map");
+        expect(
+            pod.get_path(&["spec", "securityContext"]),
+            &at("spec.securityContext"),
+            "map",
+        );
         for key in ["containers", "initContainers", "ephemeralContainers", "volumes"] {
             let list = pod.get_path(&["spec", key]);
             expect(list, &at(&format!("spec.{key}")), "list");
@@ -127,7 +154,10 @@ impl<'a> Object<'a> {
         matches!(
             (self.group(), self.id.kind.as_str()),
             ("", "Pod" | "PodTemplate" | "ReplicationController")
-                | ("apps" | "extensions", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet")
+                | (
+                    "apps" | "extensions",
+                    "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet"
+                )
                 | ("batch", "Job" | "CronJob")
         )
     }
@@ -141,10 +171,15 @@ pub fn expand<'a>(document: &'a Node, index: usize) -> Vec<Result<Object<'a>, (S
         .get("kind")
         .and_then(Node::as_str)
         .is_some_and(|k| k.ends_with("List"))
-        && document.get("items").is_some_and(|i| matches!(i.value, Value::Seq(_) | Value::Null));
+        && document
+            .get("items")
+            .is_some_and(|i| matches!(i.value, Value::Seq(_) | Value::Null));
     if is_list {
         let items = document.get("items").and_then(Node::as_seq).unwrap_or_default();
-        return items.iter().map(|item| Object::read(item, document, index).map_err(|s| (s, item))).collect();
+        return items
+            .iter()
+            .map(|item| Object::read(item, document, index).map_err(|s| (s, item)))
+            .collect();
     }
     vec![Object::read(document, document, index).map_err(|s| (s, document))]
 }

@@ -76,7 +76,11 @@ fn go_int(s: &str) -> Option<Value> {
         return None;
     }
     let magnitude = u128::from_str_radix(digits, radix).ok()?;
-    let signed = if negative { -(magnitude as i128) } else { magnitude as i128 };
+    let signed = if negative {
+        -(magnitude as i128)
+    } else {
+        magnitude as i128
+    };
     if let Ok(i) = i64::try_from(signed) {
         Some(Value::Int(i))
     } else if !negative && magnitude <= u128::from(u64::MAX) {
@@ -139,7 +143,9 @@ mod tests {
         for t in ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"] {
             assert_eq!(resolve_plain(t), Value::Bool(true), "{t}");
         }
-        for t in ["n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"] {
+        for t in [
+            "n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE",
+        ] {
             assert_eq!(resolve_plain(t), Value::Bool(false), "{t}");
         }
         for t in ["yES", "oN", "tRUE", "enabled"] {
@@ -160,7 +166,10 @@ mod tests {
         assert_eq!(resolve_plain("1.5e3"), Value::Float(1500.0));
         assert_eq!(resolve_plain(".5"), Value::Float(0.5));
         assert_eq!(resolve_plain("0"), Value::Int(0));
-        assert_eq!(resolve_plain("18446744073709551615"), Value::Float(18446744073709551615.0));
+        assert_eq!(
+            resolve_plain("18446744073709551615"),
+            Value::Float(18446744073709551615.0)
+        );
     }
 
     #[test]

@@ -25,12 +25,18 @@ impl Source {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        Source { name: name.into(), text, line_starts }
+        Source {
+            name: name.into(),
+            text,
+            line_starts,
+        }
     }
 
     /// The 0-based line holding `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1)
+        self.line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
     }
 
     /// The byte offset at which 0-based line `line` starts.
@@ -42,7 +48,10 @@ impl Source {
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_start(line);
         let end = self.line_starts.get(line + 1).copied().unwrap_or(self.text.len());
-        self.text.get(start..end).unwrap_or_default().trim_end_matches(['\n', '\r'])
+        self.text
+            .get(start..end)
+            .unwrap_or_default()
+            .trim_end_matches(['\n', '\r'])
     }
 
     pub fn line_count(&self) -> usize {
@@ -54,7 +63,11 @@ impl Source {
         let line = self.line_index(offset);
         let start = self.line_start(line);
         let column = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
-        Position { line: line + 1, column, offset }
+        Position {
+            line: line + 1,
+            column,
+            offset,
+        }
     }
 
     /// The column of `offset` counted in UTF-16 code units (1-based), as JS editors count.
@@ -78,28 +91,15 @@ impl Source {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn positions_count_lines_and_unicode_columns() {
-        let s = Source::new("x", "a: 1\nnamé: ü\n");
-        assert_eq!(s.position(0), Position { line: 1, column: 1, offset: 0 });
-        let at = s.text.find('ü').unwrap_or_default();
-        assert_eq!(s.position(at), Position { line: 2, column: 7, offset: at });
-        assert_eq!(s.line_text(1), "namé: ü");
-        assert_eq!(s.utf16_column(at), 7);
-    }
-}
-
 impl Source {
     /// Reads raw bytes as a source: UTF-8 text (a byte-order mark is dropped); binary data
     /// and invalid UTF-8 are refused with the place of the first bad byte.
     pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Result<Source, String> {
         let name = name.into();
         if let Some(at) = bytes.iter().take(8192).position(|&b| b == 0) {
-            return Err(format!("binary data (a NUL byte at offset {at}), not YAML or JSON text; skipped"));
+            return Err(format!(
+                "binary data (a NUL byte at offset {at}), not YAML or JSON text; skipped"
+            ));
         }
         match String::from_utf8(bytes) {
             Ok(mut text) => {
@@ -112,8 +112,39 @@ impl Source {
                 let at = e.utf8_error().valid_up_to();
                 let valid = e.as_bytes().get(..at).unwrap_or_default();
                 let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-                Err(format!("invalid UTF-8 at byte {at} (line {line}); save the file as UTF-8"))
+                Err(format!(
+                    "invalid UTF-8 at byte {at} (line {line}); save the file as UTF-8"
+                ))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_lines_and_unicode_columns() {
+        let s = Source::new("x", "a: 1\nnamé: ü\n");
+        assert_eq!(
+            s.position(0),
+            Position {
+                line: 1,
+                column: 1,
+                offset: 0
+            }
+        );
+        let at = s.text.find('ü').unwrap_or_default();
+        assert_eq!(
+            s.position(at),
+            Position {
+                line: 2,
+                column: 7,
+                offset: at
+            }
+        );
+        assert_eq!(s.line_text(1), "namé: ü");
+        assert_eq!(s.utf16_column(at), 7);
     }
 }

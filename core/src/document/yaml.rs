@@ -68,7 +68,11 @@ pub fn parse_stream(text: &str, limits: &Limits) -> Vec<RawDocument> {
                 Ok(node) => node.span,
                 Err(e) => Span::new(start, end.max(e.span.end)),
             };
-            out.push(RawDocument { index: out.len(), span, result });
+            out.push(RawDocument {
+                index: out.len(),
+                span,
+                result,
+            });
         }
     }
     out
@@ -137,7 +141,14 @@ struct Positions<'a> {
 
 impl<'a> Positions<'a> {
     fn new(text: &'a str, piece: &'a str, base: usize) -> Self {
-        Positions { text, piece, base, ascii: piece.is_ascii(), cursor_chars: 0, cursor_bytes: 0 }
+        Positions {
+            text,
+            piece,
+            base,
+            ascii: piece.is_ascii(),
+            cursor_chars: 0,
+            cursor_bytes: 0,
+        }
     }
 
     /// The 1-based line of a byte offset of the whole text.
@@ -180,8 +191,19 @@ impl<'a> Positions<'a> {
 }
 
 enum Frame {
-    Seq { items: Vec<Node>, start: usize, anchor: usize },
-    Map { entries: Vec<(Node, Node)>, explicit: Vec<bool>, key: Option<Node>, merge: bool, start: usize, anchor: usize },
+    Seq {
+        items: Vec<Node>,
+        start: usize,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<(Node, Node)>,
+        explicit: Vec<bool>,
+        key: Option<Node>,
+        merge: bool,
+        start: usize,
+        anchor: usize,
+    },
 }
 
 struct Builder<'l, 'p> {
@@ -229,7 +251,10 @@ impl<'l, 'p> Builder<'l, 'p> {
     }
 
     fn scan_error(&mut self, e: &ScanError) -> ParseError {
-        ParseError { message: describe_scan_error(e.info()), span: self.positions.at(e.marker()) }
+        ParseError {
+            message: describe_scan_error(e.info()),
+            span: self.positions.at(e.marker()),
+        }
     }
 
     fn error(&mut self, message: String, span: Span) -> ParseError {
@@ -286,26 +311,45 @@ impl<'l, 'p> Builder<'l, 'p> {
                     ));
                 }
                 self.stack.push(if matches!(event, Event::SequenceStart(..)) {
-                    Frame::Seq { items: Vec::new(), start, anchor }
+                    Frame::Seq {
+                        items: Vec::new(),
+                        start,
+                        anchor,
+                    }
                 } else {
-                    Frame::Map { entries: Vec::new(), explicit: Vec::new(), key: None, merge: false, start, anchor }
+                    Frame::Map {
+                        entries: Vec::new(),
+                        explicit: Vec::new(),
+                        key: None,
+                        merge: false,
+                        start,
+                        anchor,
+                    }
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let end_span = self.positions.span(span);
-                let Some(frame) = self.stack.pop() else { return Ok(()) };
+                let Some(frame) = self.stack.pop() else {
+                    return Ok(());
+                };
                 let (value, start, anchor, last_end) = match frame {
                     Frame::Seq { items, start, anchor } => {
                         let last = items.last().map(|n| n.span.end);
                         (Value::Seq(items), start, anchor, last)
                     }
-                    Frame::Map { entries, start, anchor, .. } => {
+                    Frame::Map {
+                        entries, start, anchor, ..
+                    } => {
                         let last = entries.last().map(|(_, v)| v.span.end);
                         (Value::Map(entries), start, anchor, last)
                     }
                 };
                 // Flow collections end on their bracket; block ones end with their last item.
-                let end = if end_span.end > end_span.start { end_span.end } else { last_end.unwrap_or(start) };
+                let end = if end_span.end > end_span.start {
+                    end_span.end
+                } else {
+                    last_end.unwrap_or(start)
+                };
                 let node = Node::new(value, Span::new(start, end));
                 self.remember(anchor, &node);
                 self.attach(node, None)?;
@@ -329,7 +373,13 @@ impl<'l, 'p> Builder<'l, 'p> {
         };
         match frame {
             Frame::Seq { items, .. } => items.push(node),
-            Frame::Map { entries, explicit, key, merge, .. } => match key.take() {
+            Frame::Map {
+                entries,
+                explicit,
+                key,
+                merge,
+                ..
+            } => match key.take() {
                 None => {
                     if matches!(&scalar, Some((text, ScalarStyle::Plain)) if text == "<<") {
                         *merge = true;
@@ -364,7 +414,9 @@ impl<'l, 'p> Builder<'l, 'p> {
                             let first = entries.get(i).map(|(e, _)| e.span.start).unwrap_or_default();
                             let line = self.positions.line(first);
                             return Err(ParseError {
-                                message: format!("the key `{name}` appears twice in this map (first on line {line}); keep one"),
+                                message: format!(
+                                    "the key `{name}` appears twice in this map (first on line {line}); keep one"
+                                ),
                                 span: k.span,
                             });
                         }
@@ -390,7 +442,9 @@ impl<'l, 'p> Builder<'l, 'p> {
 fn merge_into(entries: &mut Vec<(Node, Node)>, explicit: &mut Vec<bool>, value: Node) -> Result<(), Span> {
     let sources = match value.value {
         Value::Map(_) => vec![value],
-        Value::Seq(items) if items.iter().all(|i| matches!(i.value, Value::Map(_))) => items.into_iter().rev().collect(),
+        Value::Seq(items) if items.iter().all(|i| matches!(i.value, Value::Map(_))) => {
+            items.into_iter().rev().collect()
+        }
         _ => return Err(value.span),
     };
     for source in sources {
@@ -469,7 +523,10 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Vec<Result<Node, ParseError>> {
-        parse_stream(text, &Limits::default()).into_iter().map(|d| d.result).collect()
+        parse_stream(text, &Limits::default())
+            .into_iter()
+            .map(|d| d.result)
+            .collect()
     }
 
     fn one(text: &str) -> Node {
@@ -483,7 +540,11 @@ mod tests {
     fn spans_point_at_scalars_in_bytes() {
         let text = "a: 1\nnamé:\n  - héllo\n";
         let doc = one(text);
-        let item = doc.get("namé").and_then(|n| n.as_seq()).and_then(|s| s.first()).cloned();
+        let item = doc
+            .get("namé")
+            .and_then(|n| n.as_seq())
+            .and_then(|s| s.first())
+            .cloned();
         let item = item.unwrap_or_else(|| panic!("no item"));
         assert_eq!(text.get(item.span.start..item.span.end), Some("héllo"));
     }
@@ -505,7 +566,9 @@ mod tests {
     #[test]
     fn duplicate_keys_are_positioned_errors() {
         let text = "a: 1\nb: 2\na: 3\n";
-        let Some(Err(e)) = parse(text).into_iter().next() else { panic!("expected an error") };
+        let Some(Err(e)) = parse(text).into_iter().next() else {
+            panic!("expected an error")
+        };
         assert!(e.message.contains("`a` appears twice"), "{}", e.message);
         assert_eq!(e.span.start, 10);
     }
@@ -524,7 +587,10 @@ mod tests {
         let doc = one("base: &b {a: 1, b: 2}\nuse: {<<: *b, b: 3}\ncopy: *b\n");
         let used = doc.get("use").map(Node::to_json);
         assert_eq!(used, Some(serde_json::json!({"a": 1, "b": 3})));
-        assert_eq!(doc.get("copy").map(Node::to_json), Some(serde_json::json!({"a": 1, "b": 2})));
+        assert_eq!(
+            doc.get("copy").map(Node::to_json),
+            Some(serde_json::json!({"a": 1, "b": 2}))
+        );
         // go-yaml v2 reads the plain key `y` as the boolean true, which Kubernetes spells "true".
         assert_eq!(one("y: 1\n").to_json(), serde_json::json!({"true": 1}));
     }
@@ -536,21 +602,28 @@ mod tests {
             let prev = i - 1;
             text.push_str(&format!("a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"));
         }
-        let Some(Err(e)) = parse(&text).into_iter().next() else { panic!("expected an error") };
+        let Some(Err(e)) = parse(&text).into_iter().next() else {
+            panic!("expected an error")
+        };
         assert!(e.message.contains("billion laughs"), "{}", e.message);
     }
 
     #[test]
     fn deep_nesting_is_refused() {
         let text = "[".repeat(100_000);
-        let Some(Err(e)) = parse(&text).into_iter().next() else { panic!("expected an error") };
+        let Some(Err(e)) = parse(&text).into_iter().next() else {
+            panic!("expected an error")
+        };
         assert!(e.message.contains("nesting"), "{}", e.message);
     }
 
     #[test]
     fn json_reads_like_yaml() {
         let doc = one("{\"kind\": \"Pod\", \"spec\": {\"hostNetwork\": true, \"n\": [1, 2.5]}}");
-        assert_eq!(doc.get_path(&["spec", "hostNetwork"]).map(|n| &n.value), Some(&Value::Bool(true)));
+        assert_eq!(
+            doc.get_path(&["spec", "hostNetwork"]).map(|n| &n.value),
+            Some(&Value::Bool(true))
+        );
     }
 
     #[test]

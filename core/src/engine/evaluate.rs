@@ -16,7 +16,10 @@ pub struct ParsedFile<'s> {
 }
 
 pub fn parse<'s>(source: &'s Source, limits: &Limits) -> ParsedFile<'s> {
-    ParsedFile { source, documents: parse_stream(&source.text, limits) }
+    ParsedFile {
+        source,
+        documents: parse_stream(&source.text, limits),
+    }
 }
 
 /// What the whole scan knows that single objects need: the Pod Security labels of the
@@ -36,7 +39,10 @@ impl ScanContext {
                     continue;
                 }
                 let label = |key: &str| {
-                    obj.node.get_path(&["metadata", "labels"]).and_then(|l| l.get(key)).and_then(Node::as_str)
+                    obj.node
+                        .get_path(&["metadata", "labels"])
+                        .and_then(|l| l.get(key))
+                        .and_then(Node::as_str)
                 };
                 let level = label("pod-security.kubernetes.io/enforce").and_then(Level::parse);
                 let version = label("pod-security.kubernetes.io/enforce-version").and_then(|v| Version::parse(v).ok());
@@ -107,10 +113,19 @@ impl Evaluator<'_> {
             }
         }
         report.findings.sort_by(|a, b| {
-            (a.span.start.offset, &a.policy, &a.path, &a.message).cmp(&(b.span.start.offset, &b.policy, &b.path, &b.message))
+            (a.span.start.offset, &a.policy, &a.path, &a.message).cmp(&(
+                b.span.start.offset,
+                &b.policy,
+                &b.path,
+                &b.message,
+            ))
         });
-        report.findings.dedup_by(|a, b| a.policy == b.policy && a.path == b.path && a.message == b.message);
-        report.errors.sort_by_key(|e| (e.document, e.span.map(|s| s.start.offset)));
+        report.findings.dedup_by(|a, b| {
+            a.document == b.document && a.policy == b.policy && a.path == b.path && a.message == b.message
+        });
+        report
+            .errors
+            .sort_by_key(|e| (e.document, e.span.map(|s| s.start.offset)));
         report.summary.findings = report.findings.len();
         report.summary.errors = report.errors.len();
         report
@@ -125,9 +140,7 @@ impl Evaluator<'_> {
             LevelChoice::FromNamespace => {
                 let ns = obj.id.namespace.as_deref().unwrap_or("default");
                 match self.context.namespaces.get(ns) {
-                    Some((level, version)) => {
-                        (level.unwrap_or(Level::Privileged), version.unwrap_or(engine.version))
-                    }
+                    Some((level, version)) => (level.unwrap_or(Level::Privileged), version.unwrap_or(engine.version)),
                     None => (Level::Restricted, engine.version),
                 }
             }
@@ -145,7 +158,9 @@ impl Evaluator<'_> {
         }
         let m = &policy.matcher;
         let kind_ok = (m.pods && obj.is_pod_kind())
-            || m.kinds.iter().any(|k| k.kind == obj.id.kind && k.group.as_deref().is_none_or(|g| g == obj.group()));
+            || m.kinds
+                .iter()
+                .any(|k| k.kind == obj.id.kind && k.group.as_deref().is_none_or(|g| g == obj.group()));
         if !kind_ok {
             return false;
         }
@@ -159,7 +174,8 @@ impl Evaluator<'_> {
         let meta = |key: &str, wanted: &[(String, Option<String>)]| {
             let map = obj.node.get_path(&["metadata", key]);
             wanted.iter().all(|(k, v)| {
-                map.and_then(|m| m.get(k)).is_some_and(|found| v.as_ref().is_none_or(|v| found.display() == *v))
+                map.and_then(|m| m.get(k))
+                    .is_some_and(|found| v.as_ref().is_none_or(|v| found.display() == *v))
             })
         };
         meta("labels", &m.labels) && meta("annotations", &m.annotations)
@@ -173,7 +189,10 @@ impl Evaluator<'_> {
                 message: format!(
                     "{} {}: {problem}; Kubernetes would reject it, and that part was not checked",
                     obj.id.kind,
-                    obj.id.name.as_deref().map_or_else(|| "(unnamed)".to_owned(), |n| format!("`{}`", clean(n)))
+                    obj.id
+                        .name
+                        .as_deref()
+                        .map_or_else(|| "(unnamed)".to_owned(), |n| format!("`{}`", clean(n)))
                 ),
                 span: Some(SourceSpan::of(source, at.span)),
             });
@@ -189,12 +208,22 @@ impl Evaluator<'_> {
         candidates.dedup();
         let active: Vec<usize> = candidates
             .into_iter()
-            .filter(|&i| engine.policies.get(i).is_some_and(|p| self.applies(p, obj, level, version)))
+            .filter(|&i| {
+                engine
+                    .policies
+                    .get(i)
+                    .is_some_and(|p| self.applies(p, obj, level, version))
+            })
             .collect();
         let mut drafts = Vec::new();
         for &i in &active {
-            let replaced = engine.overridden_by.get(i).is_some_and(|by| by.iter().any(|j| active.contains(j)));
-            let Some(policy) = engine.policies.get(i) else { continue };
+            let replaced = engine
+                .overridden_by
+                .get(i)
+                .is_some_and(|by| by.iter().any(|j| active.contains(j)));
+            let Some(policy) = engine.policies.get(i) else {
+                continue;
+            };
             if replaced {
                 continue;
             }
@@ -208,10 +237,14 @@ impl Evaluator<'_> {
             };
             run_policy(i, policy, obj.node, root, version, &mut drafts);
         }
-        let owners: Vec<&Node> = std::iter::once(obj.node).chain(pod.filter(|p| !std::ptr::eq(*p, obj.node))).collect();
+        let owners: Vec<&Node> = std::iter::once(obj.node)
+            .chain(pod.filter(|p| !std::ptr::eq(*p, obj.node)))
+            .collect();
         let suppressions = suppress::read(&owners);
         for draft in drafts {
-            let Some(policy) = engine.policies.get(draft.policy) else { continue };
+            let Some(policy) = engine.policies.get(draft.policy) else {
+                continue;
+            };
             if suppressions.iter().any(|s| s.covers(&policy.id)) {
                 report.summary.suppressed += 1;
                 continue;
@@ -258,14 +291,34 @@ impl Evaluator<'_> {
     }
 }
 
-fn run_policy<'a>(index: usize, policy: &Policy, object: &'a Node, root: &'a Node, version: Version, out: &mut Vec<Draft<'a>>) {
-    let scope = Scope { object, root, items: &[], version };
+fn run_policy<'a>(
+    index: usize,
+    policy: &Policy,
+    object: &'a Node,
+    root: &'a Node,
+    version: Version,
+    out: &mut Vec<Draft<'a>>,
+) {
+    let scope = Scope {
+        object,
+        root,
+        items: &[],
+        version,
+    };
     if policy.unless.iter().any(|c| c.eval(&scope).is_some()) {
         return;
     }
     for rule in policy.rules.iter().filter(|r| r.versions.contains(version)) {
         let mut items = Vec::new();
-        let mut ctx = RuleRun { index, policy, rule, object, root, version, out: &mut *out };
+        let mut ctx = RuleRun {
+            index,
+            policy,
+            rule,
+            object,
+            root,
+            version,
+            out: &mut *out,
+        };
         ctx.iterate(0, &mut items);
     }
 }
@@ -286,7 +339,12 @@ impl<'a> RuleRun<'_, 'a> {
             self.leaf(items);
             return;
         };
-        let scope = Scope { object: self.object, root: self.root, items, version: self.version };
+        let scope = Scope {
+            object: self.object,
+            root: self.root,
+            items,
+            version: self.version,
+        };
         let found = each_items(each, &scope);
         for item in found {
             items.push(item);
@@ -296,28 +354,51 @@ impl<'a> RuleRun<'_, 'a> {
     }
 
     fn leaf(&mut self, items: &[Item<'a>]) {
-        let scope = Scope { object: self.object, root: self.root, items, version: self.version };
+        let scope = Scope {
+            object: self.object,
+            root: self.root,
+            items,
+            version: self.version,
+        };
         if let Some(when) = &self.rule.when {
             if when.eval(&scope).is_none() {
                 return;
             }
         }
-        let Some(hit) = self.rule.deny.eval(&scope) else { return };
+        let Some(hit) = self.rule.deny.eval(&scope) else {
+            return;
+        };
         let at = match &self.rule.at {
-            Some(p) => p.first(scope.start(p), &scope).unwrap_or_else(|| p.nearest(scope.start(p), &scope)),
+            Some(p) => p
+                .first(scope.start(p), &scope)
+                .unwrap_or_else(|| p.nearest(scope.start(p), &scope)),
             None => hit.at,
         };
         let message = render(&self.rule.message, &scope, hit.value.as_deref());
-        self.out.push(Draft { policy: self.index, at, message, severity: self.policy.severity, version: self.version });
+        self.out.push(Draft {
+            policy: self.index,
+            at,
+            message,
+            severity: self.policy.severity,
+            version: self.version,
+        });
     }
 }
 
 fn each_items<'a>(each: &Each, scope: &Scope<'a, '_>) -> Vec<Item<'a>> {
     let mut out = Vec::new();
     match &each.over {
-        Iteration::Containers { init, regular, ephemeral } => {
+        Iteration::Containers {
+            init,
+            regular,
+            ephemeral,
+        } => {
             let spec = scope.root.get("spec");
-            for (on, key) in [(init, "initContainers"), (regular, "containers"), (ephemeral, "ephemeralContainers")] {
+            for (on, key) in [
+                (init, "initContainers"),
+                (regular, "containers"),
+                (ephemeral, "ephemeralContainers"),
+            ] {
                 if *on {
                     let list = spec.and_then(|s| s.get(key)).and_then(Node::as_seq).unwrap_or_default();
                     out.extend(list.iter().filter(|c| c.as_map().is_some()).map(Item::node));
@@ -352,7 +433,10 @@ fn render(template: &Template, scope: &Scope<'_, '_>, value: Option<&str>) -> St
             Part::Text(t) => out.push_str(t),
             Part::Value => out.push_str(&clean(value.unwrap_or("unset"))),
             Part::Path(p) => {
-                let shown = p.first(scope.start(p), scope).filter(|n| !n.is_null()).map(Node::display);
+                let shown = p
+                    .first(scope.start(p), scope)
+                    .filter(|n| !n.is_null())
+                    .map(Node::display);
                 out.push_str(&clean(shown.as_deref().unwrap_or("unset")));
             }
         }

@@ -7,9 +7,9 @@ mod suppress;
 
 use std::collections::HashMap;
 
+pub(crate) use evaluate::ParsedFile;
 pub use options::{id_matches, LevelChoice, Options, PolicyText};
 pub use report::{ErrorEntry, Finding, Note, Report, SourceSpan, Summary};
-pub(crate) use evaluate::ParsedFile;
 pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
 
 use crate::document::{Limits, Source};
@@ -46,7 +46,11 @@ impl Engine {
         let version = Version::parse(&options.pod_security_version).map_err(EngineError::Options)?;
         let mut texts: Vec<(String, &str)> = Vec::new();
         if options.builtin {
-            texts.extend(builtin_files().iter().map(|(name, text)| (format!("builtin:{name}"), *text)));
+            texts.extend(
+                builtin_files()
+                    .iter()
+                    .map(|(name, text)| (format!("builtin:{name}"), *text)),
+            );
         }
         texts.extend(options.policies.iter().map(|p| (p.name.clone(), p.text.as_str())));
         let mut policies: Vec<Policy> = Vec::new();
@@ -60,7 +64,10 @@ impl Engine {
                         file: p.file.clone(),
                         line: 1,
                         column: 1,
-                        message: format!("policy id `{}` is already used by {}; ids must be unique", p.id, first.file),
+                        message: format!(
+                            "policy id `{}` is already used by {}; ids must be unique",
+                            p.id, first.file
+                        ),
                     });
                 } else {
                     policies.push(p);
@@ -109,10 +116,23 @@ impl Engine {
         let overridden_by = policies
             .iter()
             .map(|p| {
-                policies.iter().enumerate().filter(|(_, q)| q.overrides.contains(&p.id)).map(|(i, _)| i).collect()
+                policies
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, q)| q.overrides.contains(&p.id))
+                    .map(|(i, _)| i)
+                    .collect()
             })
             .collect();
-        Engine { policies, by_kind, pod_policies, overridden_by, level, version, limits }
+        Engine {
+            policies,
+            by_kind,
+            pod_policies,
+            overridden_by,
+            level,
+            version,
+            limits,
+        }
     }
 
     /// The selected policies, sorted by id.
@@ -179,13 +199,20 @@ impl Engine {
             Some(_) => LevelChoice::Restricted,
             None => self.level,
         };
-        Some(Engine::index(vec![p], level, version.unwrap_or(self.version), self.limits.clone()))
+        Some(Engine::index(
+            vec![p],
+            level,
+            version.unwrap_or(self.version),
+            self.limits.clone(),
+        ))
     }
 }
 
 fn unknown_policy(id: &str, what: &str, policies: &[Policy]) -> PolicyError {
     let ids: Vec<&str> = policies.iter().map(|p| p.id.as_str()).collect();
-    let hint = crate::policy::suggest(id, &ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+    let hint = crate::policy::suggest(id, &ids)
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
     PolicyError {
         file: "options".into(),
         line: 1,

@@ -79,7 +79,5 @@ impl Default for Options {
 /// True when `id` is `prefix` or lies below it (`pod-security` selects `pod-security/…`).
 pub fn id_matches(id: &str, prefix: &str) -> bool {
     let prefix = prefix.trim_end_matches(['*', '/']);
-    prefix.is_empty()
-        || id == prefix
-        || id.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'))
+    prefix.is_empty() || id == prefix || id.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'))
 }

@@ -14,7 +14,10 @@ pub struct SourceSpan {
 
 impl SourceSpan {
     pub fn of(source: &Source, span: Span) -> Self {
-        SourceSpan { start: source.position(span.start), end: source.position(span.end) }
+        SourceSpan {
+            start: source.position(span.start),
+            end: source.position(span.end),
+        }
     }
 }
 
@@ -73,7 +76,10 @@ pub struct Report {
 
 impl Report {
     pub fn new() -> Self {
-        Report { version: crate::VERSION.to_owned(), ..Report::default() }
+        Report {
+            version: crate::VERSION.to_owned(),
+            ..Report::default()
+        }
     }
 
     /// Appends another report (for another file).

@@ -28,14 +28,20 @@ impl Suppression<'_> {
 pub fn read<'a>(owners: &[&'a Node]) -> Vec<Suppression<'a>> {
     let mut out = Vec::new();
     for owner in owners {
-        let Some(value) = owner.get_path(&["metadata", "annotations", ANNOTATION]) else { continue };
+        let Some(value) = owner.get_path(&["metadata", "annotations", ANNOTATION]) else {
+            continue;
+        };
         let text = value.as_str().unwrap_or_default();
         for line in text.split(['\n', ';']).map(str::trim).filter(|l| !l.is_empty()) {
             let (pattern, reason) = match line.split_once(':') {
                 Some((p, r)) => (p.trim(), Some(r.trim()).filter(|r| !r.is_empty())),
                 None => (line, None),
             };
-            out.push(Suppression { pattern: pattern.to_owned(), reason: reason.map(str::to_owned), at: value });
+            out.push(Suppression {
+                pattern: pattern.to_owned(),
+                reason: reason.map(str::to_owned),
+                at: value,
+            });
         }
     }
     out

@@ -47,7 +47,10 @@ pub enum Ordering {
 
 #[derive(Clone, Debug)]
 pub enum Condition {
-    Test { subject: Subject, ops: Vec<Op> },
+    Test {
+        subject: Subject,
+        ops: Vec<Op>,
+    },
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -70,7 +73,9 @@ pub struct Scope<'a, 's> {
 
 impl Resolve for Scope<'_, '_> {
     fn text(&self, path: &Path) -> Option<String> {
-        path.first(self.start(path), self).filter(|n| !n.is_null()).map(Node::display)
+        path.first(self.start(path), self)
+            .filter(|n| !n.is_null())
+            .map(Node::display)
     }
 }
 
@@ -139,7 +144,12 @@ impl Condition {
                     None => (p.nearest(scope.start(p), scope), None),
                 },
                 Subject::Effective(paths) => effective(paths, scope).map_or_else(
-                    || (paths.first().map_or(scope.root, |p| p.nearest(scope.start(p), scope)), None),
+                    || {
+                        (
+                            paths.first().map_or(scope.root, |p| p.nearest(scope.start(p), scope)),
+                            None,
+                        )
+                    },
                     |n| (n, Some(n.display())),
                 ),
                 Subject::Keys(p) => (p.nearest(scope.start(p), scope), None),
@@ -157,7 +167,9 @@ impl Condition {
 }
 
 fn effective<'a>(paths: &[Path], scope: &Scope<'a, '_>) -> Option<&'a Node> {
-    paths.iter().find_map(|p| p.first(scope.start(p), scope).filter(|n| !n.is_null()))
+    paths
+        .iter()
+        .find_map(|p| p.first(scope.start(p), scope).filter(|n| !n.is_null()))
 }
 
 fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<'a>> {
@@ -180,9 +192,12 @@ fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<
             let mut found = None;
             p.any(scope.start(p), scope, &mut |map| {
                 // A key whose value is null is as good as absent, as Kubernetes reads it.
-                let key = map
-                    .as_map()
-                    .and_then(|e| e.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k).find(|k| wants_absent || hit(k)));
+                let key = map.as_map().and_then(|e| {
+                    e.iter()
+                        .filter(|(_, v)| !v.is_null())
+                        .map(|(k, _)| k)
+                        .find(|k| wants_absent || hit(k))
+                });
                 found = key;
                 key.is_some()
             });
@@ -191,11 +206,17 @@ fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<
         Subject::Flag(name) => {
             let f = flag(name, scope.current());
             return match (f, wants_absent) {
-                (None, true) => Some(Hit { at: flag_home(scope.current()), value: None }),
+                (None, true) => Some(Hit {
+                    at: flag_home(scope.current()),
+                    value: None,
+                }),
                 (Some(_), true) | (None, false) => None,
                 (Some(f), false) => {
                     let value = Node::new(Value::Str(f.value.clone()), f.at.span);
-                    ops.iter().all(|op| apply(op, &value, Some(&f.items))).then_some(Hit { at: f.at, value: Some(f.value) })
+                    ops.iter().all(|op| apply(op, &value, Some(&f.items))).then_some(Hit {
+                        at: f.at,
+                        value: Some(f.value),
+                    })
                 }
             };
         }
@@ -203,10 +224,17 @@ fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<
     match (found, wants_absent) {
         (Some(_), true) => None,
         (None, true) => {
-            let (at, _) = Condition::Test { subject: subject.clone(), ops: Vec::new() }.locate(scope);
+            let (at, _) = Condition::Test {
+                subject: subject.clone(),
+                ops: Vec::new(),
+            }
+            .locate(scope);
             Some(Hit { at, value: None })
         }
-        (Some(n), false) => Some(Hit { at: narrow(ops, n), value: Some(n.display()) }),
+        (Some(n), false) => Some(Hit {
+            at: narrow(ops, n),
+            value: Some(n.display()),
+        }),
         (None, false) => None,
     }
 }
@@ -269,7 +297,8 @@ fn text(node: &Node) -> Option<std::borrow::Cow<'_, str>> {
 
 /// Numbers, and strings that hold one (flag values, quoted numbers).
 fn number(node: &Node) -> Option<f64> {
-    node.as_f64().or_else(|| node.as_str().and_then(|s| s.trim().parse().ok()))
+    node.as_f64()
+        .or_else(|| node.as_str().and_then(|s| s.trim().parse().ok()))
 }
 
 struct Flag<'a> {
@@ -280,7 +309,10 @@ struct Flag<'a> {
 
 /// Where a missing flag would go: the item's `args`, else its `command`, else the item.
 fn flag_home<'a>(item: Item<'a>) -> &'a Node {
-    item.node.get("args").or_else(|| item.node.get("command")).unwrap_or(item.node)
+    item.node
+        .get("args")
+        .or_else(|| item.node.get("command"))
+        .unwrap_or(item.node)
 }
 
 /// Reads `--name=value`, `--name value` and bare `--name` (true) from `command` then `args`;
@@ -313,8 +345,18 @@ fn flag<'a>(name: &str, item: Item<'a>) -> Option<Flag<'a>> {
         };
         let value = value.trim_matches(['"', '\'']);
         let mut items = out.map(|f| f.items).unwrap_or_default();
-        items.extend(value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned));
-        out = Some(Flag { value: value.to_owned(), items, at });
+        items.extend(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        );
+        out = Some(Flag {
+            value: value.to_owned(),
+            items,
+            at,
+        });
     }
     out
 }

@@ -28,14 +28,25 @@ pub struct PolicyError {
 pub type ParamOverrides = BTreeMap<String, BTreeMap<String, serde_json::Value>>;
 
 const POLICY_FIELDS: &[&str] = &[
-    "id", "title", "severity", "category", "standards", "docs", "match", "versions", "params", "unless", "rules",
-    "overrides", "tests",
+    "id",
+    "title",
+    "severity",
+    "category",
+    "standards",
+    "docs",
+    "match",
+    "versions",
+    "params",
+    "unless",
+    "rules",
+    "overrides",
+    "tests",
 ];
 const RULE_FIELDS: &[&str] = &["each", "when", "deny", "at", "message", "versions"];
 const SUBJECTS: &[&str] = &["path", "effective", "keys", "flag"];
 const OPS: &[&str] = &[
-    "present", "equals", "in", "notIn", "contains", "excludes", "matches", "prefix", "suffix", "gt", "gte", "lt", "lte",
-    "type",
+    "present", "equals", "in", "notIn", "contains", "excludes", "matches", "prefix", "suffix", "gt", "gte", "lt",
+    "lte", "type",
 ];
 const LOGIC: &[&str] = &["all", "any", "not"];
 const VERSIONS: &[&str] = &["since", "until"];
@@ -43,7 +54,12 @@ const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list
 
 /// Reads every policy of a policy file. A file may hold several documents, one policy each.
 pub fn load_policies(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy>, Vec<PolicyError>) {
-    let mut loader = Loader { source, errors: Vec::new(), params: Vec::new(), bindings: Vec::new() };
+    let mut loader = Loader {
+        source,
+        errors: Vec::new(),
+        params: Vec::new(),
+        bindings: Vec::new(),
+    };
     let mut policies = Vec::new();
     for doc in parse_stream(&source.text, &Limits::default()) {
         match doc.result {
@@ -77,7 +93,10 @@ struct Fields<'n> {
 
 impl<'n> Fields<'n> {
     fn get(&self, key: &str) -> Option<&'n Node> {
-        self.entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
+        self.entries
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
     }
 
     fn has(&self, key: &str) -> bool {
@@ -88,7 +107,12 @@ impl<'n> Fields<'n> {
 impl Loader<'_> {
     fn error_at(&mut self, span: Span, message: String) {
         let pos = self.source.position(span.start);
-        self.errors.push(PolicyError { file: self.source.name.clone(), line: pos.line, column: pos.column, message });
+        self.errors.push(PolicyError {
+            file: self.source.name.clone(),
+            line: pos.line,
+            column: pos.column,
+            message,
+        });
     }
 
     fn error(&mut self, node: &Node, message: impl Into<String>) {
@@ -145,26 +169,39 @@ impl Loader<'_> {
     fn policy(&mut self, node: &Node, overrides: &ParamOverrides) -> Option<Policy> {
         let f = self.fields(node, "a policy", POLICY_FIELDS)?;
         let errors_before = self.errors.len();
-        let id = self.required(&f, node, "id", "a policy").and_then(|n| self.string(n, "`id`"));
+        let id = self
+            .required(&f, node, "id", "a policy")
+            .and_then(|n| self.string(n, "`id`"));
         if let (Some(id), Some(n)) = (&id, f.get("id")) {
             let valid = !id.is_empty()
                 && id.split('/').all(|seg| {
-                    !seg.is_empty() && seg.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    !seg.is_empty()
+                        && seg
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                 });
             if !valid {
                 self.error(n, format!("policy id `{id}` must be lowercase words joined by `-`, in `/`-separated parts (like `images/latest-tag`)"));
             }
         }
-        let title = self.required(&f, node, "title", "a policy").and_then(|n| self.string(n, "`title`"));
+        let title = self
+            .required(&f, node, "title", "a policy")
+            .and_then(|n| self.string(n, "`title`"));
         let severity = self.required(&f, node, "severity", "a policy").and_then(|n| {
             let s = self.string(n, "`severity`")?;
             let found = Severity::parse(&s);
             if found.is_none() {
-                self.error(n, format!("severity `{s}` is not one of info, low, medium, high, critical"));
+                self.error(
+                    n,
+                    format!("severity `{s}` is not one of info, low, medium, high, critical"),
+                );
             }
             found
         });
-        let category = f.get("category").and_then(|n| self.string(n, "`category`")).unwrap_or_default();
+        let category = f
+            .get("category")
+            .and_then(|n| self.string(n, "`category`"))
+            .unwrap_or_default();
         let standards = match f.get("standards") {
             Some(n) => match n.to_json() {
                 serde_json::Value::Object(m) => m,
@@ -182,23 +219,44 @@ impl Loader<'_> {
                 }
             }
         }
-        let docs = self.required(&f, node, "docs", "a policy").and_then(|n| self.docs(n)).unwrap_or_default();
+        let docs = self
+            .required(&f, node, "docs", "a policy")
+            .and_then(|n| self.docs(n))
+            .unwrap_or_default();
         let versions = f.get("versions").map(|n| self.versions(n)).unwrap_or_default();
         let pid = id.clone().unwrap_or_default();
-        let params = f.get("params").map(|n| self.params(n, overrides.get(&pid))).unwrap_or_default();
+        let params = f
+            .get("params")
+            .map(|n| self.params(n, overrides.get(&pid)))
+            .unwrap_or_default();
         if let Some(extra) = overrides.get(&pid) {
             for name in extra.keys() {
                 if !params.iter().any(|p| &p.name == name) {
-                    self.error(node, format!("a parameter `{name}` is set for policy `{pid}`, which has no such parameter"));
+                    self.error(
+                        node,
+                        format!("a parameter `{name}` is set for policy `{pid}`, which has no such parameter"),
+                    );
                 }
             }
         }
-        self.params = params.iter().map(|p| (p.name.clone(), Node::from_json(&p.value))).collect();
+        self.params = params
+            .iter()
+            .map(|p| (p.name.clone(), Node::from_json(&p.value)))
+            .collect();
         self.bindings.clear();
-        let matcher = self.required(&f, node, "match", "a policy").and_then(|n| self.matcher(n)).unwrap_or_default();
+        let matcher = self
+            .required(&f, node, "match", "a policy")
+            .and_then(|n| self.matcher(n))
+            .unwrap_or_default();
         let unless = f.get("unless").map(|n| self.condition_list(n)).unwrap_or_default();
-        let rules = self.required(&f, node, "rules", "a policy").map(|n| self.rules(n, &matcher)).unwrap_or_default();
-        let overrides_ids = f.get("overrides").map(|n| self.strings(n, "`overrides`")).unwrap_or_default();
+        let rules = self
+            .required(&f, node, "rules", "a policy")
+            .map(|n| self.rules(n, &matcher))
+            .unwrap_or_default();
+        let overrides_ids = f
+            .get("overrides")
+            .map(|n| self.strings(n, "`overrides`"))
+            .unwrap_or_default();
         let tests = match f.get("tests") {
             Some(n) => self.tests(n),
             None => {
@@ -229,14 +287,27 @@ impl Loader<'_> {
 
     fn docs(&mut self, node: &Node) -> Option<Docs> {
         let f = self.fields(node, "`docs`", &["why", "fix", "references"])?;
-        let why = self.required(&f, node, "why", "`docs`").and_then(|n| self.string(n, "`docs.why`"));
-        let fix = self.required(&f, node, "fix", "`docs`").and_then(|n| self.string(n, "`docs.fix`"));
-        let references = f.get("references").map(|n| self.strings(n, "`docs.references`")).unwrap_or_default();
-        Some(Docs { why: why?.trim().to_owned(), fix: fix?.trim().to_owned(), references })
+        let why = self
+            .required(&f, node, "why", "`docs`")
+            .and_then(|n| self.string(n, "`docs.why`"));
+        let fix = self
+            .required(&f, node, "fix", "`docs`")
+            .and_then(|n| self.string(n, "`docs.fix`"));
+        let references = f
+            .get("references")
+            .map(|n| self.strings(n, "`docs.references`"))
+            .unwrap_or_default();
+        Some(Docs {
+            why: why?.trim().to_owned(),
+            fix: fix?.trim().to_owned(),
+            references,
+        })
     }
 
     fn versions(&mut self, node: &Node) -> VersionRange {
-        let Some(f) = self.fields(node, "`versions`", VERSIONS) else { return VersionRange::default() };
+        let Some(f) = self.fields(node, "`versions`", VERSIONS) else {
+            return VersionRange::default();
+        };
         self.versions_of(&f)
     }
 
@@ -246,7 +317,10 @@ impl Loader<'_> {
             let text = match &n.value {
                 Value::Str(s) => s.clone(),
                 _ => {
-                    self.error(n, format!("write the version as a string like `v1.25`, not `{}`", n.display()));
+                    self.error(
+                        n,
+                        format!("write the version as a string like `v1.25`, not `{}`", n.display()),
+                    );
                     return None;
                 }
             };
@@ -258,28 +332,59 @@ impl Loader<'_> {
                 }
             }
         };
-        VersionRange { since: read("since"), until: read("until") }
+        VersionRange {
+            since: read("since"),
+            until: read("until"),
+        }
     }
 
     fn params(&mut self, node: &Node, overrides: Option<&BTreeMap<String, serde_json::Value>>) -> Vec<Param> {
         let Some(entries) = node.as_map() else {
-            self.error(node, "`params` must be a map of parameter names to `{default: …, description: …}`");
+            self.error(
+                node,
+                "`params` must be a map of parameter names to `{default: …, description: …}`",
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
         for (k, v) in entries {
             let name = k.as_str().unwrap_or_default().to_owned();
-            let Some(f) = self.fields(v, "a parameter", &["default", "description"]) else { continue };
-            let Some(default) = self.required(&f, v, "default", "a parameter") else { continue };
-            let description = f.get("description").and_then(|d| self.string(d, "`description`")).unwrap_or_default();
-            let value = overrides.and_then(|o| o.get(&name)).cloned().unwrap_or_else(|| default.to_json());
-            out.push(Param { name, description, value });
+            let Some(f) = self.fields(v, "a parameter", &["default", "description"]) else {
+                continue;
+            };
+            let Some(default) = self.required(&f, v, "default", "a parameter") else {
+                continue;
+            };
+            let description = f
+                .get("description")
+                .and_then(|d| self.string(d, "`description`"))
+                .unwrap_or_default();
+            let value = overrides
+                .and_then(|o| o.get(&name))
+                .cloned()
+                .unwrap_or_else(|| default.to_json());
+            out.push(Param {
+                name,
+                description,
+                value,
+            });
         }
         out
     }
 
     fn matcher(&mut self, node: &Node) -> Option<Match> {
-        let f = self.fields(node, "`match`", &["pods", "kinds", "namespaces", "excludeNamespaces", "labels", "annotations"])?;
+        let f = self.fields(
+            node,
+            "`match`",
+            &[
+                "pods",
+                "kinds",
+                "namespaces",
+                "excludeNamespaces",
+                "labels",
+                "annotations",
+            ],
+        )?;
         let pods = match f.get("pods").map(|n| &n.value) {
             None => false,
             Some(Value::Bool(b)) => *b,
@@ -296,18 +401,34 @@ impl Loader<'_> {
             .unwrap_or_default()
             .into_iter()
             .map(|k| match k.rsplit_once('/') {
-                Some((g, kind)) => KindPattern { group: Some(if g == "core" { String::new() } else { g.to_owned() }), kind: kind.to_owned() },
+                Some((g, kind)) => KindPattern {
+                    group: Some(if g == "core" { String::new() } else { g.to_owned() }),
+                    kind: kind.to_owned(),
+                },
                 None => KindPattern { group: None, kind: k },
             })
             .collect::<Vec<_>>();
         if !pods && kinds.is_empty() {
             self.error(node, "`match` needs `pods: true` or a list of `kinds`");
         }
-        let namespaces = f.get("namespaces").map(|n| self.strings(n, "a namespace")).unwrap_or_default();
-        let exclude_namespaces = f.get("excludeNamespaces").map(|n| self.strings(n, "a namespace")).unwrap_or_default();
+        let namespaces = f
+            .get("namespaces")
+            .map(|n| self.strings(n, "a namespace"))
+            .unwrap_or_default();
+        let exclude_namespaces = f
+            .get("excludeNamespaces")
+            .map(|n| self.strings(n, "a namespace"))
+            .unwrap_or_default();
         let labels = f.get("labels").map(|n| self.selector(n)).unwrap_or_default();
         let annotations = f.get("annotations").map(|n| self.selector(n)).unwrap_or_default();
-        Some(Match { pods, kinds, namespaces, exclude_namespaces, labels, annotations })
+        Some(Match {
+            pods,
+            kinds,
+            namespaces,
+            exclude_namespaces,
+            labels,
+            annotations,
+        })
     }
 
     /// `{key: value}` (value null = any value).
@@ -318,7 +439,12 @@ impl Loader<'_> {
         };
         entries
             .iter()
-            .map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), (!v.is_null()).then(|| v.display())))
+            .map(|(k, v)| {
+                (
+                    k.as_str().unwrap_or_default().to_owned(),
+                    (!v.is_null()).then(|| v.display()),
+                )
+            })
             .collect()
     }
 
@@ -335,12 +461,23 @@ impl Loader<'_> {
         self.bindings.clear();
         let each = f.get("each").map(|n| self.each(n, matcher)).unwrap_or_default();
         let when = f.get("when").and_then(|n| self.condition(n));
-        let deny = self.required(&f, node, "deny", "a rule").and_then(|n| self.condition(n));
+        let deny = self
+            .required(&f, node, "deny", "a rule")
+            .and_then(|n| self.condition(n));
         let at = f.get("at").and_then(|n| self.path(n));
-        let message = self.required(&f, node, "message", "a rule").and_then(|n| self.template(n));
+        let message = self
+            .required(&f, node, "message", "a rule")
+            .and_then(|n| self.template(n));
         let versions = f.get("versions").map(|n| self.versions(n)).unwrap_or_default();
         self.bindings.clear();
-        Some(Rule { each, when, deny: deny?, at, message: message?, versions })
+        Some(Rule {
+            each,
+            when,
+            deny: deny?,
+            at,
+            message: message?,
+            versions,
+        })
     }
 
     fn each(&mut self, node: &Node, matcher: &Match) -> Vec<Each> {
@@ -369,7 +506,10 @@ impl Loader<'_> {
                 (over, name)
             }
             _ => {
-                self.error(node, "`each` must be `containers`, a path, or a map like `{path: …, as: …}`");
+                self.error(
+                    node,
+                    "`each` must be `containers`, a path, or a map like `{path: …, as: …}`",
+                );
                 return None;
             }
         };
@@ -396,7 +536,11 @@ impl Loader<'_> {
             return None;
         }
         let Some(kinds) = kinds else {
-            return Some(Iteration::Containers { init: true, regular: true, ephemeral: true });
+            return Some(Iteration::Containers {
+                init: true,
+                regular: true,
+                ephemeral: true,
+            });
         };
         let (mut init, mut regular, mut ephemeral) = (false, false, false);
         for k in kinds.as_seq().unwrap_or(std::slice::from_ref(kinds)) {
@@ -407,7 +551,11 @@ impl Loader<'_> {
                 _ => self.error(k, "container kinds are `init`, `regular` and `ephemeral`"),
             }
         }
-        Some(Iteration::Containers { init, regular, ephemeral })
+        Some(Iteration::Containers {
+            init,
+            regular,
+            ephemeral,
+        })
     }
 
     fn path(&mut self, node: &Node) -> Option<Path> {
@@ -430,19 +578,32 @@ impl Loader<'_> {
 
     /// A condition; `since`/`until` in it limit it to a range of Kubernetes versions.
     fn condition(&mut self, node: &Node) -> Option<Condition> {
-        let known: Vec<&str> = SUBJECTS.iter().chain(OPS).chain(LOGIC).chain(VERSIONS).copied().collect();
+        let known: Vec<&str> = SUBJECTS
+            .iter()
+            .chain(OPS)
+            .chain(LOGIC)
+            .chain(VERSIONS)
+            .copied()
+            .collect();
         let f = self.fields(node, "a condition", &known)?;
         if VERSIONS.iter().any(|k| f.has(k)) {
             let range = self.versions_of(&f);
-            let rest: Vec<(Node, Node)> =
-                f.entries.iter().filter(|(k, _)| !VERSIONS.contains(&k.as_str().unwrap_or_default())).cloned().collect();
+            let rest: Vec<(Node, Node)> = f
+                .entries
+                .iter()
+                .filter(|(k, _)| !VERSIONS.contains(&k.as_str().unwrap_or_default()))
+                .cloned()
+                .collect();
             let inner = self.condition(&Node::new(Value::Map(rest), node.span))?;
             return Some(Condition::Versioned(range, Box::new(inner)));
         }
         let logic: Vec<&str> = LOGIC.iter().copied().filter(|k| f.has(k)).collect();
         if !logic.is_empty() {
             if f.entries.len() > 1 {
-                self.error(node, "`all`, `any` and `not` stand alone in a condition; nest the other tests inside them");
+                self.error(
+                    node,
+                    "`all`, `any` and `not` stand alone in a condition; nest the other tests inside them",
+                );
                 return None;
             }
             return match logic.first().copied() {
@@ -454,7 +615,11 @@ impl Loader<'_> {
                         return None;
                     }
                     let conds = self.condition_list(list);
-                    Some(if key == "all" { Condition::All(conds) } else { Condition::Any(conds) })
+                    Some(if key == "all" {
+                        Condition::All(conds)
+                    } else {
+                        Condition::Any(conds)
+                    })
                 }
                 None => None,
             };
@@ -469,7 +634,10 @@ impl Loader<'_> {
                     "flag" => {
                         let name = self.string(n, "`flag`")?;
                         if !name.starts_with('-') {
-                            self.error(n, format!("flag `{name}` must be written with its dashes, like `--{name}`"));
+                            self.error(
+                                n,
+                                format!("flag `{name}` must be written with its dashes, like `--{name}`"),
+                            );
                         }
                         Subject::Flag(name)
                     }
@@ -477,11 +645,20 @@ impl Loader<'_> {
                 }
             }
             [] => {
-                self.error(node, "a condition needs what it tests: `path`, `effective`, `keys` or `flag` (or `all`/`any`/`not`)");
+                self.error(
+                    node,
+                    "a condition needs what it tests: `path`, `effective`, `keys` or `flag` (or `all`/`any`/`not`)",
+                );
                 return None;
             }
             _ => {
-                self.error(node, format!("a condition tests one thing, but this one names {}", subjects.join(" and ")));
+                self.error(
+                    node,
+                    format!(
+                        "a condition tests one thing, but this one names {}",
+                        subjects.join(" and ")
+                    ),
+                );
                 return None;
             }
         };
@@ -528,18 +705,18 @@ impl Loader<'_> {
 
     /// A literal, or `{param: name}` for a parameter's value.
     fn operand(&mut self, node: &Node) -> Option<Node> {
-        if let Some(entries) = node.as_map() {
-            if let [(k, v)] = entries {
-                if k.as_str() == Some("param") {
-                    let name = self.string(v, "`param`")?;
-                    let found = self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
-                    if found.is_none() {
-                        let names: Vec<&str> = self.params.iter().map(|(n, _)| n.as_str()).collect();
-                        let hint = suggest(&name, &names).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-                        self.error(v, format!("no parameter `{name}` is declared in `params`{hint}"));
-                    }
-                    return found;
+        if let Some([(k, v)]) = node.as_map() {
+            if k.as_str() == Some("param") {
+                let name = self.string(v, "`param`")?;
+                let found = self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+                if found.is_none() {
+                    let names: Vec<&str> = self.params.iter().map(|(n, _)| n.as_str()).collect();
+                    let hint = suggest(&name, &names)
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    self.error(v, format!("no parameter `{name}` is declared in `params`{hint}"));
                 }
+                return found;
             }
         }
         Some(node.clone())
@@ -629,7 +806,10 @@ impl Loader<'_> {
             } else if let Some(param) = inner.strip_prefix("params.") {
                 match self.params.iter().find(|(n, _)| n == param) {
                     Some((_, v)) => parts.push(Part::Text(v.display())),
-                    None => self.error(node, format!("the message names `{{{inner}}}`, but no parameter `{param}` is declared")),
+                    None => self.error(
+                        node,
+                        format!("the message names `{{{inner}}}`, but no parameter `{param}` is declared"),
+                    ),
                 }
             } else {
                 match Path::parse(inner, &self.bindings) {
@@ -647,7 +827,9 @@ impl Loader<'_> {
     }
 
     fn tests(&mut self, node: &Node) -> Tests {
-        let Some(f) = self.fields(node, "`tests`", &["pass", "fail"]) else { return Tests::default() };
+        let Some(f) = self.fields(node, "`tests`", &["pass", "fail"]) else {
+            return Tests::default();
+        };
         let mut read = |key: &str| -> Vec<TestCase> {
             let Some(list) = f.get(key).and_then(|n| n.as_seq()).filter(|s| !s.is_empty()) else {
                 self.error(node, format!("`tests.{key}` needs at least one example object"));
@@ -662,9 +844,18 @@ impl Loader<'_> {
 
     fn test_case(&mut self, node: &Node) -> Option<TestCase> {
         if node.get("kind").is_some() {
-            return Some(TestCase { object: node.clone(), version: None, level: None, path: None });
+            return Some(TestCase {
+                object: node.clone(),
+                version: None,
+                level: None,
+                path: None,
+            });
         }
-        let f = self.fields(node, "a test case (an object with `kind`, or `{object, version, level, path}`)", &["object", "version", "level", "path"])?;
+        let f = self.fields(
+            node,
+            "a test case (an object with `kind`, or `{object, version, level, path}`)",
+            &["object", "version", "level", "path"],
+        )?;
         let object = self.required(&f, node, "object", "a test case")?.clone();
         let version = match f.get("version") {
             Some(n) => match Version::parse(&n.display()) {
@@ -684,7 +875,12 @@ impl Loader<'_> {
             l
         });
         let path = f.get("path").and_then(|n| self.string(n, "`path`"));
-        Some(TestCase { object, version, level, path })
+        Some(TestCase {
+            object,
+            version,
+            level,
+            path,
+        })
     }
 }
 
@@ -733,9 +929,15 @@ mod tests {
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
         let all = shown.join("\n");
         assert!(all.contains("p.yaml:1:5: policy id `Bad Id`"), "{all}");
-        assert!(all.contains("p.yaml:3:1: unknown field `sevrity` in a policy; did you mean `severity`?"), "{all}");
+        assert!(
+            all.contains("p.yaml:3:1: unknown field `sevrity` in a policy; did you mean `severity`?"),
+            "{all}"
+        );
         assert!(all.contains("needs `severity`"), "{all}");
-        assert!(all.contains("p.yaml:7:26: unknown field `equalz` in a condition; did you mean `equals`?"), "{all}");
+        assert!(
+            all.contains("p.yaml:7:26: unknown field `equalz` in a condition; did you mean `equals`?"),
+            "{all}"
+        );
         assert!(all.contains("`tests.fail` needs at least one example"), "{all}");
     }
 }

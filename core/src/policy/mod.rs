@@ -1,11 +1,13 @@
 //! The policy language: files, their compiled form, paths and conditions.
 
+mod catalog;
 mod condition;
 mod load;
 mod model;
 mod path;
 mod version;
 
+pub use catalog::markdown_table;
 pub use condition::{Condition, Hit, Op, Scope, Subject};
 pub use load::{load_policies, suggest, ParamOverrides, PolicyError};
 pub use model::{

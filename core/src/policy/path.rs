@@ -85,8 +85,13 @@ fn key_parts(key: &str, bindings: &[String], whole: &str) -> Result<Vec<KeyPart>
             parts.push(KeyPart::Text(rest.get(..open).unwrap_or_default().to_owned()));
         }
         let after = rest.get(open + 1..).unwrap_or_default();
-        let close = after.find('}').ok_or_else(|| format!("`{{` without `}}` in path `{whole}`"))?;
-        parts.push(KeyPart::Path(Path::parse(after.get(..close).unwrap_or_default(), bindings)?));
+        let close = after
+            .find('}')
+            .ok_or_else(|| format!("`{{` without `}}` in path `{whole}`"))?;
+        parts.push(KeyPart::Path(Path::parse(
+            after.get(..close).unwrap_or_default(),
+            bindings,
+        )?));
         rest = after.get(close + 1..).unwrap_or_default();
     }
     if !rest.is_empty() {
@@ -141,20 +146,31 @@ impl Path {
                     })?)
                 });
             } else {
-                let r = if first { rest } else {
-                    rest.strip_prefix('.').ok_or_else(|| format!("expected `.` or `[` at `{rest}` in path `{text}`"))?
+                let r = if first {
+                    rest
+                } else {
+                    rest.strip_prefix('.')
+                        .ok_or_else(|| format!("expected `.` or `[` at `{rest}` in path `{text}`"))?
                 };
                 let end = r.find(['.', '[']).unwrap_or(r.len());
                 let name = r.get(..end).unwrap_or_default();
                 if name.is_empty() {
                     return Err(format!("empty name in path `{text}`"));
                 }
-                steps.push(if name == "*" { Step::Wildcard } else { Step::Key(name.to_owned()) });
+                steps.push(if name == "*" {
+                    Step::Wildcard
+                } else {
+                    Step::Key(name.to_owned())
+                });
                 rest = r.get(end..).unwrap_or_default();
             }
             first = false;
         }
-        Ok(Path { root, steps, text: text.to_owned() })
+        Ok(Path {
+            root,
+            steps,
+            text: text.to_owned(),
+        })
     }
 
     /// Calls `f` with every selected node until it returns true; returns whether it did.
@@ -208,7 +224,11 @@ impl Path {
 
 fn index(node: &Node, i: i64) -> Option<&Node> {
     let items = node.as_seq()?;
-    let at = if i < 0 { items.len().checked_sub(i.unsigned_abs() as usize)? } else { i as usize };
+    let at = if i < 0 {
+        items.len().checked_sub(i.unsigned_abs() as usize)?
+    } else {
+        i as usize
+    };
     items.get(at)
 }
 
@@ -238,7 +258,9 @@ fn walk<'a>(node: &'a Node, steps: &[Step], env: &dyn Resolve, f: &mut dyn FnMut
     match step {
         Step::Key(k) => node.get(k).is_some_and(|n| walk(n, rest, env, f)),
         Step::Keys(keys) => keys.iter().filter_map(|k| node.get(k)).any(|n| walk(n, rest, env, f)),
-        Step::Dynamic(parts) => dynamic_key(parts, env).and_then(|k| node.get(&k)).is_some_and(|n| walk(n, rest, env, f)),
+        Step::Dynamic(parts) => dynamic_key(parts, env)
+            .and_then(|k| node.get(&k))
+            .is_some_and(|n| walk(n, rest, env, f)),
         Step::Index(i) => index(node, *i).is_some_and(|n| walk(n, rest, env, f)),
         Step::Wildcard => match &node.value {
             Value::Seq(items) => items.iter().any(|n| walk(n, rest, env, f)),
@@ -265,7 +287,10 @@ mod tests {
         let b = vec!["container".to_string()];
         let p = Path::parse("container.ports[*].hostPort", &b).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.root, Root::Binding(0));
-        assert_eq!(p.steps, vec![Step::Key("ports".into()), Step::Wildcard, Step::Key("hostPort".into())]);
+        assert_eq!(
+            p.steps,
+            vec![Step::Key("ports".into()), Step::Wildcard, Step::Key("hostPort".into())]
+        );
         let p = Path::parse("$.metadata.annotations['a.b/c']", &b).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.root, Root::Root);
         assert_eq!(p.steps.last(), Some(&Step::Key("a.b/c".into())));

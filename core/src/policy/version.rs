@@ -58,7 +58,10 @@ mod tests {
         assert_eq!(Version::parse("v1.99"), Ok(Version::LATEST));
         assert!(Version::parse("v2.1").is_err());
         assert!(Version::parse("banana").is_err());
-        let r = VersionRange { since: Some(Version(19)), until: Some(Version(25)) };
+        let r = VersionRange {
+            since: Some(Version(19)),
+            until: Some(Version(25)),
+        };
         assert!(r.contains(Version(19)) && r.contains(Version(24)) && !r.contains(Version(25)));
     }
 }

@@ -29,7 +29,10 @@ pub fn text(report: &Report, sources: &[&Source], color: bool) -> String {
         finding(&mut out, f, sources.iter().find(|s| s.name == f.file).copied(), &paint);
     }
     for e in &report.errors {
-        let at = e.span.map(|s| format!(":{}:{}", s.start.line, s.start.column)).unwrap_or_default();
+        let at = e
+            .span
+            .map(|s| format!(":{}:{}", s.start.line, s.start.column))
+            .unwrap_or_default();
         let _ = writeln!(out, "{}{at}: {} {}", e.file, paint.wrap("1;31", "error"), e.message);
         if let (Some(span), Some(src)) = (e.span, sources.iter().find(|s| s.name == e.file)) {
             frame(&mut out, src, span, &paint);
@@ -44,8 +47,16 @@ pub fn text(report: &Report, sources: &[&Source], color: bool) -> String {
         s.errors,
         s.documents,
         s.files,
-        if s.skipped > 0 { format!("; {} skipped (not Kubernetes objects)", s.skipped) } else { String::new() },
-        if s.suppressed > 0 { format!("; {} suppressed", s.suppressed) } else { String::new() },
+        if s.skipped > 0 {
+            format!("; {} skipped (not Kubernetes objects)", s.skipped)
+        } else {
+            String::new()
+        },
+        if s.suppressed > 0 {
+            format!("; {} suppressed", s.suppressed)
+        } else {
+            String::new()
+        },
     );
     out
 }
@@ -70,7 +81,12 @@ fn finding(out: &mut String, f: &Finding, source: Option<&Source>, paint: &Paint
         frame(out, src, f.span, paint);
     }
     let name = f.object.name.as_deref().unwrap_or("?");
-    let _ = writeln!(out, "   = in {} `{name}` at {}", f.object.kind, if f.path.is_empty() { "/" } else { &f.path });
+    let _ = writeln!(
+        out,
+        "   = in {} `{name}` at {}",
+        f.object.kind,
+        if f.path.is_empty() { "/" } else { &f.path }
+    );
     if !f.fix.is_empty() {
         let _ = writeln!(out, "   = fix: {}", f.fix.lines().next().unwrap_or_default());
     }
@@ -86,10 +102,19 @@ fn frame(out: &mut String, src: &Source, span: SourceSpan, paint: &Paint) {
     let width = line.to_string().len();
     let gutter = " ".repeat(width);
     let start = span.start.column.saturating_sub(1);
-    let len = if span.end.line == line { span.end.column.saturating_sub(span.start.column) } else { text.chars().count().saturating_sub(start) };
+    let len = if span.end.line == line {
+        span.end.column.saturating_sub(span.start.column)
+    } else {
+        text.chars().count().saturating_sub(start)
+    };
     let shown: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let _ = writeln!(out, "{gutter} {}", paint.wrap("34", "|"));
-    let _ = writeln!(out, "{} {} {shown}", paint.wrap("34", &line.to_string()), paint.wrap("34", "|"));
+    let _ = writeln!(
+        out,
+        "{} {} {shown}",
+        paint.wrap("34", &line.to_string()),
+        paint.wrap("34", "|")
+    );
     let caret = format!("{}{}", " ".repeat(start), "^".repeat(len.max(1)));
     let _ = writeln!(out, "{gutter} {} {}", paint.wrap("34", "|"), paint.wrap("1;31", &caret));
 }

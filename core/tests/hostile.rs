@@ -1,0 +1,173 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+//! Hostile input: every case ends in a clear, positioned error or a note, never a panic or a
+//! hang, and the other documents of the same file are still checked.
+
+use rempart::{Engine, Limits, Options, Source};
+
+fn engine() -> Engine {
+    Engine::new(&Options::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+const PRIVILEGED: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: after}\nspec:\n  containers:\n  - {name: a, image: \"x:1\", securityContext: {privileged: true}}\n";
+
+/// Scans `bad` followed by a privileged pod; the pod's finding must survive.
+fn scan_with_survivor(bad: &str) -> rempart::Report {
+    let text = format!("{bad}\n---\n{PRIVILEGED}");
+    let report = engine().scan_source(&Source::new("hostile.yaml", text));
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.policy == "pod-security/baseline/privileged" && f.object.name.as_deref() == Some("after")),
+        "the document after the bad one was not checked: {:?}",
+        report.errors
+    );
+    report
+}
+
+fn first_error(report: &rempart::Report) -> String {
+    report.errors.first().map(|e| e.message.clone()).unwrap_or_default()
+}
+
+#[test]
+fn tabs_are_a_positioned_error() {
+    let report = scan_with_survivor("apiVersion: v1\nkind: Pod\nmetadata:\n\tname: tabbed\n");
+    let e = report.errors.first().unwrap_or_else(|| panic!("no error"));
+    assert!(e.message.contains("tab"), "{}", e.message);
+    assert_eq!(e.span.map(|s| s.start.line), Some(4));
+}
+
+#[test]
+fn billion_laughs_is_refused() {
+    let mut bomb = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a0: &a0 \"lol\"\n");
+    for i in 1..=9 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "  a{i}: &a{i} [*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p}]\n"
+        ));
+    }
+    let report = scan_with_survivor(&bomb);
+    assert!(
+        first_error(&report).contains("billion laughs"),
+        "{}",
+        first_error(&report)
+    );
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    for deep in [
+        "[".repeat(100_000),
+        "{a: ".repeat(100_000),
+        (0..300).map(|i| format!("{}k:\n", " ".repeat(i))).collect(),
+    ] {
+        let report = scan_with_survivor(&deep);
+        assert!(
+            first_error(&report).contains("nesting") || first_error(&report).contains("deep"),
+            "{}",
+            first_error(&report)
+        );
+    }
+}
+
+#[test]
+fn huge_documents_are_refused_without_being_parsed() {
+    let huge = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata:\n  blob: \"{}\"\n",
+        "x".repeat(50 * 1024 * 1024)
+    );
+    let report = scan_with_survivor(&huge);
+    assert!(
+        first_error(&report).contains("over the limit"),
+        "{}",
+        first_error(&report)
+    );
+}
+
+#[test]
+fn document_count_is_limited() {
+    let options = Options {
+        limits: Limits {
+            max_documents: 3,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let engine = Engine::new(&options).unwrap_or_else(|e| panic!("{e}"));
+    let text = (0..10)
+        .map(|i| format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"))
+        .collect::<Vec<_>>()
+        .join("---\n");
+    let report = engine.scan_source(&Source::new("many.yaml", text));
+    assert_eq!(report.summary.documents, 4);
+    assert!(
+        first_error(&report).contains("more than 3 documents"),
+        "{}",
+        first_error(&report)
+    );
+}
+
+#[test]
+fn invalid_utf8_and_binary_are_refused_clearly() {
+    let bad = Source::from_bytes("bad.yaml", b"apiVersion: v1\nkind: \xff\xfePod\n".to_vec());
+    assert!(
+        bad.as_ref()
+            .is_err_and(|e| e.contains("invalid UTF-8 at byte 21 (line 2)")),
+        "{bad:?}"
+    );
+    let binary = Source::from_bytes("image.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec());
+    assert!(binary.as_ref().is_err_and(|e| e.contains("binary")), "{binary:?}");
+    let bom = Source::from_bytes("bom.yaml", b"\xef\xbb\xbfa: 1\n".to_vec()).map(|s| s.text);
+    assert_eq!(bom.as_deref(), Ok("a: 1\n"));
+}
+
+#[test]
+fn helm_templates_get_a_hint() {
+    let report = scan_with_survivor(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n  {{- include \"labels\" . }}\n",
+    );
+    assert!(
+        first_error(&report).contains("unrendered Helm template"),
+        "{}",
+        first_error(&report)
+    );
+}
+
+#[test]
+fn garbage_never_panics() {
+    for bad in [
+        "- - - -\n",
+        ": : :",
+        "? complex\n: key",
+        "!!binary aGVsbG8=",
+        "&a [*a]",
+        "*unknown",
+        "%YAML 1.2\n---\na: 1",
+        "\"unterminated",
+        "a: 'x\n",
+        "\u{0}\u{1}",
+        "[1, 2",
+        "{\"kind\": ",
+        "---\n...\n---\n...",
+    ] {
+        let report = engine().scan_source(&Source::new("junk.yaml", bad));
+        for e in &report.errors {
+            assert!(!e.message.is_empty());
+        }
+    }
+}
+
+#[test]
+fn long_single_line_json_with_unicode_is_linear() {
+    let items: Vec<String> = (0..20_000)
+        .map(|i| format!("{{\"name\": \"café-{i}\", \"value\": \"☕\"}}"))
+        .collect();
+    let text = format!("{{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {{\"name\": \"wide\"}}, \"spec\": {{\"containers\": [{{\"name\": \"a\", \"image\": \"x:latest\", \"env\": [{}]}}]}}}}", items.join(", "));
+    let report = engine().scan_source(&Source::new("wide.json", text.clone()));
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.policy == "images/latest-tag")
+        .unwrap_or_else(|| panic!("no finding"));
+    assert_eq!(text.get(f.span.start.offset..f.span.end.offset), Some("\"x:latest\""));
+}
