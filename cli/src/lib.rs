@@ -328,12 +328,8 @@ fn test(paths: &[PathBuf], out: &mut dyn Write) -> Result<i32, String> {
     for f in &failures {
         text.push_str(&format!("FAIL {} ({}): {}\n", f.policy, f.file, f.message));
     }
-    text.push_str(&format!(
-        "policy tests: {} passed, {} failed ({} policies)\n",
-        count - failures.len().min(count),
-        failures.len(),
-        engine.policies().len()
-    ));
+    text.push_str(&format!("{} policies, {count} examples\n", engine.policies().len()));
+    text.push_str(&format!("examples: {} passed, {} failed\n", count - failures.len().min(count), failures.len()));
     out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
     Ok(if failures.is_empty() { EXIT_OK } else { EXIT_FINDINGS })
 }
