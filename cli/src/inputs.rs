@@ -59,28 +59,38 @@ fn display(path: &Path) -> String {
     s.strip_prefix("./").unwrap_or(&s).to_owned()
 }
 
-/// Reads every input; what cannot be read becomes an error entry.
-pub fn read_inputs(paths: &[String], stdin: &str) -> (Vec<Source>, Vec<ErrorEntry>) {
-    let mut sources = Vec::new();
+/// One input to scan.
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+/// Expands the paths the user named into inputs, in order; a path that does not exist or
+/// cannot be listed becomes an error entry.
+pub fn collect_inputs(paths: &[String]) -> (Vec<Input>, Vec<ErrorEntry>) {
+    let mut inputs = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
         if p == "-" {
-            sources.push(Source::new("<stdin>", stdin));
+            inputs.push(Input::Stdin);
             continue;
         }
         let mut files = Vec::new();
         expand(Path::new(p), &mut files, &mut errors);
-        for file in files {
-            match std::fs::read(&file) {
-                Ok(bytes) => match Source::from_bytes(display(&file), bytes) {
-                    Ok(s) => sources.push(s),
-                    Err(message) => errors.push(file_error(&file, message)),
-                },
-                Err(e) => errors.push(file_error(&file, format!("cannot read the file: {e}"))),
-            }
-        }
+        inputs.extend(files.into_iter().map(Input::File));
     }
-    (sources, errors)
+    (inputs, errors)
+}
+
+/// Reads one input; what cannot be read becomes an error entry.
+pub fn read_input(input: &Input, stdin: &str) -> Result<Source, ErrorEntry> {
+    match input {
+        Input::Stdin => Ok(Source::new("<stdin>", stdin)),
+        Input::File(file) => match std::fs::read(file) {
+            Ok(bytes) => Source::from_bytes(display(file), bytes).map_err(|message| file_error(file, message)),
+            Err(e) => Err(file_error(file, format!("cannot read the file: {e}"))),
+        },
+    }
 }
 
 /// Reads policy files and directories.

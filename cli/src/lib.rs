@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rempart::{Engine, LevelChoice, Options, Severity, Source};
 
-use inputs::{policy_files, read_inputs};
+use inputs::{collect_inputs, policy_files, read_input};
+use rempart::engine::Report;
+use rempart::report::{text_file, text_summary, JsonWriter};
 
 /// Exit code: nothing at or above the failure threshold.
 pub const EXIT_OK: i32 = 0;
@@ -187,53 +189,68 @@ fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     };
     options.pod_security_version = a.pod_security_version;
     let engine = engine(&options)?;
-    let paths = if a.paths.is_empty() {
-        vec![".".to_owned()]
-    } else {
-        a.paths
-    };
+    let paths = if a.paths.is_empty() { vec![".".to_owned()] } else { a.paths };
     let mut stdin = String::new();
     if paths.iter().any(|p| p == "-") {
         let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read stdin: {e}"))?;
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read stdin: {e}"))?;
         stdin = String::from_utf8_lossy(&bytes).into_owned();
     }
-    let (sources, unreadable) = read_inputs(&paths, &stdin);
-    let mut report = engine.scan_each(&sources);
-    report.errors.splice(0..0, unreadable);
-    report.summary.errors = report.errors.len();
-    report.summary.files += report.errors.iter().filter(|e| e.document.is_none()).count();
+    let (inputs, missing) = collect_inputs(&paths);
+    // Pods judged by their Namespace need every Namespace first: a light pre-pass.
+    let context = if engine.needs_context() {
+        let sources: Vec<Source> = inputs.iter().filter_map(|i| read_input(i, &stdin).ok()).collect();
+        engine.context(&sources)
+    } else {
+        rempart::engine::ScanContext::default()
+    };
     let color = match a.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
-        ColorArg::Auto => {
-            a.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
+        ColorArg::Auto => a.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let mut text = match a.format {
-        Format::Json => rempart::report::json(&report),
-        Format::Text => {
-            let refs: Vec<&Source> = sources.iter().collect();
-            rempart::report::text(&report, &refs, color)
+    let mut file_out;
+    let sink: &mut dyn Write = match &a.output {
+        Some(path) => {
+            file_out = std::fs::File::create(path).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            &mut file_out
         }
+        None => out,
     };
-    if a.verbose && a.format == Format::Text {
-        for n in &report.notes {
-            let at = n
-                .span
-                .map(|s| format!(":{}:{}", s.start.line, s.start.column))
-                .unwrap_or_default();
-            text.push_str(&format!("{}{at}: note: {}\n", n.file, n.message));
-        }
+    let sink = std::io::BufWriter::new(sink);
+    let write_err = |e: std::io::Error| format!("cannot write the report: {e}");
+    let mut output = match a.format {
+        Format::Json => Output::Json(JsonWriter::start(sink).map_err(write_err)?),
+        Format::Text => Output::Text { out: sink, color },
+    };
+    // Each file is read, scanned and written out before the next: memory follows the
+    // largest document, not the whole scan.
+    let mut totals = Report::new();
+    totals.summary.files = missing.len();
+    let mut first = Report::new();
+    first.summary.errors = missing.len();
+    first.errors = missing;
+    output.file(&first, None).map_err(write_err)?;
+    totals.merge(first);
+    let mut worst: Option<Severity> = None;
+    for input in &inputs {
+        let (report, source) = match read_input(input, &stdin) {
+            Ok(source) => (engine.scan_with(&source, &context), Some(source)),
+            Err(error) => {
+                let mut r = Report::new();
+                r.summary.files = 1;
+                r.errors.push(error);
+                (r, None)
+            }
+        };
+        output.file(&report, source.as_ref()).map_err(write_err)?;
+        worst = worst.max(report.findings.iter().map(|f| f.severity).filter(|s| *s > Severity::Info).max());
+        let mut kept = report;
+        kept.summary.errors = kept.errors.len();
+        kept.findings.clear();
+        totals.merge(kept);
     }
-    match &a.output {
-        Some(path) => std::fs::write(path, &text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?,
-        None => out
-            .write_all(text.as_bytes())
-            .map_err(|e| format!("cannot write the report: {e}"))?,
-    }
+    output.finish(&totals, a.verbose).map_err(write_err)?;
     let threshold = match a.fail_on {
         FailOn::Low => Some(Severity::Low),
         FailOn::Medium => Some(Severity::Medium),
@@ -241,18 +258,44 @@ fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         FailOn::Critical => Some(Severity::Critical),
         FailOn::None => None,
     };
-    Ok(if !report.errors.is_empty() {
+    Ok(if !totals.errors.is_empty() {
         EXIT_ERROR
-    } else if threshold.is_some_and(|t| {
-        report
-            .findings
-            .iter()
-            .any(|f| f.severity >= t && f.severity > Severity::Info)
-    }) {
+    } else if threshold.is_some_and(|t| worst.is_some_and(|w| w >= t)) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
     })
+}
+
+/// Where a scan's report goes, file by file.
+enum Output<W: Write> {
+    Json(JsonWriter<W>),
+    Text { out: W, color: bool },
+}
+
+impl<W: Write> Output<W> {
+    fn file(&mut self, report: &Report, source: Option<&Source>) -> std::io::Result<()> {
+        match self {
+            Output::Json(w) => w.findings(&report.findings),
+            Output::Text { out, color } => out.write_all(text_file(report, source, *color).as_bytes()),
+        }
+    }
+
+    fn finish(self, totals: &Report, verbose: bool) -> std::io::Result<()> {
+        match self {
+            Output::Json(w) => w.finish(&totals.errors, &totals.notes, &totals.summary),
+            Output::Text { mut out, .. } => {
+                if verbose {
+                    for n in &totals.notes {
+                        let at = n.span.map(|s| format!(":{}:{}", s.start.line, s.start.column)).unwrap_or_default();
+                        writeln!(out, "{}{at}: note: {}", n.file, n.message)?;
+                    }
+                }
+                out.write_all(text_summary(&totals.summary).as_bytes())?;
+                out.flush()
+            }
+        }
+    }
 }
 
 fn list(a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String> {
@@ -329,7 +372,11 @@ fn test(paths: &[PathBuf], out: &mut dyn Write) -> Result<i32, String> {
         text.push_str(&format!("FAIL {} ({}): {}\n", f.policy, f.file, f.message));
     }
     text.push_str(&format!("{} policies, {count} examples\n", engine.policies().len()));
-    text.push_str(&format!("examples: {} passed, {} failed\n", count - failures.len().min(count), failures.len()));
+    text.push_str(&format!(
+        "examples: {} passed, {} failed\n",
+        count - failures.len().min(count),
+        failures.len()
+    ));
     out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
     Ok(if failures.is_empty() { EXIT_OK } else { EXIT_FINDINGS })
 }

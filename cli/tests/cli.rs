@@ -10,7 +10,11 @@ fn root() -> PathBuf {
 }
 
 fn rempart(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rempart")).args(args).current_dir(root()).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -25,7 +29,10 @@ fn hardened_example_passes_and_insecure_fails() {
     let bad = rempart(&["scan", "examples/manifests/insecure", "--color", "never"]);
     assert_eq!(bad.status.code(), Some(1));
     let text = stdout(&bad);
-    assert!(text.contains("examples/manifests/insecure/app.yaml:51:25: critical pod-security/baseline/privileged"), "{text}");
+    assert!(
+        text.contains("examples/manifests/insecure/app.yaml:51:25: critical pod-security/baseline/privileged"),
+        "{text}"
+    );
     assert!(text.contains("^^^^"), "code frame with a caret: {text}");
 }
 
@@ -38,7 +45,20 @@ fn json_report_follows_the_contract() {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     let f = &v["findings"][0];
-    for key in ["policy", "title", "severity", "category", "message", "file", "document", "object", "path", "span", "standards", "fix"] {
+    for key in [
+        "policy",
+        "title",
+        "severity",
+        "category",
+        "message",
+        "file",
+        "document",
+        "object",
+        "path",
+        "span",
+        "standards",
+        "fix",
+    ] {
         assert!(f.get(key).is_some(), "finding lacks {key}: {f}");
     }
     for key in ["line", "column", "offset"] {
@@ -49,11 +69,31 @@ fn json_report_follows_the_contract() {
 
 #[test]
 fn fail_on_threshold() {
-    assert_eq!(rempart(&["scan", "examples/manifests/insecure", "--fail-on", "critical"]).status.code(), Some(1));
-    assert_eq!(rempart(&["scan", "examples/manifests/insecure", "--fail-on", "none"]).status.code(), Some(0));
-    let only_low = ["scan", "examples/manifests/insecure", "--select", "workload/resource-limits"];
+    assert_eq!(
+        rempart(&["scan", "examples/manifests/insecure", "--fail-on", "critical"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        rempart(&["scan", "examples/manifests/insecure", "--fail-on", "none"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let only_low = [
+        "scan",
+        "examples/manifests/insecure",
+        "--select",
+        "workload/resource-limits",
+    ];
     assert_eq!(rempart(&only_low).status.code(), Some(1));
-    assert_eq!(rempart(&[&only_low[..], &["--fail-on", "medium"]].concat()).status.code(), Some(0));
+    assert_eq!(
+        rempart(&[&only_low[..], &["--fail-on", "medium"]].concat())
+            .status
+            .code(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -72,10 +112,18 @@ fn stdin_and_unreadable_inputs() {
         .unwrap();
     let o = child.wait_with_output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["policy"] == "pod-security/baseline/host-namespaces" && f["file"] == "<stdin>"));
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["policy"] == "pod-security/baseline/host-namespaces" && f["file"] == "<stdin>"));
     let missing = rempart(&["scan", "no/such/dir"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(stdout(&missing).contains("no/such/dir: error no such file or directory"), "{}", stdout(&missing));
+    assert!(
+        stdout(&missing).contains("no/such/dir: error no such file or directory"),
+        "{}",
+        stdout(&missing)
+    );
 }
 
 #[test]
@@ -83,7 +131,11 @@ fn parse_errors_exit_2_but_other_documents_are_reported() {
     let dir = std::env::temp_dir().join(format!("rempart-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("mixed.yaml");
-    std::fs::write(&file, "a: [\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostIPC: true, containers: []}\n").unwrap();
+    std::fs::write(
+        &file,
+        "a: [\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostIPC: true, containers: []}\n",
+    )
+    .unwrap();
     let o = rempart(&["scan", file.to_str().unwrap(), "--color", "never"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stdout(&o).contains("pod-security/baseline/host-namespaces"));
@@ -115,7 +167,10 @@ fn broken_user_policy_is_a_positioned_error() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("bad.yaml:3:11: severity `hihg` is not one of"), "{err}");
-    assert!(err.contains("bad.yaml:6:43: unknown field `mesage` in a rule; did you mean `message`?"), "{err}");
+    assert!(
+        err.contains("bad.yaml:6:43: unknown field `mesage` in a rule; did you mean `message`?"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -127,5 +182,21 @@ fn readme_commands_are_true() {
     assert!(readme.contains("./scripts/test"));
     assert!(Path::new(&root().join("scripts/test")).exists());
     let o = rempart(&["scan", "examples/manifests"]);
-    assert_eq!(o.status.code(), Some(1), "the main job shows findings of the insecure example");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the main job shows findings of the insecure example"
+    );
+}
+
+/// The streamed CLI report is byte for byte the library's report of the same scan.
+#[test]
+fn cli_json_equals_the_library_report() {
+    let files = ["examples/manifests/hardened/app.yaml", "examples/manifests/insecure/app.yaml"];
+    let sources: Vec<rempart::Source> =
+        files.iter().map(|f| rempart::Source::new(*f, std::fs::read_to_string(root().join(f)).unwrap())).collect();
+    let engine = rempart::Engine::new(&rempart::Options::default()).unwrap();
+    let expected = rempart::report::json(&engine.scan(&sources));
+    let o = rempart(&["scan", "--format", "json", "examples/manifests"]);
+    assert_eq!(stdout(&o), expected);
 }

@@ -94,10 +94,6 @@ impl Engine {
                 result: Ok(node.clone()),
             })
             .collect();
-        let file = super::engine::ParsedFile {
-            source: &source,
-            documents,
-        };
-        self.evaluate_parsed(&[file])
+        self.scan_documents(&source, documents)
     }
 }

@@ -10,11 +10,22 @@ use rempart::{Engine, Options};
 fn every_builtin_policy_passes_its_own_examples() {
     let engine = Engine::new(&Options::default()).unwrap_or_else(|e| panic!("{e}"));
     let (failures, count) = rempart::run_policy_tests(&engine);
-    let shown: Vec<String> = failures.iter().map(|f| format!("{}: {}", f.policy, f.message)).collect();
+    let shown: Vec<String> = failures
+        .iter()
+        .map(|f| format!("{}: {}", f.policy, f.message))
+        .collect();
     assert!(failures.is_empty(), "{}", shown.join("\n"));
-    assert!(count >= 2 * engine.policies().len(), "{count} examples for {} policies", engine.policies().len());
+    assert!(
+        count >= 2 * engine.policies().len(),
+        "{count} examples for {} policies",
+        engine.policies().len()
+    );
     for p in engine.policies() {
-        assert!(!p.tests.pass.is_empty() && !p.tests.fail.is_empty(), "{} lacks examples", p.id);
+        assert!(
+            !p.tests.pass.is_empty() && !p.tests.fail.is_empty(),
+            "{} lacks examples",
+            p.id
+        );
     }
 }
 
@@ -28,10 +39,18 @@ fn the_policy_table_is_up_to_date() {
     let (Some(a), Some(b)) = (current.find(start), current.find(end)) else {
         panic!("{} must hold the markers {start:?} and {end:?}", path.display());
     };
-    let fresh = format!("{}{start}{}{}", &current[..a], rempart::policy::markdown_table(engine.policies()), &current[b..]);
+    let fresh = format!(
+        "{}{start}{}{}",
+        &current[..a],
+        rempart::policy::markdown_table(engine.policies()),
+        &current[b..]
+    );
     if std::env::var_os("REMPART_BLESS").is_some() {
         std::fs::write(&path, &fresh).unwrap();
     } else {
-        assert!(current == fresh, "policies/README.md is stale; run `REMPART_BLESS=1 cargo test --test policies`");
+        assert!(
+            current == fresh,
+            "policies/README.md is stale; run `REMPART_BLESS=1 cargo test --test policies`"
+        );
     }
 }

@@ -11,4 +11,4 @@ pub use limits::Limits;
 pub use node::{push_escaped, Node, Span, Value};
 pub use object::{expand, Object, ObjectId, Skip};
 pub use source::{Position, Source};
-pub use yaml::{parse_stream, ParseError, RawDocument};
+pub use yaml::{parse_piece, parse_stream, Documents, ParseError, RawDocument};

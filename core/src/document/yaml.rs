@@ -31,51 +31,110 @@ pub struct RawDocument {
 
 /// Parses every document of `text`.
 pub fn parse_stream(text: &str, limits: &Limits) -> Vec<RawDocument> {
-    let mut out = Vec::new();
-    for (start, end) in split_documents(text) {
-        let piece = text.get(start..end).unwrap_or_default();
-        if out.len() >= limits.max_documents {
-            out.push(RawDocument {
-                index: out.len(),
-                span: Span::new(start, text.len()),
-                result: Err(ParseError {
-                    message: format!(
-                        "the file holds more than {} documents; the rest was not read (raise `maxDocuments` to read more)",
-                        limits.max_documents
-                    ),
+    Documents::new(text, limits).collect()
+}
+
+/// The documents of a text, parsed one at a time as they are asked for, so that a caller
+/// that drops each document after use holds one tree at a time.
+pub struct Documents<'t> {
+    text: &'t str,
+    limits: Limits,
+    pieces: std::vec::IntoIter<(usize, usize)>,
+    /// Documents of the current piece not handed out yet.
+    pending: std::collections::VecDeque<RawDocument>,
+    count: usize,
+    done: bool,
+}
+
+impl<'t> Documents<'t> {
+    pub fn new(text: &'t str, limits: &Limits) -> Self {
+        Documents {
+            text,
+            limits: limits.clone(),
+            pieces: split_documents(text).into_iter(),
+            pending: std::collections::VecDeque::new(),
+            count: 0,
+            done: false,
+        }
+    }
+
+    /// The byte ranges of the pieces not read yet whose text contains `needle` (a cheap
+    /// pre-filter: only those can hold what the caller looks for).
+    pub fn pieces_containing(text: &str, needle: &str) -> Vec<(usize, usize)> {
+        split_documents(text)
+            .into_iter()
+            .filter(|&(s, e)| text.get(s..e).is_some_and(|p| p.contains(needle)))
+            .collect()
+    }
+
+    fn document(&mut self, span: Span, result: Result<Node, ParseError>) -> RawDocument {
+        let doc = RawDocument {
+            index: self.count,
+            span,
+            result,
+        };
+        self.count += 1;
+        doc
+    }
+
+    fn refill(&mut self) {
+        let Some((start, end)) = self.pieces.next() else {
+            self.done = true;
+            return;
+        };
+        let limits = &self.limits;
+        if self.count >= limits.max_documents {
+            let message = format!(
+                "the file holds more than {} documents; the rest was not read (raise `maxDocuments` to read more)",
+                limits.max_documents
+            );
+            let doc = self.document(
+                Span::new(start, self.text.len()),
+                Err(ParseError {
+                    message,
                     span: Span::new(start, start),
                 }),
-            });
-            break;
+            );
+            self.pending.push_back(doc);
+            self.done = true;
+            return;
         }
-        if piece.len() > limits.max_document_bytes {
-            out.push(RawDocument {
-                index: out.len(),
-                span: Span::new(start, end),
-                result: Err(ParseError {
-                    message: format!(
-                        "the document is {} bytes, over the limit of {} bytes; it was not read (split it or raise `maxDocumentBytes`)",
-                        piece.len(),
-                        limits.max_document_bytes
-                    ),
+        let size = end - start;
+        if size > limits.max_document_bytes {
+            let message = format!(
+                "the document is {size} bytes, over the limit of {} bytes; it was not read (split it or raise `maxDocumentBytes`)",
+                limits.max_document_bytes
+            );
+            let doc = self.document(
+                Span::new(start, end),
+                Err(ParseError {
+                    message,
                     span: Span::new(start, start),
                 }),
-            });
-            continue;
+            );
+            self.pending.push_back(doc);
+            return;
         }
-        for result in parse_piece(text, start, end, limits) {
+        for result in parse_piece(self.text, start, end, &self.limits) {
             let span = match &result {
                 Ok(node) => node.span,
                 Err(e) => Span::new(start, end.max(e.span.end)),
             };
-            out.push(RawDocument {
-                index: out.len(),
-                span,
-                result,
-            });
+            let doc = self.document(span, result);
+            self.pending.push_back(doc);
         }
     }
-    out
+}
+
+impl Iterator for Documents<'_> {
+    type Item = RawDocument;
+
+    fn next(&mut self) -> Option<RawDocument> {
+        while self.pending.is_empty() && !self.done {
+            self.refill();
+        }
+        self.pending.pop_front()
+    }
 }
 
 /// Byte ranges of the pieces between separator lines that hold anything but blanks and comments.
@@ -110,7 +169,7 @@ fn has_content(piece: &str) -> bool {
 }
 
 /// Parses one piece; it usually holds one document, but `--- {…}` or `...` may start more.
-fn parse_piece(text: &str, base: usize, end: usize, limits: &Limits) -> Vec<Result<Node, ParseError>> {
+pub fn parse_piece(text: &str, base: usize, end: usize, limits: &Limits) -> Vec<Result<Node, ParseError>> {
     let piece = text.get(base..end).unwrap_or_default();
     let positions = Positions::new(text, piece, base);
     let mut builder = Builder::new(limits, positions);

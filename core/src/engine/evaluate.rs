@@ -6,21 +6,8 @@ use std::collections::HashMap;
 use super::report::{ErrorEntry, Finding, Note, Report, SourceSpan};
 use super::suppress::{self, MISSING_REASON_ID};
 use super::{Engine, LevelChoice};
-use crate::document::{expand, parse_stream, Limits, Node, Object, RawDocument, Skip, Source, Span};
+use crate::document::{expand, parse_piece, Documents, Limits, Node, Object, RawDocument, Skip, Source, Span};
 use crate::policy::{Each, Item, Iteration, Level, Part, Policy, Rule, Scope, Severity, Template, Version};
-
-/// A source and its parsed documents.
-pub struct ParsedFile<'s> {
-    pub source: &'s Source,
-    pub documents: Vec<RawDocument>,
-}
-
-pub fn parse<'s>(source: &'s Source, limits: &Limits) -> ParsedFile<'s> {
-    ParsedFile {
-        source,
-        documents: parse_stream(&source.text, limits),
-    }
-}
 
 /// What the whole scan knows that single objects need: the Pod Security labels of the
 /// Namespaces in it.
@@ -30,24 +17,30 @@ pub struct ScanContext {
 }
 
 impl ScanContext {
-    pub fn collect(files: &[ParsedFile<'_>]) -> Self {
+    /// Reads the Namespaces of the sources. Only the documents whose text mentions
+    /// `Namespace` are parsed, so this pre-pass costs little.
+    pub fn collect<'s>(sources: impl IntoIterator<Item = &'s Source>, limits: &Limits) -> Self {
         let mut namespaces = HashMap::new();
-        for doc in files.iter().flat_map(|f| &f.documents) {
-            let Ok(node) = &doc.result else { continue };
-            for obj in expand(node, doc.index).into_iter().flatten() {
-                if obj.id.kind != "Namespace" || obj.group() != "" {
-                    continue;
-                }
-                let label = |key: &str| {
-                    obj.node
-                        .get_path(&["metadata", "labels"])
-                        .and_then(|l| l.get(key))
-                        .and_then(Node::as_str)
-                };
-                let level = label("pod-security.kubernetes.io/enforce").and_then(Level::parse);
-                let version = label("pod-security.kubernetes.io/enforce-version").and_then(|v| Version::parse(v).ok());
-                if let Some(name) = obj.id.name {
-                    namespaces.insert(name, (level, version));
+        for source in sources {
+            for (start, end) in Documents::pieces_containing(&source.text, "Namespace") {
+                for node in parse_piece(&source.text, start, end, limits).into_iter().flatten() {
+                    for obj in expand(&node, 0).into_iter().flatten() {
+                        if obj.id.kind != "Namespace" || !obj.group().is_empty() {
+                            continue;
+                        }
+                        let label = |key: &str| {
+                            obj.node
+                                .get_path(&["metadata", "labels"])
+                                .and_then(|l| l.get(key))
+                                .and_then(Node::as_str)
+                        };
+                        let level = label("pod-security.kubernetes.io/enforce").and_then(Level::parse);
+                        let version =
+                            label("pod-security.kubernetes.io/enforce-version").and_then(|v| Version::parse(v).ok());
+                        if let Some(name) = obj.id.name {
+                            namespaces.insert(name, (level, version));
+                        }
+                    }
                 }
             }
         }
@@ -70,11 +63,11 @@ struct Draft<'a> {
 }
 
 impl Evaluator<'_> {
-    pub fn file(&self, file: &ParsedFile<'_>) -> Report {
-        let source = file.source;
+    /// Evaluates the documents of one source as they come; each tree is dropped after use.
+    pub fn file(&self, source: &Source, documents: impl Iterator<Item = RawDocument>) -> Report {
         let mut report = Report::new();
         report.summary.files = 1;
-        for doc in &file.documents {
+        for doc in documents {
             report.summary.documents += 1;
             let node = match &doc.result {
                 Ok(node) => node,

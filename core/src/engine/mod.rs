@@ -7,12 +7,12 @@ mod suppress;
 
 use std::collections::HashMap;
 
-pub(crate) use evaluate::ParsedFile;
+pub use evaluate::ScanContext;
 pub use options::{id_matches, LevelChoice, Options, PolicyText};
 pub use report::{ErrorEntry, Finding, Note, Report, SourceSpan, Summary};
 pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
 
-use crate::document::{Limits, Source};
+use crate::document::{Documents, Limits, RawDocument, Source};
 use crate::policy::{builtin_files, load_policies, Level, Policy, PolicyError, Version};
 
 /// Why an engine could not be built.
@@ -148,35 +148,13 @@ impl Engine {
         &self.limits
     }
 
-    /// Scans a set of sources: each is parsed once, every document evaluated, and the
-    /// findings sorted by file order, position and policy.
+    /// Scans a set of sources: each document is parsed once, evaluated and dropped, and the
+    /// findings come sorted by file order, position and policy.
     pub fn scan(&self, sources: &[Source]) -> Report {
-        let parsed: Vec<_> = sources.iter().map(|s| evaluate::parse(s, &self.limits)).collect();
-        self.evaluate_parsed(&parsed)
-    }
-
-    pub(crate) fn evaluate_parsed(&self, parsed: &[ParsedFile<'_>]) -> Report {
-        let context = evaluate::ScanContext::collect(parsed);
-        let mut report = Report::new();
-        for file in parsed {
-            report.merge(self.evaluate_file(file, &context));
-        }
-        report
-    }
-
-    /// Scans sources one at a time, each parsed, evaluated and dropped before the next, so
-    /// memory follows the largest file rather than the whole set. Judging pods by their
-    /// Namespace (`from-namespace`) needs the whole set, so that mode reads it all first.
-    pub fn scan_each<'s>(&self, sources: impl IntoIterator<Item = &'s Source>) -> Report {
-        if self.level == LevelChoice::FromNamespace {
-            let all: Vec<&Source> = sources.into_iter().collect();
-            let parsed: Vec<_> = all.iter().map(|s| evaluate::parse(s, &self.limits)).collect();
-            return self.evaluate_parsed(&parsed);
-        }
-        let context = evaluate::ScanContext::default();
+        let context = self.context(sources);
         let mut report = Report::new();
         for source in sources {
-            report.merge(self.evaluate_file(&evaluate::parse(source, &self.limits), &context));
+            report.merge(self.scan_with(source, &context));
         }
         report
     }
@@ -186,8 +164,35 @@ impl Engine {
         self.scan(std::slice::from_ref(source))
     }
 
-    fn evaluate_file(&self, file: &evaluate::ParsedFile<'_>, context: &evaluate::ScanContext) -> Report {
-        evaluate::Evaluator { engine: self, context }.file(file)
+    /// What a scan of these sources needs to know across files: the Namespaces, when pods
+    /// are judged at their Namespace's level (`from-namespace`); nothing otherwise.
+    pub fn context<'s>(&self, sources: impl IntoIterator<Item = &'s Source>) -> ScanContext {
+        if self.level == LevelChoice::FromNamespace {
+            ScanContext::collect(sources, &self.limits)
+        } else {
+            ScanContext::default()
+        }
+    }
+
+    /// True when [`Engine::context`] must see every source before any is scanned.
+    pub fn needs_context(&self) -> bool {
+        self.level == LevelChoice::FromNamespace
+    }
+
+    /// Scans one source of a larger set, with the set's context; memory follows the largest
+    /// document, as documents are parsed and dropped one at a time.
+    pub fn scan_with(&self, source: &Source, context: &ScanContext) -> Report {
+        let documents = Documents::new(&source.text, &self.limits);
+        evaluate::Evaluator { engine: self, context }.file(source, documents)
+    }
+
+    pub(crate) fn scan_documents(&self, source: &Source, documents: Vec<RawDocument>) -> Report {
+        let context = ScanContext::default();
+        evaluate::Evaluator {
+            engine: self,
+            context: &context,
+        }
+        .file(source, documents.into_iter())
     }
 
     /// A copy of this engine holding only the given policy, at a fixed version and level

@@ -92,8 +92,8 @@ impl Report {
         a.documents += b.documents;
         a.skipped += b.skipped;
         a.suppressed += b.suppressed;
-        a.findings = self.findings.len();
-        a.errors = self.errors.len();
+        a.findings += b.findings;
+        a.errors += b.errors;
     }
 
     /// The highest severity among the findings.

@@ -1,12 +1,8 @@
-//! Output formats for a report.
+//! Output formats for a report. Both can be written file by file as a scan goes (see
+//! [`JsonWriter`] and [`text_file`]), so a large scan needs no memory for the whole report.
 
+mod json;
 mod text;
 
-pub use text::text;
-
-use crate::engine::Report;
-
-/// The JSON report (the stable contract described in the README).
-pub fn json(report: &Report) -> String {
-    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"cannot write the report: {e}\"}}"))
-}
+pub use json::{json, JsonWriter};
+pub use text::{text, text_file, text_summary};

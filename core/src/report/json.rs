@@ -1,0 +1,80 @@
+//! The JSON report, written in one piece or streamed finding by finding.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::engine::{ErrorEntry, Finding, Note, Report, Summary};
+
+/// The JSON report (the stable contract described in the README).
+pub fn json(report: &Report) -> String {
+    let mut out = Vec::new();
+    let written = JsonWriter::start(&mut out).and_then(|mut w| {
+        w.findings(&report.findings)?;
+        w.finish(&report.errors, &report.notes, &report.summary)
+    });
+    match written {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => format!("{{\"error\": \"cannot write the report: {e}\"}}"),
+    }
+}
+
+/// Writes the JSON report incrementally: findings as they are found, then errors, notes and
+/// the summary. The bytes equal those of [`json`] for the same report.
+pub struct JsonWriter<W: Write> {
+    out: W,
+    first: bool,
+}
+
+impl<W: Write> JsonWriter<W> {
+    pub fn start(mut out: W) -> io::Result<Self> {
+        write!(out, "{{\n  \"version\": {},\n  \"findings\": [", quoted(crate::VERSION))?;
+        Ok(JsonWriter { out, first: true })
+    }
+
+    pub fn findings(&mut self, findings: &[Finding]) -> io::Result<()> {
+        for f in findings {
+            let sep = if self.first { "\n    " } else { ",\n    " };
+            self.first = false;
+            write!(self.out, "{sep}{}", pretty(f, 4))?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self, errors: &[ErrorEntry], notes: &[Note], summary: &Summary) -> io::Result<()> {
+        let close = if self.first { "]" } else { "\n  ]" };
+        write!(
+            self.out,
+            "{close},\n  \"errors\": {},\n  \"notes\": {},\n  \"summary\": {}\n}}",
+            pretty(&errors, 2),
+            pretty(&notes, 2),
+            pretty(summary, 2)
+        )?;
+        self.out.flush()
+    }
+}
+
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// Pretty JSON of `value`, its continuation lines indented by `indent` spaces.
+fn pretty<T: Serialize + ?Sized>(value: &T, indent: usize) -> String {
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
+    text.replace('\n', &format!("\n{}", " ".repeat(indent)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Engine, Options, Source};
+
+    #[test]
+    fn streamed_json_equals_serde_pretty() {
+        let engine = Engine::new(&Options::default()).unwrap();
+        for text in ["", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostPID: true, containers: [{name: a, image: x}]}\n---\n[\n---\nfoo: 1\n"] {
+            let report = engine.scan_source(&Source::new("p.yaml", text));
+            assert_eq!(json(&report), serde_json::to_string_pretty(&report).unwrap());
+        }
+    }
+}
