@@ -189,11 +189,17 @@ fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     };
     options.pod_security_version = a.pod_security_version;
     let engine = engine(&options)?;
-    let paths = if a.paths.is_empty() { vec![".".to_owned()] } else { a.paths };
+    let paths = if a.paths.is_empty() {
+        vec![".".to_owned()]
+    } else {
+        a.paths
+    };
     let mut stdin = String::new();
     if paths.iter().any(|p| p == "-") {
         let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read stdin: {e}"))?;
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read stdin: {e}"))?;
         stdin = String::from_utf8_lossy(&bytes).into_owned();
     }
     let (inputs, missing) = collect_inputs(&paths);
@@ -207,7 +213,9 @@ fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let color = match a.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
-        ColorArg::Auto => a.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorArg::Auto => {
+            a.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let mut file_out;
     let sink: &mut dyn Write = match &a.output {
@@ -244,7 +252,14 @@ fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
             }
         };
         output.file(&report, source.as_ref()).map_err(write_err)?;
-        worst = worst.max(report.findings.iter().map(|f| f.severity).filter(|s| *s > Severity::Info).max());
+        worst = worst.max(
+            report
+                .findings
+                .iter()
+                .map(|f| f.severity)
+                .filter(|s| *s > Severity::Info)
+                .max(),
+        );
         let mut kept = report;
         kept.summary.errors = kept.errors.len();
         kept.findings.clear();
@@ -287,7 +302,10 @@ impl<W: Write> Output<W> {
             Output::Text { mut out, .. } => {
                 if verbose {
                     for n in &totals.notes {
-                        let at = n.span.map(|s| format!(":{}:{}", s.start.line, s.start.column)).unwrap_or_default();
+                        let at = n
+                            .span
+                            .map(|s| format!(":{}:{}", s.start.line, s.start.column))
+                            .unwrap_or_default();
                         writeln!(out, "{}{at}: note: {}", n.file, n.message)?;
                     }
                 }

@@ -192,9 +192,14 @@ fn readme_commands_are_true() {
 /// The streamed CLI report is byte for byte the library's report of the same scan.
 #[test]
 fn cli_json_equals_the_library_report() {
-    let files = ["examples/manifests/hardened/app.yaml", "examples/manifests/insecure/app.yaml"];
-    let sources: Vec<rempart::Source> =
-        files.iter().map(|f| rempart::Source::new(*f, std::fs::read_to_string(root().join(f)).unwrap())).collect();
+    let files = [
+        "examples/manifests/hardened/app.yaml",
+        "examples/manifests/insecure/app.yaml",
+    ];
+    let sources: Vec<rempart::Source> = files
+        .iter()
+        .map(|f| rempart::Source::new(*f, std::fs::read_to_string(root().join(f)).unwrap()))
+        .collect();
     let engine = rempart::Engine::new(&rempart::Options::default()).unwrap();
     let expected = rempart::report::json(&engine.scan(&sources));
     let o = rempart(&["scan", "--format", "json", "examples/manifests"]);

@@ -48,16 +48,7 @@ fn benches(c: &mut Criterion) {
         let mut engines = std::collections::HashMap::new();
         for (level, version, _) in &fixtures {
             engines.entry((level.clone(), version.clone())).or_insert_with(|| {
-                let options = Options {
-                    select: vec!["pod-security".into()],
-                    pod_security_level: if level == "baseline" {
-                        LevelChoice::Baseline
-                    } else {
-                        LevelChoice::Restricted
-                    },
-                    pod_security_version: version.clone(),
-                    ..Options::default()
-                };
+                let options = Options::pod_security(LevelChoice::parse(level).unwrap_or_default(), version);
                 Engine::new(&options).unwrap()
             });
         }

@@ -46,16 +46,7 @@ fn cases() -> Vec<Case> {
 }
 
 fn engine(level: &str, version: &str) -> Engine {
-    let options = Options {
-        select: vec!["pod-security".into()],
-        pod_security_level: if level == "baseline" {
-            LevelChoice::Baseline
-        } else {
-            LevelChoice::Restricted
-        },
-        pod_security_version: version.into(),
-        ..Options::default()
-    };
+    let options = Options::pod_security(LevelChoice::parse(level).unwrap_or_default(), version);
     Engine::new(&options).unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -26,13 +26,33 @@ pub fn text(report: &Report, sources: &[&Source], color: bool) -> String {
     let mut out = String::new();
     for source in sources {
         let mut own = Report::new();
-        own.findings = report.findings.iter().filter(|f| f.file == source.name).cloned().collect();
-        own.errors = report.errors.iter().filter(|e| e.file == source.name).cloned().collect();
+        own.findings = report
+            .findings
+            .iter()
+            .filter(|f| f.file == source.name)
+            .cloned()
+            .collect();
+        own.errors = report
+            .errors
+            .iter()
+            .filter(|e| e.file == source.name)
+            .cloned()
+            .collect();
         out.push_str(&text_file(&own, Some(source), color));
     }
     let mut rest = Report::new();
-    rest.findings = report.findings.iter().filter(|f| !sources.iter().any(|s| s.name == f.file)).cloned().collect();
-    rest.errors = report.errors.iter().filter(|e| !sources.iter().any(|s| s.name == e.file)).cloned().collect();
+    rest.findings = report
+        .findings
+        .iter()
+        .filter(|f| !sources.iter().any(|s| s.name == f.file))
+        .cloned()
+        .collect();
+    rest.errors = report
+        .errors
+        .iter()
+        .filter(|e| !sources.iter().any(|s| s.name == e.file))
+        .cloned()
+        .collect();
     out.push_str(&text_file(&rest, None, color));
     out.push_str(&text_summary(&report.summary));
     out
@@ -46,7 +66,10 @@ pub fn text_file(report: &Report, source: Option<&Source>, color: bool) -> Strin
         finding(&mut out, f, source.filter(|s| s.name == f.file), &paint);
     }
     for e in &report.errors {
-        let at = e.span.map(|s| format!(":{}:{}", s.start.line, s.start.column)).unwrap_or_default();
+        let at = e
+            .span
+            .map(|s| format!(":{}:{}", s.start.line, s.start.column))
+            .unwrap_or_default();
         let _ = writeln!(out, "{}{at}: {} {}", e.file, paint.wrap("1;31", "error"), e.message);
         if let (Some(span), Some(src)) = (e.span, source.filter(|s| s.name == e.file)) {
             frame(&mut out, src, span, &paint);
@@ -64,8 +87,16 @@ pub fn text_summary(s: &crate::engine::Summary) -> String {
         s.errors,
         s.documents,
         s.files,
-        if s.skipped > 0 { format!("; {} skipped (not Kubernetes objects)", s.skipped) } else { String::new() },
-        if s.suppressed > 0 { format!("; {} suppressed", s.suppressed) } else { String::new() },
+        if s.skipped > 0 {
+            format!("; {} skipped (not Kubernetes objects)", s.skipped)
+        } else {
+            String::new()
+        },
+        if s.suppressed > 0 {
+            format!("; {} suppressed", s.suppressed)
+        } else {
+            String::new()
+        },
     )
 }
 
