@@ -1,15 +1,13 @@
 //! The `rempart` command line: argument parsing, reading inputs and writing reports. The
 //! Python package calls [`run`] too, so both commands behave the same.
 
-mod inputs;
-
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rempart::{Engine, LevelChoice, Options, Severity, Source};
 
-use inputs::{collect_inputs, policy_files, read_input};
+use rempart::files::{policy_files, scan_paths};
 use rempart::engine::Report;
 use rempart::report::{text_file, text_summary, JsonWriter};
 
@@ -202,14 +200,6 @@ fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
             .map_err(|e| format!("cannot read stdin: {e}"))?;
         stdin = String::from_utf8_lossy(&bytes).into_owned();
     }
-    let (inputs, missing) = collect_inputs(&paths);
-    // Pods judged by their Namespace need every Namespace first: a light pre-pass.
-    let context = if engine.needs_context() {
-        let sources: Vec<Source> = inputs.iter().filter_map(|i| read_input(i, &stdin).ok()).collect();
-        engine.context(&sources)
-    } else {
-        rempart::engine::ScanContext::default()
-    };
     let color = match a.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
@@ -233,38 +223,12 @@ fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     };
     // Each file is read, scanned and written out before the next: memory follows the
     // largest document, not the whole scan.
-    let mut totals = Report::new();
-    totals.summary.files = missing.len();
-    let mut first = Report::new();
-    first.summary.errors = missing.len();
-    first.errors = missing;
-    output.file(&first, None).map_err(write_err)?;
-    totals.merge(first);
     let mut worst: Option<Severity> = None;
-    for input in &inputs {
-        let (report, source) = match read_input(input, &stdin) {
-            Ok(source) => (engine.scan_with(&source, &context), Some(source)),
-            Err(error) => {
-                let mut r = Report::new();
-                r.summary.files = 1;
-                r.errors.push(error);
-                (r, None)
-            }
-        };
-        output.file(&report, source.as_ref()).map_err(write_err)?;
-        worst = worst.max(
-            report
-                .findings
-                .iter()
-                .map(|f| f.severity)
-                .filter(|s| *s > Severity::Info)
-                .max(),
-        );
-        let mut kept = report;
-        kept.summary.errors = kept.errors.len();
-        kept.findings.clear();
-        totals.merge(kept);
-    }
+    let totals = scan_paths(&engine, &paths, &stdin, |report, source| {
+        worst = worst.max(report.findings.iter().map(|f| f.severity).filter(|s| *s > Severity::Info).max());
+        output.file(report, source)
+    })
+    .map_err(write_err)?;
     output.finish(&totals, a.verbose).map_err(write_err)?;
     let threshold = match a.fail_on {
         FailOn::Low => Some(Severity::Low),

@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::document::Source;
+use std::path::PathBuf;
+
+use crate::document::{Node, Source};
+use crate::files;
 use crate::engine::{Engine, EngineError, Options, Report};
 use crate::policy::{Docs, Param, Policy};
 
@@ -58,18 +61,59 @@ impl From<EngineError> for ErrorInfo {
     }
 }
 
+impl ErrorInfo {
+    fn options(message: String) -> Self {
+        ErrorInfo { code: "options".into(), message, source_locations: Vec::new() }
+    }
+}
+
 /// Builds an engine from JSON options (the shape of [`Options`]).
 pub fn engine_from_json(options: &str) -> Result<Engine, ErrorInfo> {
-    let options: Options = if options.trim().is_empty() {
+    engine_with_policy_paths(options, &[])
+}
+
+/// Builds an engine from JSON options plus policy files and directories to read.
+pub fn engine_with_policy_paths(options: &str, policy_paths: &[PathBuf]) -> Result<Engine, ErrorInfo> {
+    let mut options: Options = if options.trim().is_empty() {
         Options::default()
     } else {
-        serde_json::from_str(options).map_err(|e| ErrorInfo {
-            code: "options".into(),
-            message: format!("invalid engine options: {e}"),
-            source_locations: Vec::new(),
-        })?
+        serde_json::from_str(options).map_err(|e| ErrorInfo::options(format!("invalid engine options: {e}")))?
     };
+    options.policies.extend(files::policy_files(policy_paths).map_err(ErrorInfo::options)?);
     Engine::new(&options).map_err(ErrorInfo::from)
+}
+
+/// Scans files and directories (recursively: .yaml, .yml, .json), one file at a time.
+pub fn scan_paths(engine: &Engine, paths: &[String]) -> Report {
+    let mut findings = Vec::new();
+    let collected: Result<Report, std::convert::Infallible> = files::scan_paths(engine, paths, "", |report, _| {
+        findings.extend(report.findings.iter().cloned());
+        Ok(())
+    });
+    let mut report = collected.unwrap_or_else(|never| match never {});
+    report.findings = findings;
+    report
+}
+
+/// Evaluates objects already loaded (a JSON object, or an array of them): each is a document
+/// of the input named `<object>`, with no source positions (spans are empty).
+pub fn evaluate_json(engine: &Engine, json: &str) -> Result<Report, ErrorInfo> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| ErrorInfo::options(format!("the objects are not valid JSON: {e}")))?;
+    let nodes: Vec<Node> = match &value {
+        serde_json::Value::Array(items) => items.iter().map(Node::from_json).collect(),
+        other => vec![Node::from_json(other)],
+    };
+    Ok(engine.scan_nodes("<object>", &nodes))
+}
+
+/// One policy's metadata and documentation.
+pub fn explain(engine: &Engine, id: &str) -> Result<PolicyInfo, ErrorInfo> {
+    engine.policy(id).map(PolicyInfo::from).ok_or_else(|| {
+        let ids: Vec<&str> = engine.policies().iter().map(|p| p.id.as_str()).collect();
+        let hint = crate::policy::suggest(id, &ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+        ErrorInfo::options(format!("no policy `{id}`{hint}"))
+    })
 }
 
 /// Scans texts.

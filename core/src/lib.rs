@@ -15,6 +15,7 @@
 pub mod document;
 pub mod engine;
 pub mod ffi;
+pub mod files;
 pub mod policy;
 pub mod report;
 mod testing;

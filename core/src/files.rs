@@ -1,9 +1,11 @@
-//! Reading what the user names: files, directories and stdin, and policy files.
+//! Reading what the user names: files, directories and stdin, and policy files. Shared by
+//! the CLI and the Python package, so both read the same files the same way.
 
 use std::path::{Path, PathBuf};
 
-use rempart::engine::ErrorEntry;
-use rempart::{PolicyText, Source};
+use crate::engine::{ErrorEntry, PolicyText, Report, ScanContext};
+use crate::Engine;
+use crate::Source;
 
 const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 
@@ -111,4 +113,46 @@ pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PolicyText>, String> {
                 .map_err(|e| format!("cannot read policy file `{}`: {e}", f.display()))
         })
         .collect()
+}
+
+/// Scans the named paths (files, directories, `-` for `stdin`) one file at a time: `each`
+/// receives every file's report, findings included, with its source, then the file is
+/// dropped. Returns the totals — errors, notes and summary — without the findings.
+pub fn scan_paths<E>(
+    engine: &Engine,
+    paths: &[String],
+    stdin: &str,
+    mut each: impl FnMut(&Report, Option<&Source>) -> Result<(), E>,
+) -> Result<Report, E> {
+    let (inputs, missing) = collect_inputs(paths);
+    // Pods judged by their Namespace need every Namespace first: a light pre-pass.
+    let context = if engine.needs_context() {
+        let sources: Vec<Source> = inputs.iter().filter_map(|i| read_input(i, stdin).ok()).collect();
+        engine.context(&sources)
+    } else {
+        ScanContext::default()
+    };
+    let mut totals = Report::new();
+    let mut first = Report::new();
+    first.summary.files = missing.len();
+    first.summary.errors = missing.len();
+    first.errors = missing;
+    each(&first, None)?;
+    totals.merge(first);
+    for input in &inputs {
+        let (mut report, source) = match read_input(input, stdin) {
+            Ok(source) => (engine.scan_with(&source, &context), Some(source)),
+            Err(error) => {
+                let mut r = Report::new();
+                r.summary.files = 1;
+                r.summary.errors = 1;
+                r.errors.push(error);
+                (r, None)
+            }
+        };
+        each(&report, source.as_ref())?;
+        report.findings.clear();
+        totals.merge(report);
+    }
+    Ok(totals)
 }

@@ -1,0 +1,340 @@
+"""Rempart: a Kubernetes security policy engine.
+
+The same engine, policies and findings as the ``rempart`` command (which this package also
+installs). Findings point at the exact node that causes them: file, line, column, JSON
+pointer.
+
+>>> import rempart
+>>> engine = rempart.Engine()
+>>> report = engine.scan_text("apiVersion: v1\\nkind: Pod\\nmetadata: {name: p}\\nspec: {hostPID: true, containers: []}\\n")
+>>> [f.policy for f in report.findings if f.severity == "high"]
+['pod-security/baseline/host-namespaces']
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+import os
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _native
+
+__all__ = [
+    "Engine",
+    "Report",
+    "Finding",
+    "ErrorEntry",
+    "Summary",
+    "Span",
+    "Position",
+    "ObjectRef",
+    "PolicyInfo",
+    "RempartError",
+    "PolicyError",
+    "OptionsError",
+    "InternalError",
+    "SourceLocation",
+    "policies",
+    "explain",
+    "__version__",
+]
+
+__version__: str = _native.version()
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where an error was found: file, 1-based line and column, and what is wrong there."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+
+class RempartError(Exception):
+    """Base class of every error the engine raises."""
+
+    code: str
+    locations: List[SourceLocation]
+
+    def __init__(self, message: str, code: str = "internal", locations: Optional[List[SourceLocation]] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.locations = locations or []
+
+    @property
+    def file(self) -> Optional[str]:
+        return self.locations[0].file if self.locations else None
+
+    @property
+    def line(self) -> Optional[int]:
+        return self.locations[0].line if self.locations else None
+
+    @property
+    def column(self) -> Optional[int]:
+        return self.locations[0].column if self.locations else None
+
+
+class PolicyError(RempartError):
+    """A policy file has mistakes; ``locations`` lists each with file, line and column."""
+
+
+class OptionsError(RempartError):
+    """The engine options, a path, or the objects given are not usable."""
+
+
+class InternalError(RempartError):
+    """A bug in the engine (it never takes the interpreter down)."""
+
+
+_ERRORS = {"policy": PolicyError, "options": OptionsError}
+
+
+def _raise(error: _native.NativeError) -> RempartError:
+    info = json.loads(str(error.args[0]))
+    locations = [SourceLocation(**loc) for loc in info.get("sourceLocations", [])]
+    cls = _ERRORS.get(info.get("code", ""), InternalError)
+    return cls(info.get("message", ""), info.get("code", "internal"), locations)
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class Span:
+    start: Position
+    end: Position
+
+    @staticmethod
+    def _from(d: Optional[Mapping[str, Any]]) -> Optional["Span"]:
+        if d is None:
+            return None
+        return Span(Position(**d["start"]), Position(**d["end"]))
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    apiVersion: str
+    kind: str
+    namespace: Optional[str] = None
+    name: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One policy violation; the attributes are the fields of the JSON report."""
+
+    policy: str
+    title: str
+    severity: str
+    category: str
+    message: str
+    file: str
+    document: int
+    object: ObjectRef
+    path: str
+    span: Span
+    standards: Dict[str, Any]
+    fix: str
+    _raw: Dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+    def to_dict(self) -> Dict[str, Any]:
+        copy: Dict[str, Any] = json.loads(json.dumps(self._raw))
+        return copy
+
+
+@dataclass(frozen=True)
+class ErrorEntry:
+    """An input, or one document of it, that could not be read (or a skipped document)."""
+
+    file: str
+    document: Optional[int]
+    message: str
+    span: Optional[Span]
+
+
+@dataclass(frozen=True)
+class Summary:
+    files: int
+    documents: int
+    findings: int
+    errors: int
+    skipped: int
+    suppressed: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a scan found. ``to_json()`` gives the CLI's JSON report, byte for byte."""
+
+    version: str
+    findings: List[Finding]
+    errors: List[ErrorEntry]
+    notes: List[ErrorEntry]
+    summary: Summary
+    _json: str = field(repr=False, compare=False, default="")
+
+    @staticmethod
+    def _from_json(text: str) -> "Report":
+        d = json.loads(text)
+        findings = [
+            Finding(
+                policy=f["policy"],
+                title=f["title"],
+                severity=f["severity"],
+                category=f["category"],
+                message=f["message"],
+                file=f["file"],
+                document=f["document"],
+                object=ObjectRef(**f["object"]),
+                path=f["path"],
+                span=Span(Position(**f["span"]["start"]), Position(**f["span"]["end"])),
+                standards=f["standards"],
+                fix=f["fix"],
+                _raw=f,
+            )
+            for f in d["findings"]
+        ]
+
+        def entries(items: Iterable[Mapping[str, Any]]) -> List[ErrorEntry]:
+            return [ErrorEntry(e["file"], e["document"], e["message"], Span._from(e["span"])) for e in items]
+
+        return Report(d["version"], findings, entries(d["errors"]), entries(d["notes"]), Summary(**d["summary"]), text)
+
+    def to_json(self) -> str:
+        """The JSON report, byte for byte what ``rempart scan --format json`` writes."""
+        return self._json
+
+    def to_dict(self) -> Dict[str, Any]:
+        parsed: Dict[str, Any] = json.loads(self._json)
+        return parsed
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    """A policy's metadata and documentation."""
+
+    id: str
+    title: str
+    severity: str
+    category: str
+    standards: Dict[str, Any]
+    docs: Dict[str, Any]
+    params: List[Dict[str, Any]]
+    file: str
+
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class Engine:
+    """Compiled policies, ready to scan. Build once, share between threads: scans release the GIL.
+
+    ``policies``: extra policy files or directories. ``select``/``ignore``: policy-id prefixes.
+    ``params``: ``{policy_id: {param: value}}``. ``pod_security_level``: ``"baseline"``,
+    ``"restricted"`` (default) or ``"from-namespace"``; ``pod_security_version``: ``"v1.N"`` or
+    ``"latest"``. ``severities``: ``{policy_id: severity}``. ``limits``: input limits
+    (``maxDocumentBytes``, ``maxDocuments``, ``maxDepth``, ``maxAliasNodes``).
+    """
+
+    def __init__(
+        self,
+        policies: Optional[Sequence[PathLike]] = None,
+        select: Optional[Sequence[str]] = None,
+        ignore: Optional[Sequence[str]] = None,
+        params: Optional[Mapping[str, Mapping[str, Any]]] = None,
+        pod_security_level: Optional[str] = None,
+        pod_security_version: Optional[str] = None,
+        *,
+        builtin: bool = True,
+        severities: Optional[Mapping[str, str]] = None,
+        limits: Optional[Mapping[str, int]] = None,
+    ) -> None:
+        options: Dict[str, Any] = {"builtin": builtin}
+        if select is not None:
+            options["select"] = list(select)
+        if ignore is not None:
+            options["ignore"] = list(ignore)
+        if params is not None:
+            options["params"] = {k: dict(v) for k, v in params.items()}
+        if pod_security_level is not None:
+            options["podSecurityLevel"] = pod_security_level
+        if pod_security_version is not None:
+            options["podSecurityVersion"] = pod_security_version
+        if severities is not None:
+            options["severities"] = dict(severities)
+        if limits is not None:
+            options["limits"] = dict(limits)
+        paths = [os.fspath(p) for p in (policies or [])]
+        try:
+            self._native = _native.Engine(json.dumps(options), paths)
+        except _native.NativeError as e:
+            raise _raise(e) from None
+
+    def scan_text(self, text: str, filename: str = "<string>") -> Report:
+        """Scans YAML or JSON text (any number of documents)."""
+        return self.scan_texts([(filename, text)])
+
+    def scan_texts(self, inputs: Sequence[Tuple[str, str]]) -> Report:
+        """Scans several texts, given as ``(filename, text)`` pairs, as one set."""
+        try:
+            return Report._from_json(self._native.scan_texts([(str(n), str(t)) for n, t in inputs]))
+        except _native.NativeError as e:
+            raise _raise(e) from None
+
+    def scan_paths(self, paths: Union[PathLike, Sequence[PathLike]]) -> Report:
+        """Scans files and directories (recursively: .yaml, .yml, .json), one file at a time."""
+        items: Sequence[PathLike] = [paths] if isinstance(paths, (str, os.PathLike)) else paths
+        try:
+            return Report._from_json(self._native.scan_paths([os.fspath(p) for p in items]))
+        except _native.NativeError as e:
+            raise _raise(e) from None
+
+    def evaluate(self, obj: Union[Mapping[str, Any], Sequence[Mapping[str, Any]]]) -> Report:
+        """Evaluates objects already loaded (a dict, or a list of dicts, with the API's camelCase
+        field names, e.g. from ``ApiClient().sanitize_for_serialization``). Spans are empty;
+        ``path`` points into each object."""
+        try:
+            return Report._from_json(self._native.evaluate_json(json.dumps(obj)))
+        except (TypeError, ValueError) as e:
+            raise OptionsError(f"the objects cannot be written as JSON: {e}", "options") from None
+        except _native.NativeError as e:
+            raise _raise(e) from None
+
+    def policies(self) -> List[PolicyInfo]:
+        """The selected policies."""
+        return [PolicyInfo(**p) for p in json.loads(self._native.policies_json())]
+
+    def explain(self, policy_id: str) -> PolicyInfo:
+        """A policy's metadata and documentation; ``OptionsError`` for an unknown id."""
+        try:
+            return PolicyInfo(**json.loads(self._native.explain_json(policy_id)))
+        except _native.NativeError as e:
+            raise _raise(e) from None
+
+
+_default: Optional[Engine] = None
+
+
+def _builtin() -> Engine:
+    global _default
+    if _default is None:
+        _default = Engine()
+    return _default
+
+
+def policies() -> List[PolicyInfo]:
+    """The built-in policies."""
+    return _builtin().policies()
+
+
+def explain(policy_id: str) -> PolicyInfo:
+    """A built-in policy's metadata and documentation."""
+    return _builtin().explain(policy_id)

@@ -1,0 +1,101 @@
+//! The Python module `rempart._native`: a thin layer over `rempart::ffi`. Values cross as
+//! JSON text (the same report the CLI writes); errors cross as one exception carrying the
+//! error's JSON, turned into the `rempart` exception classes by the Python package. The GIL
+//! is released while the engine works, and a panic becomes an exception, never an abort.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use rempart::ffi::{self, ErrorInfo};
+use rempart::report;
+
+create_exception!(_native, NativeError, PyException, "An engine error; its argument is the error as JSON.");
+
+fn raise(e: &ErrorInfo) -> PyErr {
+    NativeError::new_err(serde_json::to_string(e).unwrap_or_default())
+}
+
+/// Runs `f` without the GIL; a panic inside becomes an `internal` error.
+fn guarded<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, ErrorInfo> + Send) -> PyResult<T> {
+    py.detach(|| catch_unwind(AssertUnwindSafe(f)))
+        .unwrap_or_else(|_| {
+            Err(ErrorInfo {
+                code: "internal".into(),
+                message: "internal error in the Rempart engine; please report it with the input".into(),
+                source_locations: Vec::new(),
+            })
+        })
+        .map_err(|e| raise(&e))
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, ErrorInfo> {
+    serde_json::to_string(value).map_err(|e| ErrorInfo {
+        code: "internal".into(),
+        message: format!("cannot write the result: {e}"),
+        source_locations: Vec::new(),
+    })
+}
+
+/// A compiled engine; immutable, shared freely between threads.
+#[pyclass(frozen, module = "rempart._native")]
+struct Engine {
+    inner: rempart::Engine,
+}
+
+#[pymethods]
+impl Engine {
+    #[new]
+    fn new(py: Python<'_>, options_json: String, policy_paths: Vec<PathBuf>) -> PyResult<Self> {
+        let inner = guarded(py, || ffi::engine_with_policy_paths(&options_json, &policy_paths))?;
+        Ok(Engine { inner })
+    }
+
+    /// Scans texts, given as (filename, text) pairs, as one set; returns the JSON report.
+    fn scan_texts(&self, py: Python<'_>, inputs: Vec<(String, String)>) -> PyResult<String> {
+        let inputs: Vec<ffi::Input> = inputs.into_iter().map(|(filename, text)| ffi::Input { filename, text }).collect();
+        guarded(py, || Ok(report::json(&ffi::scan(&self.inner, &inputs))))
+    }
+
+    /// Scans files and directories; returns the JSON report.
+    fn scan_paths(&self, py: Python<'_>, paths: Vec<String>) -> PyResult<String> {
+        guarded(py, || Ok(report::json(&ffi::scan_paths(&self.inner, &paths))))
+    }
+
+    /// Evaluates objects given as JSON (an object or an array); returns the JSON report.
+    fn evaluate_json(&self, py: Python<'_>, objects: String) -> PyResult<String> {
+        guarded(py, || Ok(report::json(&ffi::evaluate_json(&self.inner, &objects)?)))
+    }
+
+    /// The selected policies' metadata, as JSON.
+    fn policies_json(&self, py: Python<'_>) -> PyResult<String> {
+        guarded(py, || json(&ffi::policies(&self.inner)))
+    }
+
+    /// One policy's metadata, as JSON.
+    fn explain_json(&self, py: Python<'_>, id: String) -> PyResult<String> {
+        guarded(py, || json(&ffi::explain(&self.inner, &id)?))
+    }
+}
+
+/// Runs the `rempart` command line (the same code as the Rust binary); returns the exit code.
+#[pyfunction]
+fn cli(py: Python<'_>, argv: Vec<String>) -> PyResult<i32> {
+    guarded(py, || Ok(rempart_cli::run(&argv)))
+}
+
+#[pyfunction]
+fn version() -> &'static str {
+    rempart::VERSION
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Engine>()?;
+    m.add_function(wrap_pyfunction!(cli, m)?)?;
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add("NativeError", m.py().get_type::<NativeError>())?;
+    Ok(())
+}

@@ -1,0 +1,43 @@
+"""The shared vectors of core/tests/vectors: identical findings to the Rust tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+
+import rempart
+
+VECTORS = sorted((Path(__file__).resolve().parents[2] / "core" / "tests" / "vectors").glob("*.json"))
+OPTION_NAMES = {
+    "select": "select",
+    "ignore": "ignore",
+    "params": "params",
+    "podSecurityLevel": "pod_security_level",
+    "podSecurityVersion": "pod_security_version",
+}
+
+
+def project(report: rempart.Report) -> Dict[str, Any]:
+    """The same projection as core/tests/vectors.rs."""
+    d = report.to_dict()
+    d.pop("version")
+    for f in d["findings"]:
+        for key in ("title", "category", "fix"):
+            f.pop(key)
+    return d
+
+
+def test_vectors_exist() -> None:
+    assert len(VECTORS) >= 10
+
+
+@pytest.mark.parametrize("path", VECTORS, ids=[p.stem for p in VECTORS])
+def test_vector(path: Path) -> None:
+    vector = json.loads(path.read_text())
+    kwargs = {OPTION_NAMES[k]: v for k, v in vector.get("options", {}).items()}
+    engine = rempart.Engine(**kwargs)
+    report = engine.scan_texts([(i["filename"], i["text"]) for i in vector["inputs"]])
+    assert project(report) == vector["expected"]
