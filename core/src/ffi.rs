@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::document::{Node, Source};
 use crate::files;
-use crate::engine::{Engine, EngineError, Options, Report};
+use crate::engine::{Engine, EngineError, ErrorEntry, Finding, Options, Report, SourceSpan, Summary};
 use crate::policy::{Docs, Param, Policy};
 
 /// One text to scan.
@@ -105,6 +105,82 @@ pub fn evaluate_json(engine: &Engine, json: &str) -> Result<Report, ErrorInfo> {
         other => vec![Node::from_json(other)],
     };
     Ok(engine.scan_nodes("<object>", &nodes))
+}
+
+/// Where something stands, in the units JavaScript editors use: 1-based lines, 1-based
+/// columns and 0-based offsets counted in UTF-16 code units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EditorRange {
+    pub start_line: usize,
+    pub start_column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub start_offset: usize,
+    pub end_offset: usize,
+}
+
+impl EditorRange {
+    pub fn of(source: &Source, span: &SourceSpan) -> Self {
+        EditorRange {
+            start_line: span.start.line,
+            start_column: source.utf16_column(span.start.offset),
+            end_line: span.end.line,
+            end_column: source.utf16_column(span.end.offset),
+            start_offset: source.utf16_offset(span.start.offset),
+            end_offset: source.utf16_offset(span.end.offset),
+        }
+    }
+}
+
+/// A finding with its place in editor units.
+#[derive(Clone, Debug, Serialize)]
+pub struct EditorFinding {
+    #[serde(flatten)]
+    pub finding: Finding,
+    pub editor: EditorRange,
+}
+
+/// An error or note with its place in editor units (when it has a place).
+#[derive(Clone, Debug, Serialize)]
+pub struct EditorEntry {
+    #[serde(flatten)]
+    pub entry: ErrorEntry,
+    pub editor: Option<EditorRange>,
+}
+
+/// The report of one text, as an editor shows it: the JSON report's fields plus `editor`
+/// ranges on every finding, error and note.
+#[derive(Clone, Debug, Serialize)]
+pub struct EditorReport {
+    pub version: String,
+    pub findings: Vec<EditorFinding>,
+    pub errors: Vec<EditorEntry>,
+    pub notes: Vec<EditorEntry>,
+    pub summary: Summary,
+}
+
+/// Scans one text for an editor.
+pub fn evaluate_for_editor(engine: &Engine, filename: &str, text: &str) -> EditorReport {
+    let source = Source::new(filename, text);
+    let report = engine.scan_source(&source);
+    let entries = |items: Vec<ErrorEntry>| {
+        items
+            .into_iter()
+            .map(|entry| EditorEntry { editor: entry.span.as_ref().map(|s| EditorRange::of(&source, s)), entry })
+            .collect()
+    };
+    EditorReport {
+        version: report.version,
+        findings: report
+            .findings
+            .into_iter()
+            .map(|finding| EditorFinding { editor: EditorRange::of(&source, &finding.span), finding })
+            .collect(),
+        errors: entries(report.errors),
+        notes: entries(report.notes),
+        summary: report.summary,
+    }
 }
 
 /// One policy's metadata and documentation.

@@ -1,0 +1,98 @@
+// The JavaScript API over the wasm-bindgen glue: options in, report objects out, errors as
+// `RempartError` with `code` and `sourceLocations`. Shared by the Node and browser entries.
+
+/** An error of the engine: `code` is `options`, `policy`, `limit` or `internal`. */
+export class RempartError extends Error {
+  constructor(info) {
+    super(info.message);
+    this.name = 'RempartError';
+    this.code = info.code;
+    this.sourceLocations = info.sourceLocations ?? [];
+  }
+}
+
+const DEFAULT_MAX_INPUT = 64 * 1024 * 1024;
+
+function nativeOptions(options) {
+  const { policies = [], maxInputBytes, ...rest } = options ?? {};
+  if (!Array.isArray(policies)) throw new RempartError({ code: 'options', message: '`policies` must be an array of policy YAML texts' });
+  return {
+    ...rest,
+    policies: policies.map((p, i) => (typeof p === 'string' ? { name: `policy-${i + 1}.yaml`, text: p } : p)),
+  };
+}
+
+function fromNative(e) {
+  if (typeof e === 'string') {
+    try {
+      return new RempartError(JSON.parse(e));
+    } catch {
+      return new RempartError({ code: 'internal', message: e });
+    }
+  }
+  return e;
+}
+
+export function makeApi(glue) {
+  class Engine {
+    #options;
+    #native;
+    #maxInput;
+
+    /** Compiles the built-in policies plus `options.policies` (YAML texts); throws on mistakes. */
+    constructor(options = {}) {
+      this.#maxInput = options?.maxInputBytes ?? DEFAULT_MAX_INPUT;
+      this.#options = JSON.stringify(nativeOptions(options));
+      this.#native = this.#build();
+    }
+
+    #build() {
+      try {
+        return new glue.Engine(this.#options);
+      } catch (e) {
+        throw fromNative(e);
+      }
+    }
+
+    // A trap (a Rust panic) leaves the native object unusable: report it and start afresh.
+    #call(fn) {
+      try {
+        return fn(this.#native);
+      } catch (e) {
+        if (e instanceof WebAssembly.RuntimeError) {
+          const detail = glue.lastPanic() || e.message;
+          this.#native = this.#build();
+          throw new RempartError({ code: 'internal', message: `internal error in the Rempart engine (${detail}); please report it with the input` });
+        }
+        throw fromNative(e);
+      }
+    }
+
+    /** Scans one YAML or JSON text: `{findings, errors, notes, summary}`, each finding with `editor` ranges in UTF-16 units. */
+    evaluate(text, { filename = '<input>' } = {}) {
+      if (typeof text !== 'string') throw new TypeError('evaluate(text): text must be a string');
+      const bytes = text.length * 3 > this.#maxInput ? new TextEncoder().encode(text).length : text.length;
+      if (bytes > this.#maxInput) {
+        throw new RempartError({ code: 'limit', message: `the input is ${bytes} bytes, over the limit of ${this.#maxInput}; raise \`maxInputBytes\` if it is genuine` });
+      }
+      return JSON.parse(this.#call((n) => n.evaluate(String(filename), text)));
+    }
+
+    /** The selected policies with their documentation. */
+    policies() {
+      return JSON.parse(this.#call((n) => n.policies()));
+    }
+
+    /** One policy's documentation; throws `RempartError` (code `options`) for an unknown id. */
+    explain(id) {
+      return JSON.parse(this.#call((n) => n.explain(String(id))));
+    }
+
+    /** @internal Panics inside the engine, to test recovery. */
+    _panicForTests() {
+      return this.#call((n) => n.panicForTests());
+    }
+  }
+
+  return { Engine, RempartError, version: () => glue.version() };
+}

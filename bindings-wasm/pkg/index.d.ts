@@ -1,0 +1,126 @@
+/** Positions in the units JavaScript editors use: 1-based lines and columns, 0-based offsets, all in UTF-16 code units. */
+export interface EditorRange {
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+  startOffset: number;
+  endOffset: number;
+}
+
+/** A position as the JSON report gives it: 1-based line and column (Unicode scalar values), byte offset. */
+export interface Position {
+  line: number;
+  column: number;
+  offset: number;
+}
+
+export interface SourceSpan {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name?: string;
+}
+
+export interface Finding {
+  policy: string;
+  title: string;
+  severity: Severity;
+  category: string;
+  message: string;
+  file: string;
+  document: number;
+  object: ObjectRef;
+  /** RFC 6901 pointer into the document as written. */
+  path: string;
+  span: SourceSpan;
+  standards: Record<string, unknown>;
+  fix: string;
+  editor: EditorRange;
+}
+
+export interface ErrorEntry {
+  file: string;
+  document: number | null;
+  message: string;
+  span: SourceSpan | null;
+  editor: EditorRange | null;
+}
+
+export interface Summary {
+  files: number;
+  documents: number;
+  findings: number;
+  errors: number;
+  skipped: number;
+  suppressed: number;
+}
+
+export interface Report {
+  version: string;
+  findings: Finding[];
+  errors: ErrorEntry[];
+  notes: ErrorEntry[];
+  summary: Summary;
+}
+
+export interface PolicyText {
+  name: string;
+  text: string;
+}
+
+export interface EngineOptions {
+  /** Load the built-in policies (default true). */
+  builtin?: boolean;
+  /** More policies, as YAML texts. */
+  policies?: Array<string | PolicyText>;
+  select?: string[];
+  ignore?: string[];
+  params?: Record<string, Record<string, unknown>>;
+  severities?: Record<string, Severity>;
+  podSecurityLevel?: 'baseline' | 'restricted' | 'from-namespace';
+  /** `v1.N` or `latest`. */
+  podSecurityVersion?: string;
+  limits?: { maxDocumentBytes?: number; maxDocuments?: number; maxDepth?: number; maxAliasNodes?: number };
+  /** Largest text `evaluate` accepts (default 64 MiB). */
+  maxInputBytes?: number;
+}
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export class RempartError extends Error {
+  code: 'options' | 'policy' | 'limit' | 'internal';
+  sourceLocations: SourceLocation[];
+}
+
+export interface PolicyInfo {
+  id: string;
+  title: string;
+  severity: Severity;
+  category: string;
+  standards: Record<string, unknown>;
+  docs: { why: string; fix: string; references: string[] };
+  params: Array<{ name: string; description: string; value: unknown }>;
+  file: string;
+}
+
+export class Engine {
+  constructor(options?: EngineOptions);
+  evaluate(text: string, options?: { filename?: string }): Report;
+  policies(): PolicyInfo[];
+  explain(id: string): PolicyInfo;
+}
+
+export function version(): string;

@@ -1,0 +1,36 @@
+// The shared vectors of core/tests/vectors through the npm package: identical findings to
+// the Rust and Python tests.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { Engine } from '../pkg/node.js';
+
+const dir = new URL('../../core/tests/vectors/', import.meta.url);
+const vectors = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+test('the shared vectors are there', () => {
+  assert.ok(vectors.length >= 10);
+});
+
+// The projection of core/tests/vectors.rs, minus the editor ranges only editors get.
+function project(report) {
+  const { version, ...rest } = report;
+  const strip = ({ editor, ...entry }) => entry;
+  return {
+    ...rest,
+    findings: rest.findings.map(({ title, category, fix, editor, ...f }) => f),
+    errors: rest.errors.map(strip),
+    notes: rest.notes.map(strip),
+  };
+}
+
+for (const name of vectors) {
+  test(`vector ${name}`, () => {
+    const vector = JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
+    assert.equal(vector.inputs.length, 1, 'the JS API scans one text at a time');
+    const [input] = vector.inputs;
+    const engine = new Engine(vector.options ?? {});
+    const report = engine.evaluate(input.text, { filename: input.filename });
+    assert.deepEqual(project(report), vector.expected);
+  });
+}
