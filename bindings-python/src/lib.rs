@@ -12,7 +12,12 @@ use pyo3::prelude::*;
 use rempart::ffi::{self, ErrorInfo};
 use rempart::report;
 
-create_exception!(_native, NativeError, PyException, "An engine error; its argument is the error as JSON.");
+create_exception!(
+    _native,
+    NativeError,
+    PyException,
+    "An engine error; its argument is the error as JSON."
+);
 
 fn raise(e: &ErrorInfo) -> PyErr {
     NativeError::new_err(serde_json::to_string(e).unwrap_or_default())
@@ -55,7 +60,10 @@ impl Engine {
 
     /// Scans texts, given as (filename, text) pairs, as one set; returns the JSON report.
     fn scan_texts(&self, py: Python<'_>, inputs: Vec<(String, String)>) -> PyResult<String> {
-        let inputs: Vec<ffi::Input> = inputs.into_iter().map(|(filename, text)| ffi::Input { filename, text }).collect();
+        let inputs: Vec<ffi::Input> = inputs
+            .into_iter()
+            .map(|(filename, text)| ffi::Input { filename, text })
+            .collect();
         guarded(py, || Ok(report::json(&ffi::scan(&self.inner, &inputs))))
     }
 

@@ -45,7 +45,9 @@ impl Engine {
     /// Builds an engine from JSON options; throws the error as JSON text.
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: &str) -> Result<Engine, JsValue> {
-        ffi::engine_from_json(options_json).map(|inner| Engine { inner }).map_err(|e| JsValue::from_str(&to_js(&e)))
+        ffi::engine_from_json(options_json)
+            .map(|inner| Engine { inner })
+            .map_err(|e| JsValue::from_str(&to_js(&e)))
     }
 
     /// Scans one text; the report with editor ranges, as JSON.
@@ -60,7 +62,9 @@ impl Engine {
 
     /// One policy's metadata as JSON; throws the error as JSON text.
     pub fn explain(&self, id: &str) -> Result<String, JsValue> {
-        ffi::explain(&self.inner, id).map(|p| to_js(&p)).map_err(|e| JsValue::from_str(&to_js(&e)))
+        ffi::explain(&self.inner, id)
+            .map(|p| to_js(&p))
+            .map_err(|e| JsValue::from_str(&to_js(&e)))
     }
 
     /// Panics on purpose: the tests prove a panic becomes a JS error and the engine recovers.

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rempart::{Engine, LevelChoice, Options, Severity, Source};
 
-use rempart::files::{policy_files, scan_paths};
 use rempart::engine::Report;
+use rempart::files::{policy_files, scan_paths};
 use rempart::report::{text_file, text_summary, JsonWriter};
 
 /// Exit code: nothing at or above the failure threshold.
@@ -103,8 +103,18 @@ struct ScanArgs {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
+    /// `file:line:col severity policy message` with a code frame.
     Text,
+    /// The JSON report (the stable contract of the README).
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps).
+    Sarif,
+    /// JUnit XML, for test report views (GitLab, Jenkins).
+    Junit,
+    /// wgpolicyk8s.io/v1alpha2 PolicyReport and ClusterPolicyReport YAML.
+    PolicyReport,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -220,16 +230,28 @@ fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let mut output = match a.format {
         Format::Json => Output::Json(JsonWriter::start(sink).map_err(write_err)?),
         Format::Text => Output::Text { out: sink, color },
+        whole => Output::Whole {
+            out: sink,
+            format: whole,
+            findings: Vec::new(),
+        },
     };
     // Each file is read, scanned and written out before the next: memory follows the
     // largest document, not the whole scan.
     let mut worst: Option<Severity> = None;
     let totals = scan_paths(&engine, &paths, &stdin, |report, source| {
-        worst = worst.max(report.findings.iter().map(|f| f.severity).filter(|s| *s > Severity::Info).max());
+        worst = worst.max(
+            report
+                .findings
+                .iter()
+                .map(|f| f.severity)
+                .filter(|s| *s > Severity::Info)
+                .max(),
+        );
         output.file(report, source)
     })
     .map_err(write_err)?;
-    output.finish(&totals, a.verbose).map_err(write_err)?;
+    output.finish(totals.clone(), a.verbose, &engine).map_err(write_err)?;
     let threshold = match a.fail_on {
         FailOn::Low => Some(Severity::Low),
         FailOn::Medium => Some(Severity::Medium),
@@ -246,10 +268,18 @@ fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     })
 }
 
-/// Where a scan's report goes, file by file.
+/// Where a scan's report goes: JSON and text file by file, the other formats at the end.
 enum Output<W: Write> {
     Json(JsonWriter<W>),
-    Text { out: W, color: bool },
+    Text {
+        out: W,
+        color: bool,
+    },
+    Whole {
+        out: W,
+        format: Format,
+        findings: Vec<rempart::Finding>,
+    },
 }
 
 impl<W: Write> Output<W> {
@@ -257,11 +287,33 @@ impl<W: Write> Output<W> {
         match self {
             Output::Json(w) => w.findings(&report.findings),
             Output::Text { out, color } => out.write_all(text_file(report, source, *color).as_bytes()),
+            Output::Whole { findings, .. } => {
+                findings.extend(report.findings.iter().cloned());
+                Ok(())
+            }
         }
     }
 
-    fn finish(self, totals: &Report, verbose: bool) -> std::io::Result<()> {
+    fn finish(self, mut totals: Report, verbose: bool, engine: &Engine) -> std::io::Result<()> {
         match self {
+            Output::Whole {
+                mut out,
+                format,
+                findings,
+            } => {
+                totals.findings = findings;
+                let root = std::env::current_dir()
+                    .map(|d| d.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let text = match format {
+                    Format::Sarif => rempart::report::sarif(&totals, engine.policies(), &root),
+                    Format::Junit => rempart::report::junit(&totals, engine.policies()),
+                    Format::PolicyReport => rempart::report::policy_report(&totals),
+                    _ => rempart::report::github(&totals),
+                };
+                out.write_all(text.as_bytes())?;
+                out.flush()
+            }
             Output::Json(w) => w.finish(&totals.errors, &totals.notes, &totals.summary),
             Output::Text { mut out, .. } => {
                 if verbose {

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 use crate::document::{Node, Source};
-use crate::files;
 use crate::engine::{Engine, EngineError, ErrorEntry, Finding, Options, Report, SourceSpan, Summary};
+use crate::files;
 use crate::policy::{Docs, Param, Policy};
 
 /// One text to scan.
@@ -63,7 +63,11 @@ impl From<EngineError> for ErrorInfo {
 
 impl ErrorInfo {
     fn options(message: String) -> Self {
-        ErrorInfo { code: "options".into(), message, source_locations: Vec::new() }
+        ErrorInfo {
+            code: "options".into(),
+            message,
+            source_locations: Vec::new(),
+        }
     }
 }
 
@@ -79,7 +83,9 @@ pub fn engine_with_policy_paths(options: &str, policy_paths: &[PathBuf]) -> Resu
     } else {
         serde_json::from_str(options).map_err(|e| ErrorInfo::options(format!("invalid engine options: {e}")))?
     };
-    options.policies.extend(files::policy_files(policy_paths).map_err(ErrorInfo::options)?);
+    options
+        .policies
+        .extend(files::policy_files(policy_paths).map_err(ErrorInfo::options)?);
     Engine::new(&options).map_err(ErrorInfo::from)
 }
 
@@ -167,7 +173,10 @@ pub fn evaluate_for_editor(engine: &Engine, filename: &str, text: &str) -> Edito
     let entries = |items: Vec<ErrorEntry>| {
         items
             .into_iter()
-            .map(|entry| EditorEntry { editor: entry.span.as_ref().map(|s| EditorRange::of(&source, s)), entry })
+            .map(|entry| EditorEntry {
+                editor: entry.span.as_ref().map(|s| EditorRange::of(&source, s)),
+                entry,
+            })
             .collect()
     };
     EditorReport {
@@ -175,7 +184,10 @@ pub fn evaluate_for_editor(engine: &Engine, filename: &str, text: &str) -> Edito
         findings: report
             .findings
             .into_iter()
-            .map(|finding| EditorFinding { editor: EditorRange::of(&source, &finding.span), finding })
+            .map(|finding| EditorFinding {
+                editor: EditorRange::of(&source, &finding.span),
+                finding,
+            })
             .collect(),
         errors: entries(report.errors),
         notes: entries(report.notes),
@@ -187,7 +199,9 @@ pub fn evaluate_for_editor(engine: &Engine, filename: &str, text: &str) -> Edito
 pub fn explain(engine: &Engine, id: &str) -> Result<PolicyInfo, ErrorInfo> {
     engine.policy(id).map(PolicyInfo::from).ok_or_else(|| {
         let ids: Vec<&str> = engine.policies().iter().map(|p| p.id.as_str()).collect();
-        let hint = crate::policy::suggest(id, &ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+        let hint = crate::policy::suggest(id, &ids)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
         ErrorInfo::options(format!("no policy `{id}`{hint}"))
     })
 }

@@ -1,8 +1,19 @@
-//! Output formats for a report. Both can be written file by file as a scan goes (see
-//! [`JsonWriter`] and [`text_file`]), so a large scan needs no memory for the whole report.
+//! Output formats for a report. JSON and text can be written file by file as a scan goes
+//! (see [`JsonWriter`] and [`text_file`]); SARIF, JUnit, PolicyReport and GitHub annotations
+//! are written from the whole report.
 
+mod fingerprint;
+mod github;
 mod json;
+mod junit;
+mod policy_report;
+mod sarif;
 mod text;
 
+pub use fingerprint::fingerprint;
+pub use github::github;
 pub use json::{json, JsonWriter};
+pub use junit::junit;
+pub use policy_report::policy_report;
+pub use sarif::sarif;
 pub use text::{text, text_file, text_summary};

@@ -1,0 +1,25 @@
+//! A finding's identity that survives edits around it: policy, object and JSON pointer, not
+//! the line. Used by SARIF `partialFingerprints` and by baselines.
+
+use crate::engine::Finding;
+
+/// 64-bit FNV-1a of the finding's policy, object identity and path, as 16 hex digits.
+pub fn fingerprint(f: &Finding) -> String {
+    let o = &f.object;
+    let parts = [
+        f.policy.as_str(),
+        o.api_version.as_str(),
+        o.kind.as_str(),
+        o.namespace.as_deref().unwrap_or(""),
+        o.name.as_deref().unwrap_or(""),
+        f.path.as_str(),
+    ];
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}

@@ -1,0 +1,141 @@
+//! JUnit XML, as GitLab and Jenkins read it: a suite per policy, a test case per (policy,
+//! object) with the findings as its failure, a passing case for a policy that found nothing,
+//! and a `rempart` suite with a case per input that could not be read.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::engine::{Finding, Report};
+use crate::policy::Policy;
+
+pub fn junit(report: &Report, policies: &[Policy]) -> String {
+    let mut by_policy: BTreeMap<&str, BTreeMap<String, Vec<&Finding>>> = BTreeMap::new();
+    for p in policies {
+        by_policy.entry(p.id.as_str()).or_default();
+    }
+    for f in &report.findings {
+        by_policy
+            .entry(f.policy.as_str())
+            .or_default()
+            .entry(object_name(f))
+            .or_default()
+            .push(f);
+    }
+    let mut suites = String::new();
+    let (mut tests, mut failures) = (0, 0);
+    for (policy, objects) in &by_policy {
+        let title = policies
+            .iter()
+            .find(|p| p.id == *policy)
+            .map(|p| p.title.as_str())
+            .unwrap_or_default();
+        let cases = objects.len().max(1);
+        tests += cases;
+        failures += objects.len();
+        let _ = writeln!(
+            suites,
+            "  <testsuite name=\"{}\" tests=\"{cases}\" failures=\"{}\" errors=\"0\" skipped=\"0\">",
+            xml(policy),
+            objects.len()
+        );
+        if objects.is_empty() {
+            let _ = writeln!(
+                suites,
+                "    <testcase classname=\"{}\" name=\"no findings\"/>",
+                xml(policy)
+            );
+        }
+        for (object, findings) in objects {
+            let first = findings.first().map(|f| f.file.as_str()).unwrap_or_default();
+            let line = findings.first().map(|f| f.span.start.line).unwrap_or_default();
+            let _ = writeln!(
+                suites,
+                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{line}\">",
+                xml(policy),
+                xml(object),
+                xml(first)
+            );
+            let messages: Vec<String> = findings
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}:{}:{}: {} {}",
+                        f.file, f.span.start.line, f.span.start.column, f.severity, f.message
+                    )
+                })
+                .collect();
+            let severity = findings
+                .iter()
+                .map(|f| f.severity)
+                .max()
+                .map(|s| s.as_str())
+                .unwrap_or_default();
+            let _ = writeln!(
+                suites,
+                "      <failure message=\"{}\" type=\"{severity}\">{}\n{}</failure>",
+                xml(findings.first().map(|f| f.message.as_str()).unwrap_or(title)),
+                xml(&messages.join("\n")),
+                xml(&findings.first().map(|f| format!("Fix: {}", f.fix)).unwrap_or_default())
+            );
+            suites.push_str("    </testcase>\n");
+        }
+        suites.push_str("  </testsuite>\n");
+    }
+    if !report.errors.is_empty() {
+        let n = report.errors.len();
+        tests += n;
+        let _ = writeln!(
+            suites,
+            "  <testsuite name=\"rempart\" tests=\"{n}\" failures=\"0\" errors=\"{n}\" skipped=\"0\">"
+        );
+        for e in &report.errors {
+            let at = e
+                .span
+                .map(|s| format!(":{}:{}", s.start.line, s.start.column))
+                .unwrap_or_default();
+            let _ = writeln!(
+                suites,
+                "    <testcase classname=\"rempart\" name=\"read {}\" file=\"{}\">\n      <error message=\"{}\" type=\"input\">{}{at}: {}</error>\n    </testcase>",
+                xml(&e.file),
+                xml(&e.file),
+                xml(&e.message),
+                xml(&e.file),
+                xml(&e.message)
+            );
+        }
+        suites.push_str("  </testsuite>\n");
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rempart\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\">\n{suites}</testsuites>\n",
+        report.errors.len()
+    )
+}
+
+fn object_name(f: &Finding) -> String {
+    let o = &f.object;
+    let ns = o.namespace.as_deref().map(|n| format!("{n}/")).unwrap_or_default();
+    format!(
+        "{} {ns}{} ({})",
+        o.kind,
+        o.name.as_deref().unwrap_or("(unnamed)"),
+        f.file
+    )
+}
+
+/// Escapes text for XML attributes and content; characters XML 1.0 forbids are dropped.
+pub(crate) fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\t' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,167 @@
+//! `wgpolicyk8s.io/v1alpha2` PolicyReport (one per namespace) and ClusterPolicyReport (for
+//! cluster-scoped objects), as YAML.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::engine::{Finding, Report};
+
+/// Kinds that have no namespace.
+const CLUSTER_KINDS: &[&str] = &[
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "PriorityClass",
+    "RuntimeClass",
+    "CSIDriver",
+    "IngressClass",
+    "APIService",
+    "CertificateSigningRequest",
+    "ClusterPolicyReport",
+];
+
+pub fn policy_report(report: &Report) -> String {
+    let mut groups: BTreeMap<Option<String>, Vec<&Finding>> = BTreeMap::new();
+    for f in &report.findings {
+        let ns = if CLUSTER_KINDS.contains(&f.object.kind.as_str()) {
+            None
+        } else {
+            Some(f.object.namespace.clone().unwrap_or_else(|| "default".into()))
+        };
+        groups.entry(ns).or_default().push(f);
+    }
+    let docs: Vec<Value> = groups
+        .iter()
+        .map(|(ns, findings)| {
+            let results: Vec<Value> = findings.iter().map(|f| result(f)).collect();
+            let mut metadata = json!({"name": format!("rempart-{}", ns.as_deref().unwrap_or("cluster")), "labels": {"app.kubernetes.io/managed-by": "rempart"}});
+            if let Some(ns) = ns {
+                set(&mut metadata, "namespace", Value::String(ns.clone()));
+            }
+            json!({
+                "apiVersion": "wgpolicyk8s.io/v1alpha2",
+                "kind": if ns.is_some() { "PolicyReport" } else { "ClusterPolicyReport" },
+                "metadata": metadata,
+                "summary": {"pass": 0, "fail": findings.len(), "warn": 0, "error": 0, "skip": 0},
+                "results": results
+            })
+        })
+        .collect();
+    if docs.is_empty() {
+        return "# no findings\n".into();
+    }
+    docs.iter().map(yaml).collect::<Vec<_>>().join("---\n")
+}
+
+fn result(f: &Finding) -> Value {
+    let mut resource = json!({"apiVersion": f.object.api_version, "kind": f.object.kind});
+    if let Some(ns) = &f.object.namespace {
+        set(&mut resource, "namespace", Value::String(ns.clone()));
+    }
+    if let Some(name) = &f.object.name {
+        set(&mut resource, "name", Value::String(name.clone()));
+    }
+    let rule = f.policy.rsplit('/').next().unwrap_or(&f.policy);
+    json!({
+        "policy": f.policy,
+        "rule": rule,
+        "result": "fail",
+        "scored": true,
+        "severity": f.severity,
+        "category": f.category,
+        "source": "rempart",
+        "message": f.message,
+        "resources": [resource],
+        "properties": {
+            "file": f.file,
+            "line": f.span.start.line.to_string(),
+            "column": f.span.start.column.to_string(),
+            "path": f.path,
+        }
+    })
+}
+
+/// Block-style YAML for a JSON value; every string is double-quoted (JSON escapes are YAML).
+fn yaml(value: &Value) -> String {
+    let mut out = String::new();
+    write_value(value, 0, &mut out);
+    out
+}
+
+/// Keys are written plain when YAML reads them back as the same string, quoted otherwise.
+fn plain_key(key: &str) -> String {
+    let simple = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'));
+    let special = matches!(
+        key.to_ascii_lowercase().as_str(),
+        "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null"
+    );
+    if simple && !special {
+        key.to_owned()
+    } else {
+        serde_json::to_string(key).unwrap_or_default()
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => serde_json::to_string(s).unwrap_or_default(),
+        Value::Array(a) if a.is_empty() => "[]".into(),
+        Value::Object(o) if o.is_empty() => "{}".into(),
+        other => other.to_string(),
+    }
+}
+
+fn is_block(v: &Value) -> bool {
+    matches!(v, Value::Array(a) if !a.is_empty()) || matches!(v, Value::Object(o) if !o.is_empty())
+}
+
+fn write_value(value: &Value, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                let key = plain_key(k);
+                if is_block(v) {
+                    out.push_str(&format!("{pad}{key}:\n"));
+                    write_value(v, if v.is_array() { indent } else { indent + 2 }, out);
+                } else {
+                    out.push_str(&format!("{pad}{key}: {}\n", scalar(v)));
+                }
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            for item in items {
+                if is_block(item) && item.is_object() {
+                    let mut inner = String::new();
+                    write_value(item, indent + 2, &mut inner);
+                    out.push_str(&format!("{pad}- {}", inner.trim_start()));
+                } else if is_block(item) {
+                    out.push_str(&format!("{pad}-\n"));
+                    write_value(item, indent + 2, out);
+                } else {
+                    out.push_str(&format!("{pad}- {}\n", scalar(item)));
+                }
+            }
+        }
+        other => out.push_str(&format!("{pad}{}\n", scalar(other))),
+    }
+}
+
+/// Sets `key` on a JSON object (a no-op on anything else).
+fn set(value: &mut Value, key: &str, item: Value) {
+    if let Value::Object(map) = value {
+        map.insert(key.to_owned(), item);
+    }
+}
