@@ -1,15 +1,16 @@
 //! The `rempart` command line: argument parsing, reading inputs and writing reports. The
 //! Python package calls [`run`] too, so both commands behave the same.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use rempart::{Engine, LevelChoice, Options, Severity, Source};
+mod scan;
+mod settings;
 
-use rempart::engine::Report;
-use rempart::files::{policy_files, scan_paths};
-use rempart::report::{text_file, text_summary, JsonWriter};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rempart::{Engine, Options};
+
+use rempart::files::policy_files;
 
 /// Exit code: nothing at or above the failure threshold.
 pub const EXIT_OK: i32 = 0;
@@ -33,6 +34,9 @@ struct Cli {
 enum Command {
     /// Scan files, directories (recursively: .yaml, .yml, .json) or `-` for stdin.
     Scan(ScanArgs),
+    /// Print the effective configuration: the configuration file found (or given), with the
+    /// command-line flags applied.
+    Config(ScanArgs),
     /// List the policies (built-in and loaded).
     Policies(PolicyArgs),
     /// Show what a policy checks, why, and how to fix what it finds.
@@ -84,15 +88,33 @@ struct ScanArgs {
     /// Skip policies whose id starts with this (repeatable).
     #[arg(long, value_name = "PREFIX")]
     ignore: Vec<String>,
-    /// Pod Security level pods are judged at.
-    #[arg(long, value_enum, default_value_t = LevelArg::Restricted)]
-    pod_security_level: LevelArg,
-    /// Kubernetes version of the Pod Security Standards: `v1.N` or `latest`.
-    #[arg(long, default_value = "latest", value_name = "VERSION")]
-    pod_security_version: String,
-    /// Fail (exit 1) on findings of this severity or above; `info` findings never fail.
-    #[arg(long, value_enum, default_value_t = FailOn::Low)]
-    fail_on: FailOn,
+    /// Pod Security level pods are judged at [default: restricted].
+    #[arg(long, value_enum)]
+    pod_security_level: Option<LevelArg>,
+    /// Kubernetes version of the Pod Security Standards: `v1.N` or `latest` [default: latest].
+    #[arg(long, value_name = "VERSION")]
+    pod_security_version: Option<String>,
+    /// Fail (exit 1) on findings of this severity or above; `info` findings never fail [default: low].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Configuration file [default: `.rempart.yaml` or `rempart.yaml` from the first path upward].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Use no configuration file.
+    #[arg(long)]
+    no_config: bool,
+    /// Exceptions file (`exceptions:` as in the configuration file), in addition to the configuration's.
+    #[arg(long, value_name = "FILE")]
+    exceptions: Option<PathBuf>,
+    /// Report only findings that this baseline file does not have.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the findings of this scan as a baseline file.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// The date exceptions are checked against (`YYYY-MM-DD`; default: today).
+    #[arg(long, value_name = "DATE", hide = true)]
+    today: Option<String>,
     /// Colour: auto (on a terminal), always, never.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
@@ -123,14 +145,14 @@ enum ListFormat {
     Json,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug)]
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum LevelArg {
     Baseline,
     Restricted,
     FromNamespace,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug)]
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum FailOn {
     Low,
     Medium,
@@ -158,7 +180,8 @@ pub fn run(args: &[String]) -> i32 {
     };
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Scan(a) => scan(a, &mut stdout),
+        Command::Scan(a) => scan::scan(a, &mut stdout),
+        Command::Config(a) => scan::print_config(a, &mut stdout),
         Command::Policies(a) => list(&a, &mut stdout),
         Command::Explain { id, policies } => explain(&id, &policies, &mut stdout),
         Command::Test { paths } => test(&paths, &mut stdout),
@@ -184,152 +207,6 @@ fn options_with(paths: &[PathBuf], no_builtin: bool) -> Result<Options, String> 
         policies,
         ..Options::default()
     })
-}
-
-fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
-    let mut options = options_with(&a.policies, a.no_builtin)?;
-    options.select = a.select;
-    options.ignore = a.ignore;
-    options.pod_security_level = match a.pod_security_level {
-        LevelArg::Baseline => LevelChoice::Baseline,
-        LevelArg::Restricted => LevelChoice::Restricted,
-        LevelArg::FromNamespace => LevelChoice::FromNamespace,
-    };
-    options.pod_security_version = a.pod_security_version;
-    let engine = engine(&options)?;
-    let paths = if a.paths.is_empty() {
-        vec![".".to_owned()]
-    } else {
-        a.paths
-    };
-    let mut stdin = String::new();
-    if paths.iter().any(|p| p == "-") {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read stdin: {e}"))?;
-        stdin = String::from_utf8_lossy(&bytes).into_owned();
-    }
-    let color = match a.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => {
-            a.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
-    let mut file_out;
-    let sink: &mut dyn Write = match &a.output {
-        Some(path) => {
-            file_out = std::fs::File::create(path).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-            &mut file_out
-        }
-        None => out,
-    };
-    let sink = std::io::BufWriter::new(sink);
-    let write_err = |e: std::io::Error| format!("cannot write the report: {e}");
-    let mut output = match a.format {
-        Format::Json => Output::Json(JsonWriter::start(sink).map_err(write_err)?),
-        Format::Text => Output::Text { out: sink, color },
-        whole => Output::Whole {
-            out: sink,
-            format: whole,
-            findings: Vec::new(),
-        },
-    };
-    // Each file is read, scanned and written out before the next: memory follows the
-    // largest document, not the whole scan.
-    let mut worst: Option<Severity> = None;
-    let totals = scan_paths(&engine, &paths, &stdin, |report, source| {
-        worst = worst.max(
-            report
-                .findings
-                .iter()
-                .map(|f| f.severity)
-                .filter(|s| *s > Severity::Info)
-                .max(),
-        );
-        output.file(report, source)
-    })
-    .map_err(write_err)?;
-    output.finish(totals.clone(), a.verbose, &engine).map_err(write_err)?;
-    let threshold = match a.fail_on {
-        FailOn::Low => Some(Severity::Low),
-        FailOn::Medium => Some(Severity::Medium),
-        FailOn::High => Some(Severity::High),
-        FailOn::Critical => Some(Severity::Critical),
-        FailOn::None => None,
-    };
-    Ok(if !totals.errors.is_empty() {
-        EXIT_ERROR
-    } else if threshold.is_some_and(|t| worst.is_some_and(|w| w >= t)) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    })
-}
-
-/// Where a scan's report goes: JSON and text file by file, the other formats at the end.
-enum Output<W: Write> {
-    Json(JsonWriter<W>),
-    Text {
-        out: W,
-        color: bool,
-    },
-    Whole {
-        out: W,
-        format: Format,
-        findings: Vec<rempart::Finding>,
-    },
-}
-
-impl<W: Write> Output<W> {
-    fn file(&mut self, report: &Report, source: Option<&Source>) -> std::io::Result<()> {
-        match self {
-            Output::Json(w) => w.findings(&report.findings),
-            Output::Text { out, color } => out.write_all(text_file(report, source, *color).as_bytes()),
-            Output::Whole { findings, .. } => {
-                findings.extend(report.findings.iter().cloned());
-                Ok(())
-            }
-        }
-    }
-
-    fn finish(self, mut totals: Report, verbose: bool, engine: &Engine) -> std::io::Result<()> {
-        match self {
-            Output::Whole {
-                mut out,
-                format,
-                findings,
-            } => {
-                totals.findings = findings;
-                let root = std::env::current_dir()
-                    .map(|d| d.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let text = match format {
-                    Format::Sarif => rempart::report::sarif(&totals, engine.policies(), &root),
-                    Format::Junit => rempart::report::junit(&totals, engine.policies()),
-                    Format::PolicyReport => rempart::report::policy_report(&totals),
-                    _ => rempart::report::github(&totals),
-                };
-                out.write_all(text.as_bytes())?;
-                out.flush()
-            }
-            Output::Json(w) => w.finish(&totals.errors, &totals.notes, &totals.summary),
-            Output::Text { mut out, .. } => {
-                if verbose {
-                    for n in &totals.notes {
-                        let at = n
-                            .span
-                            .map(|s| format!(":{}:{}", s.start.line, s.start.column))
-                            .unwrap_or_default();
-                        writeln!(out, "{}{at}: note: {}", n.file, n.message)?;
-                    }
-                }
-                out.write_all(text_summary(&totals.summary).as_bytes())?;
-                out.flush()
-            }
-        }
-    }
 }
 
 fn list(a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String> {

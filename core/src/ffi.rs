@@ -92,7 +92,7 @@ pub fn engine_with_policy_paths(options: &str, policy_paths: &[PathBuf]) -> Resu
 /// Scans files and directories (recursively: .yaml, .yml, .json), one file at a time.
 pub fn scan_paths(engine: &Engine, paths: &[String]) -> Report {
     let mut findings = Vec::new();
-    let collected: Result<Report, std::convert::Infallible> = files::scan_paths(engine, paths, "", |report, _| {
+    let collected: Result<Report, std::convert::Infallible> = files::scan_paths(engine, paths, &[], "", |report, _| {
         findings.extend(report.findings.iter().cloned());
         Ok(())
     });

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::config::Glob;
 use crate::engine::{ErrorEntry, PolicyText, Report, ScanContext};
 use crate::Engine;
 use crate::Source;
@@ -69,7 +70,7 @@ pub enum Input {
 
 /// Expands the paths the user named into inputs, in order; a path that does not exist or
 /// cannot be listed becomes an error entry.
-pub fn collect_inputs(paths: &[String]) -> (Vec<Input>, Vec<ErrorEntry>) {
+pub fn collect_inputs(paths: &[String], exclude: &[Glob]) -> (Vec<Input>, Vec<ErrorEntry>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
@@ -79,7 +80,12 @@ pub fn collect_inputs(paths: &[String]) -> (Vec<Input>, Vec<ErrorEntry>) {
         }
         let mut files = Vec::new();
         expand(Path::new(p), &mut files, &mut errors);
-        inputs.extend(files.into_iter().map(Input::File));
+        inputs.extend(
+            files
+                .into_iter()
+                .filter(|f| !exclude.iter().any(|g| g.matches(f)))
+                .map(Input::File),
+        );
     }
     (inputs, errors)
 }
@@ -115,16 +121,18 @@ pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PolicyText>, String> {
         .collect()
 }
 
-/// Scans the named paths (files, directories, `-` for `stdin`) one file at a time: `each`
-/// receives every file's report, findings included, with its source, then the file is
-/// dropped. Returns the totals — errors, notes and summary — without the findings.
+/// Scans the named paths (files, directories, `-` for `stdin`; files matching `exclude` are
+/// left out) one file at a time: `each` receives every file's report, findings included,
+/// with its source, and may change it; then the file is dropped. Returns the totals —
+/// errors, notes and summary — without the findings.
 pub fn scan_paths<E>(
     engine: &Engine,
     paths: &[String],
+    exclude: &[Glob],
     stdin: &str,
-    mut each: impl FnMut(&Report, Option<&Source>) -> Result<(), E>,
+    mut each: impl FnMut(&mut Report, Option<&Source>) -> Result<(), E>,
 ) -> Result<Report, E> {
-    let (inputs, missing) = collect_inputs(paths);
+    let (inputs, missing) = collect_inputs(paths, exclude);
     // Pods judged by their Namespace need every Namespace first: a light pre-pass.
     let context = if engine.needs_context() {
         let sources: Vec<Source> = inputs.iter().filter_map(|i| read_input(i, stdin).ok()).collect();
@@ -137,7 +145,7 @@ pub fn scan_paths<E>(
     first.summary.files = missing.len();
     first.summary.errors = missing.len();
     first.errors = missing;
-    each(&first, None)?;
+    each(&mut first, None)?;
     totals.merge(first);
     for input in &inputs {
         let (mut report, source) = match read_input(input, stdin) {
@@ -150,7 +158,7 @@ pub fn scan_paths<E>(
                 (r, None)
             }
         };
-        each(&report, source.as_ref())?;
+        each(&mut report, source.as_ref())?;
         report.findings.clear();
         totals.merge(report);
     }

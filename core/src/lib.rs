@@ -12,6 +12,8 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod config;
+mod decode;
 pub mod document;
 pub mod engine;
 pub mod ffi;

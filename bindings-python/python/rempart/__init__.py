@@ -168,6 +168,7 @@ class Summary:
     errors: int
     skipped: int
     suppressed: int
+    baselined: int = 0
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,13 @@
 
 use std::collections::HashMap;
 
+use super::comments;
 use super::report::{ErrorEntry, Finding, Note, Report, SourceSpan};
 use super::suppress::{self, MISSING_REASON_ID};
 use super::{Engine, LevelChoice};
-use crate::document::{expand, parse_piece, Documents, Limits, Node, Object, RawDocument, Skip, Source, Span};
+use crate::document::{
+    expand, parse_piece, Documents, Limits, Node, Object, ObjectId, RawDocument, Skip, Source, Span,
+};
 use crate::policy::{Each, Item, Iteration, Level, Part, Policy, Rule, Scope, Severity, Template, Version};
 
 /// What the whole scan knows that single objects need: the Pod Security labels of the
@@ -67,6 +70,8 @@ impl Evaluator<'_> {
     pub fn file(&self, source: &Source, documents: impl Iterator<Item = RawDocument>) -> Report {
         let mut report = Report::new();
         report.summary.files = 1;
+        // Each document's place and first object, for findings about comments.
+        let mut placed: Vec<(Span, usize, ObjectId)> = Vec::new();
         for doc in documents {
             report.summary.documents += 1;
             let node = match &doc.result {
@@ -89,7 +94,12 @@ impl Evaluator<'_> {
             };
             for item in expand(node, doc.index) {
                 match item {
-                    Ok(obj) => self.object(source, &obj, &mut report),
+                    Ok(obj) => {
+                        if placed.last().is_none_or(|p| p.1 != doc.index) {
+                            placed.push((doc.span, doc.index, obj.id.clone()));
+                        }
+                        self.object(source, &obj, &mut report)
+                    }
                     Err((skip, at)) => {
                         report.summary.skipped += 1;
                         report.notes.push(Note {
@@ -105,6 +115,7 @@ impl Evaluator<'_> {
                 }
             }
         }
+        apply_comments(source, &placed, &mut report);
         report.findings.sort_by(|a, b| {
             (a.span.start.offset, &a.policy, &a.path, &a.message).cmp(&(
                 b.span.start.offset,
@@ -281,6 +292,43 @@ impl Evaluator<'_> {
                 fix: format!("Give every line of the `{}` annotation a reason: `policy-id: reason`.", suppress::ANNOTATION),
             });
         }
+    }
+}
+
+/// Applies `# rempart:ignore` comments; one without a reason is reported, not applied.
+fn apply_comments(source: &Source, placed: &[(Span, usize, ObjectId)], report: &mut Report) {
+    let comments = comments::read(source);
+    if comments.is_empty() {
+        return;
+    }
+    let before = report.findings.len();
+    report.findings.retain(|f| !comments.iter().any(|c| c.covers(f)));
+    report.summary.suppressed += before - report.findings.len();
+    for c in comments.iter().filter(|c| c.reason.is_none()) {
+        let (document, object) = placed
+            .iter()
+            .rfind(|(span, _, _)| span.start <= c.span.start)
+            .map(|(_, i, id)| (*i, id.clone()))
+            .unwrap_or_default();
+        report.findings.push(Finding {
+            policy: MISSING_REASON_ID.into(),
+            title: "Suppression without a reason".into(),
+            severity: Severity::Low,
+            category: "configuration".into(),
+            message: format!(
+                "the suppression comment for `{}` gives no reason, so it is not applied; write `# {} {} <why this does not apply here>`",
+                clean(&c.pattern),
+                comments::MARKER,
+                clean(&c.pattern)
+            ),
+            file: source.name.clone(),
+            document,
+            object,
+            path: String::new(),
+            span: SourceSpan::of(source, c.span),
+            standards: serde_json::Map::new(),
+            fix: "Give the comment a reason after the policy id.".into(),
+        });
     }
 }
 

@@ -1,13 +1,18 @@
 //! The engine: policies compiled once, then applied to sets of documents.
 
+mod baseline;
+mod comments;
 mod evaluate;
+mod exceptions;
 mod options;
 mod report;
 mod suppress;
 
 use std::collections::HashMap;
 
+pub use baseline::{Baseline, BaselineEntry};
 pub use evaluate::ScanContext;
+pub use exceptions::{ExceptionSet, EXPIRED_ID, STALE_ID};
 pub use options::{id_matches, LevelChoice, Options, PolicyText};
 pub use report::{ErrorEntry, Finding, Note, Report, SourceSpan, Summary};
 pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};

@@ -60,8 +60,11 @@ pub struct Summary {
     pub errors: usize,
     /// Documents read but not evaluated (see `notes`).
     pub skipped: usize,
-    /// Findings silenced by a suppression annotation.
+    /// Findings silenced by a suppression (annotation, comment or configured exception).
     pub suppressed: usize,
+    /// Findings hidden because the baseline has them.
+    #[serde(default)]
+    pub baselined: usize,
 }
 
 /// What a scan found.
@@ -92,6 +95,7 @@ impl Report {
         a.documents += b.documents;
         a.skipped += b.skipped;
         a.suppressed += b.suppressed;
+        a.baselined += b.baselined;
         a.findings += b.findings;
         a.errors += b.errors;
     }

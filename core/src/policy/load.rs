@@ -12,6 +12,7 @@ use super::model::{
 };
 use super::path::Path;
 use super::version::{Version, VersionRange};
+use crate::decode::{Decoder, Fields};
 use crate::document::{parse_stream, Limits, Node, Source, Span, Value};
 
 /// A mistake in a policy file.
@@ -55,8 +56,7 @@ const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list
 /// Reads every policy of a policy file. A file may hold several documents, one policy each.
 pub fn load_policies(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy>, Vec<PolicyError>) {
     let mut loader = Loader {
-        source,
-        errors: Vec::new(),
+        decoder: Decoder::new(source),
         params: Vec::new(),
         bindings: Vec::new(),
     };
@@ -74,98 +74,33 @@ pub fn load_policies(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy
     if policies.is_empty() && loader.errors.is_empty() {
         loader.error_at(Span::default(), "the file holds no policy".into());
     }
-    (policies, loader.errors)
+    (policies, loader.decoder.errors)
 }
 
+/// Reads policies; the generic checks (fields, strings, positioned errors) are the
+/// [`Decoder`]'s.
 struct Loader<'s> {
-    source: &'s Source,
-    errors: Vec<PolicyError>,
+    decoder: Decoder<'s>,
     /// Parameters of the policy being read, with their values.
     params: Vec<(String, Node)>,
     /// Names bound by the enclosing `each`.
     bindings: Vec<String>,
 }
 
-/// The entries of a map whose keys were checked against the known ones.
-struct Fields<'n> {
-    entries: &'n [(Node, Node)],
+impl<'s> std::ops::Deref for Loader<'s> {
+    type Target = Decoder<'s>;
+    fn deref(&self) -> &Decoder<'s> {
+        &self.decoder
+    }
 }
 
-impl<'n> Fields<'n> {
-    fn get(&self, key: &str) -> Option<&'n Node> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k.as_str() == Some(key))
-            .map(|(_, v)| v)
-    }
-
-    fn has(&self, key: &str) -> bool {
-        self.get(key).is_some()
+impl std::ops::DerefMut for Loader<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.decoder
     }
 }
 
 impl Loader<'_> {
-    fn error_at(&mut self, span: Span, message: String) {
-        let pos = self.source.position(span.start);
-        self.errors.push(PolicyError {
-            file: self.source.name.clone(),
-            line: pos.line,
-            column: pos.column,
-            message,
-        });
-    }
-
-    fn error(&mut self, node: &Node, message: impl Into<String>) {
-        self.error_at(node.span, message.into());
-    }
-
-    fn fields<'n>(&mut self, node: &'n Node, what: &str, known: &[&str]) -> Option<Fields<'n>> {
-        let Some(entries) = node.as_map() else {
-            self.error(node, format!("{what} must be a map, not a {}", node.type_name()));
-            return None;
-        };
-        for (k, _) in entries {
-            let name = k.as_str().unwrap_or_default();
-            if !known.contains(&name) {
-                let hint = suggest(name, known).map_or_else(
-                    || format!("; the fields are: {}", known.join(", ")),
-                    |s| format!("; did you mean `{s}`?"),
-                );
-                self.error(k, format!("unknown field `{name}` in {what}{hint}"));
-            }
-        }
-        Some(Fields { entries })
-    }
-
-    fn string(&mut self, node: &Node, what: &str) -> Option<String> {
-        match &node.value {
-            Value::Str(s) => Some(s.clone()),
-            _ => {
-                self.error(node, format!("{what} must be a string, not a {}", node.type_name()));
-                None
-            }
-        }
-    }
-
-    fn required<'n>(&mut self, fields: &Fields<'n>, at: &Node, key: &str, what: &str) -> Option<&'n Node> {
-        let found = fields.get(key);
-        if found.is_none() {
-            self.error(at, format!("{what} needs `{key}`"));
-        }
-        found
-    }
-
-    fn strings(&mut self, node: &Node, what: &str) -> Vec<String> {
-        match &node.value {
-            Value::Str(s) => vec![s.clone()],
-            Value::Seq(items) => items.iter().filter_map(|i| self.string(i, what)).collect(),
-            _ => {
-                self.error(node, format!("{what} must be a string or a list of strings"));
-                Vec::new()
-            }
-        }
-    }
-
     fn policy(&mut self, node: &Node, overrides: &ParamOverrides) -> Option<Policy> {
         let f = self.fields(node, "a policy", POLICY_FIELDS)?;
         let errors_before = self.errors.len();

@@ -1,9 +1,11 @@
-//! A finding's identity that survives edits around it: policy, object and JSON pointer, not
-//! the line. Used by SARIF `partialFingerprints` and by baselines.
+//! A finding's identity that survives edits around it: policy, object, JSON pointer and
+//! message, not the line. Used by SARIF `partialFingerprints` and by baselines. (The message
+//! tells apart two findings of one policy on one node, like a missing CPU and a missing
+//! memory limit.)
 
 use crate::engine::Finding;
 
-/// 64-bit FNV-1a of the finding's policy, object identity and path, as 16 hex digits.
+/// 64-bit FNV-1a of the finding's policy, object identity, path and message, as 16 hex digits.
 pub fn fingerprint(f: &Finding) -> String {
     let o = &f.object;
     let parts = [
@@ -13,6 +15,7 @@ pub fn fingerprint(f: &Finding) -> String {
         o.namespace.as_deref().unwrap_or(""),
         o.name.as_deref().unwrap_or(""),
         f.path.as_str(),
+        f.message.as_str(),
     ];
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {

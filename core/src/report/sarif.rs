@@ -128,7 +128,11 @@ fn rule(p: &Policy) -> Value {
 fn notification(e: &ErrorEntry, root: &str) -> Value {
     let mut physical = json!({"artifactLocation": {"uri": relative_uri(&e.file, root), "uriBaseId": "SRCROOT"}});
     if let Some(span) = e.span {
-        set(&mut physical, "region", json!({"startLine": span.start.line, "startColumn": span.start.column}));
+        set(
+            &mut physical,
+            "region",
+            json!({"startLine": span.start.line, "startColumn": span.start.column}),
+        );
     }
     json!({"level": "error", "message": {"text": e.message}, "locations": [{"physicalLocation": physical}]})
 }

@@ -1,0 +1,154 @@
+//! The settings of a scan: the configuration file (found or given) with the command-line
+//! flags over it.
+
+use std::path::{Path, PathBuf};
+
+use rempart::config::{discover, load_config, Config, Date, Exception, Glob};
+use rempart::files::policy_files;
+use rempart::{LevelChoice, Options, Severity, Source};
+use serde_json::json;
+
+use crate::{FailOn, LevelArg, ScanArgs};
+
+/// Everything a scan needs beyond its paths.
+pub struct Settings {
+    pub options: Options,
+    /// Findings of this severity or above fail the scan; `None` never fails.
+    pub fail_on: Option<Severity>,
+    pub exclude: Vec<Glob>,
+    pub exceptions: Vec<Exception>,
+    /// The files that hold the exceptions, for the findings about them.
+    pub exception_sources: Vec<Source>,
+    pub config: Option<Config>,
+    pub today: Date,
+}
+
+fn read(path: &Path) -> Result<Source, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    Source::from_bytes(display(path), bytes).map_err(|e| format!("`{}`: {e}", path.display()))
+}
+
+fn display(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    s.strip_prefix("./").unwrap_or(&s).to_owned()
+}
+
+fn load(path: &Path) -> Result<(Config, Source), String> {
+    let source = read(path)?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    match load_config(&source, &dir) {
+        Ok(config) => Ok((config, source)),
+        Err(errors) => Err(format!(
+            "{} mistake(s) in `{}`:\n{}",
+            errors.len(),
+            path.display(),
+            errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+        )),
+    }
+}
+
+impl Settings {
+    pub fn resolve(a: &ScanArgs, paths: &[String]) -> Result<Settings, String> {
+        let found = match (&a.config, a.no_config) {
+            (Some(path), _) => Some(path.clone()),
+            (None, true) => None,
+            (None, false) => discover(Path::new(
+                paths.first().filter(|p| *p != "-").map_or(".", String::as_str),
+            )),
+        };
+        let (config, config_source) = match &found {
+            Some(path) => {
+                let (c, s) = load(path)?;
+                (Some(c), Some(s))
+            }
+            None => (None, None),
+        };
+        let c = config.clone().unwrap_or_default();
+        let mut policy_paths = c.policies.clone();
+        policy_paths.extend(a.policies.iter().cloned());
+        let level = match a.pod_security_level {
+            Some(LevelArg::Baseline) => LevelChoice::Baseline,
+            Some(LevelArg::Restricted) => LevelChoice::Restricted,
+            Some(LevelArg::FromNamespace) => LevelChoice::FromNamespace,
+            None => c.pod_security_level.unwrap_or_default(),
+        };
+        let options = Options {
+            builtin: !a.no_builtin,
+            policies: policy_files(&policy_paths)?,
+            select: if a.select.is_empty() {
+                c.select.clone()
+            } else {
+                a.select.clone()
+            },
+            ignore: if a.ignore.is_empty() {
+                c.ignore.clone()
+            } else {
+                a.ignore.clone()
+            },
+            params: c.params.clone(),
+            severities: c.severities.clone(),
+            pod_security_level: level,
+            pod_security_version: a
+                .pod_security_version
+                .clone()
+                .or(c.pod_security_version.clone())
+                .unwrap_or_else(|| "latest".into()),
+            ..Options::default()
+        };
+        let fail_on = match a.fail_on {
+            Some(FailOn::Low) => Some(Severity::Low),
+            Some(FailOn::Medium) => Some(Severity::Medium),
+            Some(FailOn::High) => Some(Severity::High),
+            Some(FailOn::Critical) => Some(Severity::Critical),
+            Some(FailOn::None) => None,
+            None => match c.fail_on.as_deref() {
+                Some("none") => None,
+                Some(s) => Severity::parse(s),
+                None => Some(Severity::Low),
+            },
+        };
+        let mut exceptions = c.exceptions.clone();
+        let mut exception_sources: Vec<Source> = config_source.into_iter().collect();
+        if let Some(path) = &a.exceptions {
+            let (extra, source) = load(path)?;
+            exceptions.extend(extra.exceptions);
+            exception_sources.push(source);
+        }
+        let today = match &a.today {
+            Some(t) => Date::parse(t).ok_or_else(|| format!("`--today {t}` is not a date written YYYY-MM-DD"))?,
+            None => Date::today(),
+        };
+        Ok(Settings {
+            options,
+            fail_on,
+            exclude: c.exclude.clone(),
+            exceptions,
+            exception_sources,
+            config,
+            today,
+        })
+    }
+
+    /// The effective configuration, as `rempart config` prints it.
+    pub fn describe(&self) -> serde_json::Value {
+        let o = &self.options;
+        json!({
+            "configFile": self.config.as_ref().and_then(|c| c.file.clone()),
+            "select": o.select,
+            "ignore": o.ignore,
+            "severities": o.severities,
+            "params": o.params,
+            "podSecurity": {"level": o.pod_security_level, "version": o.pod_security_version},
+            "failOn": self.fail_on.map_or("none", Severity::as_str),
+            "builtin": o.builtin,
+            "policies": o.policies.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
+            "exclude": self.exclude.iter().map(|g| g.pattern.clone()).collect::<Vec<_>>(),
+            "exceptions": self.exceptions,
+        })
+    }
+}
