@@ -143,6 +143,8 @@ enum Format {
 enum ListFormat {
     Text,
     Json,
+    /// The policy table of `policies/README.md`.
+    Markdown,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -215,6 +217,7 @@ fn list(a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String> {
         ListFormat::Json => {
             serde_json::to_string_pretty(&rempart::ffi::policies(&engine)).map_err(|e| e.to_string())?
         }
+        ListFormat::Markdown => rempart::policy::markdown_table(engine.policies()),
         ListFormat::Text => {
             let width = engine.policies().iter().map(|p| p.id.len()).max().unwrap_or(0);
             let mut t = String::new();
@@ -231,18 +234,11 @@ fn list(a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String> {
 
 fn explain(id: &str, a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String> {
     let engine = engine(&options_with(&a.policies, a.no_builtin)?)?;
-    let Some(p) = engine.policy(id) else {
-        let ids: Vec<&str> = engine.policies().iter().map(|p| p.id.as_str()).collect();
-        let hint = rempart::policy::suggest(id, &ids)
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        return Err(format!("no policy `{id}`{hint} (`rempart policies` lists them)"));
-    };
+    let info = rempart::ffi::explain(&engine, id).map_err(|e| format!("{} (`rempart policies` lists them)", e.message))?;
+    let Some(p) = engine.policy(&info.id) else { return Err(format!("no policy `{id}`")) };
     let text = match a.format {
-        ListFormat::Json => {
-            serde_json::to_string_pretty(&rempart::ffi::PolicyInfo::from(p)).map_err(|e| e.to_string())?
-        }
-        ListFormat::Text => {
+        ListFormat::Json => serde_json::to_string_pretty(&info).map_err(|e| e.to_string())?,
+        ListFormat::Text | ListFormat::Markdown => {
             let mut t = format!("{}\n{}\n\nseverity: {}\n", p.id, p.title, p.severity);
             if !p.category.is_empty() {
                 t.push_str(&format!("category: {}\n", p.category));

@@ -2,10 +2,10 @@
 
 use super::model::Policy;
 
-/// A Markdown table of the policies: id, severity, title, the standards they map to and the
-/// Kubernetes versions they apply to.
+/// A Markdown table of the policies: id, pack, severity, title, the standards they map to
+/// and the Kubernetes versions they apply to.
 pub fn markdown_table(policies: &[Policy]) -> String {
-    let mut out = String::from("| id | severity | title | standards | versions |\n|---|---|---|---|---|\n");
+    let mut out = String::from("| id | pack | severity | title | standards | versions |\n|---|---|---|---|---|---|\n");
     for p in policies {
         let standards: Vec<String> = p
             .standards
@@ -27,12 +27,11 @@ pub fn markdown_table(policies: &[Policy]) -> String {
             (Some(s), Some(u)) => format!("{s} to {u}"),
         };
         let title = p.title.replace('|', "\\|");
-        out.push_str(&format!(
-            "| `{}` | {} | {title} | {} | {versions} |\n",
-            p.id,
-            p.severity,
-            standards.join("; ")
-        ));
+        let pack = match p.id.rsplit_once('/') {
+            Some((pack, _)) => pack,
+            None => "",
+        };
+        out.push_str(&format!("| `{}` | {pack} | {} | {title} | {} | {versions} |\n", p.id, p.severity, standards.join("; ")));
     }
     out
 }
