@@ -82,6 +82,19 @@ impl Engine {
         guarded(py, || json(&ffi::policies(&self.inner)))
     }
 
+    /// Panics on purpose: the tests prove a panic becomes a Python exception.
+    #[allow(clippy::panic)]
+    fn panic_for_tests(&self, py: Python<'_>) -> PyResult<()> {
+        guarded(py, || -> Result<(), ErrorInfo> {
+            panic!("deliberate panic for the tests")
+        })
+    }
+
+    /// The largest text one call may hand over.
+    fn max_input_bytes(&self) -> usize {
+        self.inner.limits().max_input_bytes
+    }
+
     /// One policy's metadata, as JSON.
     fn explain_json(&self, py: Python<'_>, id: String) -> PyResult<String> {
         guarded(py, || json(&ffi::explain(&self.inner, &id)?))

@@ -98,3 +98,20 @@ def test_module_runs_as_a_command(root: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "rempart", "scan", str(root / "examples/manifests/hardened")], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "0 finding(s)" in out.stdout
+
+
+def test_a_panic_becomes_an_exception_and_the_engine_stays_usable() -> None:
+    engine = rempart.Engine()
+    before = engine.scan_text(PRIVILEGED).to_json()
+    with pytest.raises(rempart.InternalError, match="internal error"):
+        engine._panic_for_tests()
+    assert engine.scan_text(PRIVILEGED).to_json() == before
+
+
+def test_huge_inputs_are_refused_before_they_cross() -> None:
+    engine = rempart.Engine(limits={"maxInputBytes": 1000})
+    with pytest.raises(rempart.LimitError):
+        engine.scan_text("a" * 2000)
+    with pytest.raises(rempart.LimitError):
+        engine.evaluate({"data": "x" * 2000})
+    assert engine.scan_text("a: 1\n").summary.documents == 1

@@ -234,8 +234,11 @@ fn list(a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String> {
 
 fn explain(id: &str, a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String> {
     let engine = engine(&options_with(&a.policies, a.no_builtin)?)?;
-    let info = rempart::ffi::explain(&engine, id).map_err(|e| format!("{} (`rempart policies` lists them)", e.message))?;
-    let Some(p) = engine.policy(&info.id) else { return Err(format!("no policy `{id}`")) };
+    let info =
+        rempart::ffi::explain(&engine, id).map_err(|e| format!("{} (`rempart policies` lists them)", e.message))?;
+    let Some(p) = engine.policy(&info.id) else {
+        return Err(format!("no policy `{id}`"));
+    };
     let text = match a.format {
         ListFormat::Json => serde_json::to_string_pretty(&info).map_err(|e| e.to_string())?,
         ListFormat::Text | ListFormat::Markdown => {

@@ -98,7 +98,7 @@ impl Settings {
                 .clone()
                 .or(c.pod_security_version.clone())
                 .unwrap_or_else(|| "latest".into()),
-            ..Options::default()
+            limits: c.limits.clone().unwrap_or_default(),
         };
         let fail_on = match a.fail_on {
             Some(FailOn::Low) => Some(Severity::Low),
@@ -149,6 +149,7 @@ impl Settings {
             "policies": o.policies.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
             "exclude": self.exclude.iter().map(|g| g.pattern.clone()).collect::<Vec<_>>(),
             "exceptions": self.exceptions,
+            "limits": o.limits,
         })
     }
 }

@@ -185,6 +185,7 @@ pub struct Config {
     pub policies: Vec<PathBuf>,
     pub exclude: Vec<Glob>,
     pub exceptions: Vec<Exception>,
+    pub limits: Option<crate::Limits>,
 }
 
 /// The configuration file for `start` (a file or folder): the first of [`FILE_NAMES`] in
@@ -297,6 +298,12 @@ pub fn load_config(source: &Source, dir: &Path) -> Result<Config, Vec<PolicyErro
         .map(|p| dir.join(p))
         .collect();
     config.exclude = globs(&mut d, f.get("exclude"), dir);
+    if let Some(n) = f.get("limits") {
+        match serde_json::from_value::<crate::Limits>(n.to_json()) {
+            Ok(limits) => config.limits = Some(limits),
+            Err(e) => d.error(n, format!("`limits`: {e} (the limits are maxDocumentBytes, maxDocuments, maxDepth, maxAliasNodes, maxScalarBytes, maxInputBytes, maxPolicies)")),
+        }
+    }
     if let Some(list) = f.get("exceptions") {
         match list.as_seq() {
             Some(items) => {

@@ -169,7 +169,13 @@ pub struct EditorReport {
 /// Scans one text for an editor.
 pub fn evaluate_for_editor(engine: &Engine, filename: &str, text: &str) -> EditorReport {
     let source = Source::new(filename, text);
-    let report = engine.scan_source(&source);
+    let report = scan(
+        engine,
+        &[Input {
+            filename: filename.to_owned(),
+            text: text.to_owned(),
+        }],
+    );
     let entries = |items: Vec<ErrorEntry>| {
         items
             .into_iter()
@@ -206,13 +212,29 @@ pub fn explain(engine: &Engine, id: &str) -> Result<PolicyInfo, ErrorInfo> {
     })
 }
 
-/// Scans texts.
+/// Scans texts; one over `maxInputBytes` becomes an error entry and is not read.
 pub fn scan(engine: &Engine, inputs: &[Input]) -> Report {
-    let sources: Vec<Source> = inputs
+    let max = engine.limits().max_input_bytes;
+    let (fit, over): (Vec<&Input>, Vec<&Input>) = inputs.iter().partition(|i| i.text.len() <= max);
+    let sources: Vec<Source> = fit
         .iter()
         .map(|i| Source::new(i.filename.clone(), i.text.clone()))
         .collect();
-    engine.scan(&sources)
+    let mut report = engine.scan(&sources);
+    for i in over {
+        report.errors.push(ErrorEntry {
+            file: i.filename.clone(),
+            document: None,
+            message: format!(
+                "the input is {} bytes, over the limit of {max} bytes; it was not read (raise `maxInputBytes`)",
+                i.text.len()
+            ),
+            span: None,
+        });
+        report.summary.files += 1;
+        report.summary.errors += 1;
+    }
+    report
 }
 
 /// A policy's metadata and documentation, as `policies()` lists it.

@@ -90,14 +90,30 @@ pub fn collect_inputs(paths: &[String], exclude: &[Glob]) -> (Vec<Input>, Vec<Er
     (inputs, errors)
 }
 
-/// Reads one input; what cannot be read becomes an error entry.
-pub fn read_input(input: &Input, stdin: &str) -> Result<Source, ErrorEntry> {
+/// Reads one input of at most `max_bytes`; what cannot be read becomes an error entry.
+pub fn read_input(input: &Input, stdin: &str, max_bytes: usize) -> Result<Source, ErrorEntry> {
+    let too_big = |name: &Path, size: u64| {
+        file_error(
+            name,
+            format!("the input is {size} bytes, over the limit of {max_bytes} bytes; it was not read (raise `maxInputBytes`)"),
+        )
+    };
     match input {
+        Input::Stdin if stdin.len() > max_bytes => Err(too_big(Path::new("<stdin>"), stdin.len() as u64)),
         Input::Stdin => Ok(Source::new("<stdin>", stdin)),
-        Input::File(file) => match std::fs::read(file) {
+        Input::File(file) => match std::fs::metadata(file).map(|m| m.len()) {
+            Ok(size) if size > max_bytes as u64 => Err(too_big(file, size)),
+            _ => read_file(file),
+        },
+    }
+}
+
+fn read_file(file: &Path) -> Result<Source, ErrorEntry> {
+    {
+        match std::fs::read(file) {
             Ok(bytes) => Source::from_bytes(display(file), bytes).map_err(|message| file_error(file, message)),
             Err(e) => Err(file_error(file, format!("cannot read the file: {e}"))),
-        },
+        }
     }
 }
 
@@ -135,7 +151,8 @@ pub fn scan_paths<E>(
     let (inputs, missing) = collect_inputs(paths, exclude);
     // Pods judged by their Namespace need every Namespace first: a light pre-pass.
     let context = if engine.needs_context() {
-        let sources: Vec<Source> = inputs.iter().filter_map(|i| read_input(i, stdin).ok()).collect();
+        let max = engine.limits().max_input_bytes;
+        let sources: Vec<Source> = inputs.iter().filter_map(|i| read_input(i, stdin, max).ok()).collect();
         engine.context(&sources)
     } else {
         ScanContext::default()
@@ -148,7 +165,7 @@ pub fn scan_paths<E>(
     each(&mut first, None)?;
     totals.merge(first);
     for input in &inputs {
-        let (mut report, source) = match read_input(input, stdin) {
+        let (mut report, source) = match read_input(input, stdin, engine.limits().max_input_bytes) {
             Ok(source) => (engine.scan_with(&source, &context), Some(source)),
             Err(error) => {
                 let mut r = Report::new();

@@ -171,3 +171,115 @@ fn long_single_line_json_with_unicode_is_linear() {
         .unwrap_or_else(|| panic!("no finding"));
     assert_eq!(text.get(f.span.start.offset..f.span.end.offset), Some("\"x:latest\""));
 }
+
+#[test]
+fn scalar_bytes_after_alias_expansion_are_limited() {
+    let options = Options {
+        limits: Limits {
+            max_scalar_bytes: 50_000,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let engine = Engine::new(&options).unwrap();
+    let big = "x".repeat(1000);
+    let aliases = "*s, ".repeat(100);
+    let text = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata:\n  s: &s \"{big}\"\n  many: [{aliases}]\n---\n{PRIVILEGED}");
+    let report = engine.scan_source(&Source::new("bytes.yaml", text));
+    assert!(
+        first_error(&report).contains("add up to more than 50000 bytes"),
+        "{}",
+        first_error(&report)
+    );
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.object.name.as_deref() == Some("after")));
+}
+
+#[test]
+fn inputs_and_policy_counts_are_limited() {
+    let options = Options {
+        limits: Limits {
+            max_input_bytes: 100,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let engine = Engine::new(&options).unwrap();
+    let inputs = [
+        rempart::ffi::Input {
+            filename: "big.yaml".into(),
+            text: "a: 1\n".repeat(100),
+        },
+        rempart::ffi::Input {
+            filename: "small.yaml".into(),
+            text: "a: 1\n".into(),
+        },
+    ];
+    let report = rempart::ffi::scan(&engine, &inputs);
+    assert_eq!(report.summary.files, 2);
+    assert!(report
+        .errors
+        .iter()
+        .any(|e| e.file == "big.yaml" && e.message.contains("over the limit of 100 bytes")));
+    let few = Options {
+        limits: Limits {
+            max_policies: 5,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let err = Engine::new(&few).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("more than the limit of 5"), "{err}");
+}
+
+#[test]
+fn rendered_looking_helm_templates_get_a_note() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: \"{{ .Release.Name }}\"\nspec: {}\n";
+    let report = engine().scan_source(&Source::new("chart.yaml", text));
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.message.contains("unrendered Helm template")),
+        "{:?}",
+        report.notes
+    );
+}
+
+#[test]
+fn hostile_names_cannot_inject_into_any_format() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: \"evil\\n::error file=x::pwned\\r\\n<script>&\"}\nspec:\n  containers:\n  - {name: \"c\\u001b[31m\\n\", image: \"x:1\", securityContext: {privileged: true}}\n";
+    let engine = engine();
+    let report = engine.scan_source(&Source::new("evil.yaml", text));
+    assert!(!report.findings.is_empty());
+    for f in &report.findings {
+        assert!(
+            !f.message.chars().any(char::is_control),
+            "control characters in {:?}",
+            f.message
+        );
+    }
+    let github = rempart::report::github(&report);
+    for line in github.lines() {
+        assert!(
+            line.starts_with("::error ") || line.starts_with("::warning ") || line.starts_with("::notice "),
+            "{line}"
+        );
+    }
+    assert!(!github.contains("\n::error file=x::pwned"));
+    let junit = rempart::report::junit(&report, engine.policies());
+    assert!(!junit.contains("<script>") && junit.contains("&lt;script&gt;&amp;"));
+    assert!(!junit.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
+    let sarif: serde_json::Value =
+        serde_json::from_str(&rempart::report::sarif(&report, engine.policies(), "/repo")).unwrap();
+    assert!(sarif["runs"][0]["results"].as_array().is_some_and(|r| !r.is_empty()));
+    let text_out = rempart::report::text(&report, &[], false);
+    assert!(
+        !text_out.contains('\u{1b}'),
+        "escape codes from the document reach the terminal"
+    );
+    let yaml = rempart::report::policy_report(&report);
+    assert!(yaml.lines().all(|l| !l.contains("::error file=x")) || yaml.contains("\\n::error"));
+}

@@ -34,6 +34,7 @@ __all__ = [
     "PolicyError",
     "OptionsError",
     "InternalError",
+    "LimitError",
     "SourceLocation",
     "policies",
     "explain",
@@ -90,7 +91,11 @@ class InternalError(RempartError):
     """A bug in the engine (it never takes the interpreter down)."""
 
 
-_ERRORS = {"policy": PolicyError, "options": OptionsError}
+class LimitError(RempartError):
+    """An input over the engine's limits (``limits={"maxInputBytes": …}`` raises them)."""
+
+
+_ERRORS = {"policy": PolicyError, "options": OptionsError, "limit": LimitError}
 
 
 def _raise(error: _native.NativeError) -> RempartError:
@@ -285,6 +290,7 @@ class Engine:
 
     def scan_texts(self, inputs: Sequence[Tuple[str, str]]) -> Report:
         """Scans several texts, given as ``(filename, text)`` pairs, as one set."""
+        self._check_size(sum(len(t) for _, t in inputs))
         try:
             return Report._from_json(self._native.scan_texts([(str(n), str(t)) for n, t in inputs]))
         except _native.NativeError as e:
@@ -303,11 +309,26 @@ class Engine:
         field names, e.g. from ``ApiClient().sanitize_for_serialization``). Spans are empty;
         ``path`` points into each object."""
         try:
-            return Report._from_json(self._native.evaluate_json(json.dumps(obj)))
+            text = json.dumps(obj)
         except (TypeError, ValueError) as e:
             raise OptionsError(f"the objects cannot be written as JSON: {e}", "options") from None
+        self._check_size(len(text))
+        try:
+            return Report._from_json(self._native.evaluate_json(text))
         except _native.NativeError as e:
             raise _raise(e) from None
+
+    def _panic_for_tests(self) -> None:
+        """Panics inside the engine, to test that it becomes an exception."""
+        try:
+            self._native.panic_for_tests()
+        except _native.NativeError as e:
+            raise _raise(e) from None
+
+    def _check_size(self, size: int) -> None:
+        limit = self._native.max_input_bytes()
+        if size > limit:
+            raise LimitError(f"the input is {size} characters, over the limit of {limit} bytes; raise `maxInputBytes` in `limits`", "limit")
 
     def policies(self) -> List[PolicyInfo]:
         """The selected policies."""

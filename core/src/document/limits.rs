@@ -14,6 +14,12 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most nodes that aliases (`*name`) may copy into one document ("billion laughs").
     pub max_alias_nodes: usize,
+    /// Most bytes of scalar text in one document, counting what aliases copy.
+    pub max_scalar_bytes: usize,
+    /// Largest text handed to the engine at once by a binding, or read from one file.
+    pub max_input_bytes: usize,
+    /// Most policies an engine may hold.
+    pub max_policies: usize,
 }
 
 impl Default for Limits {
@@ -22,7 +28,10 @@ impl Default for Limits {
             max_document_bytes: 16 * 1024 * 1024,
             max_documents: 10_000,
             max_depth: 200,
-            max_alias_nodes: 100_000,
+            max_alias_nodes: 10_000,
+            max_scalar_bytes: 64 * 1024 * 1024,
+            max_input_bytes: 256 * 1024 * 1024,
+            max_policies: 10_000,
         }
     }
 }

@@ -269,8 +269,9 @@ struct Builder<'l, 'p> {
     limits: &'l Limits,
     positions: Positions<'p>,
     stack: Vec<Frame>,
-    anchors: Vec<(usize, Node, usize)>,
+    anchors: Vec<(usize, Node, usize, usize)>,
     alias_nodes: usize,
+    scalar_bytes: usize,
     docs: Vec<Result<Node, ParseError>>,
     current: Option<Node>,
     failed: bool,
@@ -284,6 +285,7 @@ impl<'l, 'p> Builder<'l, 'p> {
             stack: Vec::new(),
             anchors: Vec::new(),
             alias_nodes: 0,
+            scalar_bytes: 0,
             docs: Vec::new(),
             current: None,
             failed: false,
@@ -326,6 +328,7 @@ impl<'l, 'p> Builder<'l, 'p> {
                 self.stack.clear();
                 self.anchors.clear();
                 self.alias_nodes = 0;
+                self.scalar_bytes = 0;
                 self.current = None;
             }
             Event::DocumentEnd => {
@@ -335,6 +338,7 @@ impl<'l, 'p> Builder<'l, 'p> {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let span = self.positions.span(span);
+                self.add_scalar_bytes(text.len(), span)?;
                 let value = scalar_value(&text, style, tag.as_deref());
                 let node = Node::new(value, span);
                 self.remember(anchor, &node);
@@ -342,10 +346,12 @@ impl<'l, 'p> Builder<'l, 'p> {
             }
             Event::Alias(id) => {
                 let span = self.positions.span(span);
-                let Some((_, node, count)) = self.anchors.iter().rev().find(|(a, _, _)| *a == id) else {
+                let Some((_, node, count, bytes)) = self.anchors.iter().rev().find(|(a, ..)| *a == id) else {
                     return Err(self.error("this alias names an anchor that is not defined before it".into(), span));
                 };
-                self.alias_nodes += *count;
+                let (node, count, bytes) = (node.clone(), *count, *bytes);
+                self.add_scalar_bytes(bytes, span)?;
+                self.alias_nodes += count;
                 if self.alias_nodes > self.limits.max_alias_nodes {
                     return Err(self.error(
                         format!(
@@ -355,7 +361,6 @@ impl<'l, 'p> Builder<'l, 'p> {
                         span,
                     ));
                 }
-                let node = node.clone();
                 self.attach(node, None)?;
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
@@ -420,8 +425,24 @@ impl<'l, 'p> Builder<'l, 'p> {
 
     fn remember(&mut self, anchor: usize, node: &Node) {
         if anchor != 0 {
-            self.anchors.push((anchor, node.clone(), count_nodes(node)));
+            let (count, bytes) = measure(node);
+            self.anchors.push((anchor, node.clone(), count, bytes));
         }
+    }
+
+    /// Counts scalar text, aliases' copies included, against `maxScalarBytes`.
+    fn add_scalar_bytes(&mut self, bytes: usize, span: Span) -> Result<(), ParseError> {
+        self.scalar_bytes = self.scalar_bytes.saturating_add(bytes);
+        if self.scalar_bytes > self.limits.max_scalar_bytes {
+            return Err(self.error(
+                format!(
+                    "the values of this document add up to more than {} bytes once aliases are expanded; it was not read (raise `maxScalarBytes` if it is genuine)",
+                    self.limits.max_scalar_bytes
+                ),
+                span,
+            ));
+        }
+        Ok(())
     }
 
     /// Hands a finished node to its parent, or makes it the document.
@@ -552,11 +573,19 @@ fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     }
 }
 
-fn count_nodes(node: &Node) -> usize {
-    1 + match &node.value {
-        Value::Seq(items) => items.iter().map(count_nodes).sum(),
-        Value::Map(entries) => entries.iter().map(|(_, v)| 1 + count_nodes(v)).sum(),
-        _ => 0,
+/// The number of nodes of a tree and the bytes of its scalar text (keys included).
+fn measure(node: &Node) -> (usize, usize) {
+    match &node.value {
+        Value::Seq(items) => items
+            .iter()
+            .map(measure)
+            .fold((1, 0), |(n, b), (n2, b2)| (n + n2, b + b2)),
+        Value::Map(entries) => entries.iter().fold((1, 0), |(n, b), (k, v)| {
+            let (n2, b2) = measure(v);
+            (n + 1 + n2, b + k.as_str().map_or(0, str::len) + b2)
+        }),
+        Value::Str(s) => (1, s.len()),
+        _ => (1, 8),
     }
 }
 

@@ -92,6 +92,15 @@ impl Evaluator<'_> {
                     continue;
                 }
             };
+            let text = source.text.get(doc.span.start..doc.span.end).unwrap_or_default();
+            if text.contains("{{") && text.contains("}}") {
+                report.notes.push(Note {
+                    file: source.name.clone(),
+                    document: Some(doc.index),
+                    message: "this document looks like an unrendered Helm template (`{{ … }}`): values inside the braces were read as plain text; render it first (`helm template …`) and scan the output".into(),
+                    span: Some(SourceSpan::of(source, Span::new(doc.span.start, doc.span.start))),
+                });
+            }
             for item in expand(node, doc.index) {
                 match item {
                     Ok(obj) => {

@@ -92,6 +92,13 @@ impl Engine {
         if !errors.is_empty() {
             return Err(EngineError::Policies(errors));
         }
+        if policies.len() > options.limits.max_policies {
+            return Err(EngineError::Options(format!(
+                "{} policies were loaded, more than the limit of {}; select fewer or raise `maxPolicies`",
+                policies.len(),
+                options.limits.max_policies
+            )));
+        }
         let level = options.pod_security_level;
         policies.retain(|p| {
             (options.select.is_empty() || options.select.iter().any(|s| id_matches(&p.id, s)))

@@ -31,7 +31,12 @@ pub fn markdown_table(policies: &[Policy]) -> String {
             Some((pack, _)) => pack,
             None => "",
         };
-        out.push_str(&format!("| `{}` | {pack} | {} | {title} | {} | {versions} |\n", p.id, p.severity, standards.join("; ")));
+        out.push_str(&format!(
+            "| `{}` | {pack} | {} | {title} | {} | {versions} |\n",
+            p.id,
+            p.severity,
+            standards.join("; ")
+        ));
     }
     out
 }
