@@ -10,7 +10,6 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use rempart::ffi::{self, ErrorInfo};
-use rempart::report;
 
 create_exception!(
     _native,
@@ -64,17 +63,17 @@ impl Engine {
             .into_iter()
             .map(|(filename, text)| ffi::Input { filename, text })
             .collect();
-        guarded(py, || Ok(report::json(&ffi::scan(&self.inner, &inputs))))
+        guarded(py, || json(&ffi::scan(&self.inner, &inputs)))
     }
 
     /// Scans files and directories; returns the JSON report.
     fn scan_paths(&self, py: Python<'_>, paths: Vec<String>) -> PyResult<String> {
-        guarded(py, || Ok(report::json(&ffi::scan_paths(&self.inner, &paths))))
+        guarded(py, || json(&ffi::scan_paths(&self.inner, &paths)))
     }
 
     /// Evaluates objects given as JSON (an object or an array); returns the JSON report.
     fn evaluate_json(&self, py: Python<'_>, objects: String) -> PyResult<String> {
-        guarded(py, || Ok(report::json(&ffi::evaluate_json(&self.inner, &objects)?)))
+        guarded(py, || json(&ffi::evaluate_json(&self.inner, &objects)?))
     }
 
     /// The selected policies' metadata, as JSON.

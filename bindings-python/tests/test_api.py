@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -115,3 +116,14 @@ def test_huge_inputs_are_refused_before_they_cross() -> None:
     with pytest.raises(rempart.LimitError):
         engine.evaluate({"data": "x" * 2000})
     assert engine.scan_text("a: 1\n").summary.documents == 1
+
+
+def test_to_json_is_the_cli_report(root: Path, rust_cli: str) -> None:
+    cli = subprocess.run([rust_cli, "scan", "--format", "json", "examples/manifests"], capture_output=True, text=True, cwd=root)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        report = rempart.Engine().scan_paths(["examples/manifests"])
+    finally:
+        os.chdir(cwd)
+    assert report.to_json() == cli.stdout

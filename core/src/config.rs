@@ -27,6 +27,7 @@ const FIELDS: &[&str] = &[
     "policies",
     "exclude",
     "exceptions",
+    "limits",
 ];
 
 /// A path pattern: `*` within a folder name, `**` across folders, `?` one character;

@@ -176,51 +176,90 @@ class Summary:
     baselined: int = 0
 
 
-@dataclass(frozen=True)
 class Report:
-    """What a scan found. ``to_json()`` gives the CLI's JSON report, byte for byte."""
+    """What a scan found. Its parts are read from the engine's answer when first used;
+    ``to_json()`` gives the CLI's JSON report, byte for byte."""
 
-    version: str
-    findings: List[Finding]
-    errors: List[ErrorEntry]
-    notes: List[ErrorEntry]
-    summary: Summary
-    _json: str = field(repr=False, compare=False, default="")
+    __slots__ = ("_text", "_data", "_findings", "_errors", "_notes", "_summary")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._data: Optional[Dict[str, Any]] = None
+        self._findings: Optional[List[Finding]] = None
+        self._errors: Optional[List[ErrorEntry]] = None
+        self._notes: Optional[List[ErrorEntry]] = None
+        self._summary: Optional[Summary] = None
 
     @staticmethod
     def _from_json(text: str) -> "Report":
-        d = json.loads(text)
-        findings = [
-            Finding(
-                policy=f["policy"],
-                title=f["title"],
-                severity=f["severity"],
-                category=f["category"],
-                message=f["message"],
-                file=f["file"],
-                document=f["document"],
-                object=ObjectRef(**f["object"]),
-                path=f["path"],
-                span=Span(Position(**f["span"]["start"]), Position(**f["span"]["end"])),
-                standards=f["standards"],
-                fix=f["fix"],
-                _raw=f,
-            )
-            for f in d["findings"]
-        ]
+        return Report(text)
 
-        def entries(items: Iterable[Mapping[str, Any]]) -> List[ErrorEntry]:
-            return [ErrorEntry(e["file"], e["document"], e["message"], Span._from(e["span"])) for e in items]
+    def _parsed(self) -> Dict[str, Any]:
+        if self._data is None:
+            self._data = json.loads(self._text)
+        return self._data
 
-        return Report(d["version"], findings, entries(d["errors"]), entries(d["notes"]), Summary(**d["summary"]), text)
+    @property
+    def version(self) -> str:
+        version: str = self._parsed()["version"]
+        return version
+
+    @property
+    def findings(self) -> List[Finding]:
+        if self._findings is None:
+            self._findings = [
+                Finding(
+                    policy=f["policy"],
+                    title=f["title"],
+                    severity=f["severity"],
+                    category=f["category"],
+                    message=f["message"],
+                    file=f["file"],
+                    document=f["document"],
+                    object=ObjectRef(**f["object"]),
+                    path=f["path"],
+                    span=Span(Position(**f["span"]["start"]), Position(**f["span"]["end"])),
+                    standards=f["standards"],
+                    fix=f["fix"],
+                    _raw=f,
+                )
+                for f in self._parsed()["findings"]
+            ]
+        return self._findings
+
+    @staticmethod
+    def _entries(items: Iterable[Mapping[str, Any]]) -> List[ErrorEntry]:
+        return [ErrorEntry(e["file"], e["document"], e["message"], Span._from(e["span"])) for e in items]
+
+    @property
+    def errors(self) -> List[ErrorEntry]:
+        if self._errors is None:
+            self._errors = self._entries(self._parsed()["errors"])
+        return self._errors
+
+    @property
+    def notes(self) -> List[ErrorEntry]:
+        if self._notes is None:
+            self._notes = self._entries(self._parsed()["notes"])
+        return self._notes
+
+    @property
+    def summary(self) -> Summary:
+        if self._summary is None:
+            self._summary = Summary(**self._parsed()["summary"])
+        return self._summary
 
     def to_json(self) -> str:
         """The JSON report, byte for byte what ``rempart scan --format json`` writes."""
-        return self._json
+        return json.dumps(self._parsed(), indent=2, ensure_ascii=False)
 
     def to_dict(self) -> Dict[str, Any]:
-        parsed: Dict[str, Any] = json.loads(self._json)
+        parsed: Dict[str, Any] = json.loads(self._text)
         return parsed
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return f"Report(findings={s.findings}, errors={s.errors}, documents={s.documents}, files={s.files})"
 
 
 @dataclass(frozen=True)

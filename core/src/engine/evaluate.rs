@@ -70,7 +70,10 @@ impl Evaluator<'_> {
     pub fn file(&self, source: &Source, documents: impl Iterator<Item = RawDocument>) -> Report {
         let mut report = Report::new();
         report.summary.files = 1;
-        // Each document's place and first object, for findings about comments.
+        let comments = comments::read(source);
+        // Each document's place and first object, for findings about comments without a
+        // reason (kept only when there are such comments).
+        let place = comments.iter().any(|c| c.reason.is_none());
         let mut placed: Vec<(Span, usize, ObjectId)> = Vec::new();
         for doc in documents {
             report.summary.documents += 1;
@@ -104,7 +107,7 @@ impl Evaluator<'_> {
             for item in expand(node, doc.index) {
                 match item {
                     Ok(obj) => {
-                        if placed.last().is_none_or(|p| p.1 != doc.index) {
+                        if place && placed.last().is_none_or(|p| p.1 != doc.index) {
                             placed.push((doc.span, doc.index, obj.id.clone()));
                         }
                         self.object(source, &obj, &mut report)
@@ -124,7 +127,7 @@ impl Evaluator<'_> {
                 }
             }
         }
-        apply_comments(source, &placed, &mut report);
+        apply_comments(source, &comments, &placed, &mut report);
         report.findings.sort_by(|a, b| {
             (a.span.start.offset, &a.policy, &a.path, &a.message).cmp(&(
                 b.span.start.offset,
@@ -305,8 +308,12 @@ impl Evaluator<'_> {
 }
 
 /// Applies `# rempart:ignore` comments; one without a reason is reported, not applied.
-fn apply_comments(source: &Source, placed: &[(Span, usize, ObjectId)], report: &mut Report) {
-    let comments = comments::read(source);
+fn apply_comments(
+    source: &Source,
+    comments: &[comments::LineSuppression],
+    placed: &[(Span, usize, ObjectId)],
+    report: &mut Report,
+) {
     if comments.is_empty() {
         return;
     }
