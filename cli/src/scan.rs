@@ -84,14 +84,7 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         if let Some(b) = &baseline {
             b.apply(report);
         }
-        worst = worst.max(
-            report
-                .findings
-                .iter()
-                .map(|f| f.severity)
-                .filter(|s| *s > Severity::Info)
-                .max(),
-        );
+        worst = worst.max(report.worst().filter(|s| *s > Severity::Info));
         output.file(report, source)
     })
     .map_err(write_err)?;
@@ -100,14 +93,7 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         let mut closing = exceptions.closing(source);
         closing.findings.retain(|f| f.file == source.name);
         closing.summary.findings = closing.findings.len();
-        worst = worst.max(
-            closing
-                .findings
-                .iter()
-                .map(|f| f.severity)
-                .filter(|s| *s > Severity::Info)
-                .max(),
-        );
+        worst = worst.max(closing.worst().filter(|s| *s > Severity::Info));
         output.file(&closing, Some(source)).map_err(write_err)?;
         closing.findings.clear();
         totals.merge(closing);

@@ -285,25 +285,43 @@ impl Evaluator<'_> {
             });
         }
         for s in suppressions.iter().filter(|s| s.reason.is_none()) {
-            report.findings.push(Finding {
-                policy: MISSING_REASON_ID.into(),
-                title: "Suppression without a reason".into(),
-                severity: Severity::Low,
-                category: "configuration".into(),
-                message: format!(
-                    "the suppression of `{}` gives no reason, so it is not applied; write `{}: <why this does not apply here>`",
-                    clean(&s.pattern),
-                    clean(&s.pattern)
-                ),
-                file: source.name.clone(),
-                document: obj.document_index,
-                object: obj.id.clone(),
-                path: obj.document.pointer_to(s.at).unwrap_or_default(),
-                span: SourceSpan::of(source, s.at.span),
-                standards: serde_json::Map::new(),
-                fix: format!("Give every line of the `{}` annotation a reason: `policy-id: reason`.", suppress::ANNOTATION),
-            });
+            let pattern = clean(&s.pattern);
+            report.findings.push(missing_reason(
+                source,
+                obj.document_index,
+                obj.id.clone(),
+                obj.document.pointer_to(s.at).unwrap_or_default(),
+                s.at.span,
+                format!("the suppression of `{pattern}` gives no reason, so it is not applied; write `{pattern}: <why this does not apply here>`"),
+                format!("Give every line of the `{}` annotation a reason: `policy-id: reason`.", suppress::ANNOTATION),
+            ));
         }
+    }
+}
+
+/// The finding for a suppression that gives no reason (and is therefore not applied).
+fn missing_reason(
+    source: &Source,
+    document: usize,
+    object: ObjectId,
+    path: String,
+    span: Span,
+    message: String,
+    fix: String,
+) -> Finding {
+    Finding {
+        policy: MISSING_REASON_ID.into(),
+        title: "Suppression without a reason".into(),
+        severity: Severity::Low,
+        category: "configuration".into(),
+        message,
+        file: source.name.clone(),
+        document,
+        object,
+        path,
+        span: SourceSpan::of(source, span),
+        standards: serde_json::Map::new(),
+        fix,
     }
 }
 
@@ -326,25 +344,19 @@ fn apply_comments(
             .rfind(|(span, _, _)| span.start <= c.span.start)
             .map(|(_, i, id)| (*i, id.clone()))
             .unwrap_or_default();
-        report.findings.push(Finding {
-            policy: MISSING_REASON_ID.into(),
-            title: "Suppression without a reason".into(),
-            severity: Severity::Low,
-            category: "configuration".into(),
-            message: format!(
-                "the suppression comment for `{}` gives no reason, so it is not applied; write `# {} {} <why this does not apply here>`",
-                clean(&c.pattern),
-                comments::MARKER,
-                clean(&c.pattern)
-            ),
-            file: source.name.clone(),
+        let pattern = clean(&c.pattern);
+        report.findings.push(missing_reason(
+            source,
             document,
             object,
-            path: String::new(),
-            span: SourceSpan::of(source, c.span),
-            standards: serde_json::Map::new(),
-            fix: "Give the comment a reason after the policy id.".into(),
-        });
+            String::new(),
+            c.span,
+            format!(
+                "the suppression comment for `{pattern}` gives no reason, so it is not applied; write `# {} {pattern} <why this does not apply here>`",
+                comments::MARKER
+            ),
+            "Give the comment a reason after the policy id.".into(),
+        ));
     }
 }
 
