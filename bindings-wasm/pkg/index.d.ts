@@ -61,6 +61,7 @@ export interface Summary {
   errors: number;
   skipped: number;
   suppressed: number;
+  baselined: number;
 }
 
 export interface Report {

@@ -3,8 +3,10 @@
 //! panic hook keeps its message so the wrapper can throw it as an `internal` error and
 //! rebuild the engine.
 
+use std::cell::RefCell;
 use std::sync::Mutex;
 
+use rempart::engine::EditorCache;
 use rempart::ffi;
 use wasm_bindgen::prelude::*;
 
@@ -38,6 +40,8 @@ fn to_js<T: serde::Serialize>(value: &T) -> String {
 #[wasm_bindgen]
 pub struct Engine {
     inner: rempart::Engine,
+    /// The previous text's findings, reused for the documents a keystroke did not touch.
+    cache: RefCell<EditorCache>,
 }
 
 #[wasm_bindgen]
@@ -46,13 +50,14 @@ impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: &str) -> Result<Engine, JsValue> {
         ffi::engine_from_json(options_json)
-            .map(|inner| Engine { inner })
+            .map(|inner| Engine { inner, cache: RefCell::default() })
             .map_err(|e| JsValue::from_str(&to_js(&e)))
     }
 
     /// Scans one text; the report with editor ranges, as JSON.
     pub fn evaluate(&self, filename: &str, text: &str) -> String {
-        to_js(&ffi::evaluate_for_editor(&self.inner, filename, text))
+        let mut cache = self.cache.borrow_mut();
+        to_js(&ffi::evaluate_for_editor_with(&self.inner, &mut cache, filename, text))
     }
 
     /// The selected policies' metadata, as JSON.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 use crate::document::{Node, Source};
-use crate::engine::{Engine, EngineError, ErrorEntry, Finding, Options, Report, SourceSpan, Summary};
+use crate::engine::{EditorCache, Engine, EngineError, ErrorEntry, Finding, Options, Report, SourceSpan, Summary};
 use crate::files;
 use crate::policy::{Docs, Param, Policy};
 
@@ -168,14 +168,18 @@ pub struct EditorReport {
 
 /// Scans one text for an editor.
 pub fn evaluate_for_editor(engine: &Engine, filename: &str, text: &str) -> EditorReport {
+    evaluate_for_editor_with(engine, &mut EditorCache::default(), filename, text)
+}
+
+/// Scans one text for an editor, reusing from `cache` the findings of the documents that
+/// did not change since the previous call (the same findings as without the cache).
+pub fn evaluate_for_editor_with(engine: &Engine, cache: &mut EditorCache, filename: &str, text: &str) -> EditorReport {
     let source = Source::new(filename, text);
-    let report = scan(
-        engine,
-        &[Input {
-            filename: filename.to_owned(),
-            text: text.to_owned(),
-        }],
-    );
+    let report = if text.len() > engine.limits().max_input_bytes {
+        scan(engine, &[Input { filename: filename.to_owned(), text: text.to_owned() }])
+    } else {
+        engine.scan_with_cache(&source, cache)
+    };
     let entries = |items: Vec<ErrorEntry>| {
         items
             .into_iter()

@@ -266,6 +266,30 @@ proptest! {
     }
 
     #[test]
+    fn the_editor_cache_gives_the_findings_of_a_fresh_scan(
+        objects in prop::collection::vec(object(), 1..5),
+        edits in prop::collection::vec((0usize..6, object(), any::<bool>()), 1..5),
+    ) {
+        let mut cache = rempart::engine::EditorCache::default();
+        let mut current = objects;
+        let mut header = String::new();
+        let source = Source::new("edit.yaml", yaml_stream(&current));
+        prop_assert_eq!(engine().scan_with_cache(&source, &mut cache), engine().scan_source(&source));
+        for (at, replacement, shift_lines) in edits {
+            if at < current.len() {
+                current[at] = replacement;
+            } else {
+                current.insert(0, replacement);
+            }
+            if shift_lines {
+                header.push_str("# a line added above\n");
+            }
+            let source = Source::new("edit.yaml", format!("{header}{}", yaml_stream(&current)));
+            prop_assert_eq!(engine().scan_with_cache(&source, &mut cache), engine().scan_source(&source));
+        }
+    }
+
+    #[test]
     fn a_suppression_hides_only_its_policy(object in object()) {
         let plain = engine().scan_source(&Source::new("a.yaml", yaml_stream(std::slice::from_ref(&object))));
         let Some(target) = plain.findings.first().map(|f| f.policy.clone()) else { return Ok(()) };

@@ -8,6 +8,8 @@ pub struct Source {
     pub name: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// ASCII text: bytes, characters and UTF-16 units count alike.
+    ascii: bool,
 }
 
 /// A position reported to users: 1-based line and column (in Unicode scalar values) plus
@@ -25,10 +27,12 @@ impl Source {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
+        let ascii = text.is_ascii();
         Source {
             name: name.into(),
             text,
             line_starts,
+            ascii,
         }
     }
 
@@ -62,7 +66,11 @@ impl Source {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
         let line = self.line_index(offset);
         let start = self.line_start(line);
-        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let column = if self.ascii {
+            offset - start
+        } else {
+            self.text.get(start..offset).map_or(0, |s| s.chars().count())
+        } + 1;
         Position {
             line: line + 1,
             column,
@@ -74,12 +82,18 @@ impl Source {
     pub fn utf16_column(&self, offset: usize) -> usize {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
         let start = self.line_start(self.line_index(offset));
+        if self.ascii {
+            return offset - start + 1;
+        }
         self.text.get(start..offset).map_or(0, |s| s.encode_utf16().count()) + 1
     }
 
     /// The offset of `offset` counted in UTF-16 code units from the start of the text.
     pub fn utf16_offset(&self, offset: usize) -> usize {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
+        if self.ascii {
+            return offset;
+        }
         self.text.get(..offset).map_or(0, |s| s.encode_utf16().count())
     }
 

@@ -58,6 +58,25 @@ impl<'t> Documents<'t> {
         }
     }
 
+    /// The documents of one piece (`start..end`, from [`Documents::pieces`]), numbered from
+    /// `first_index`.
+    pub fn piece(text: &'t str, range: (usize, usize), first_index: usize, limits: &Limits) -> Self {
+        Documents {
+            text,
+            limits: limits.clone(),
+            pieces: vec![range].into_iter(),
+            pending: std::collections::VecDeque::new(),
+            count: first_index,
+            done: false,
+        }
+    }
+
+    /// The byte ranges of the text's pieces: the parts between separator lines that hold
+    /// something besides blanks and comments. A piece usually holds one document.
+    pub fn pieces(text: &str) -> Vec<(usize, usize)> {
+        split_documents(text)
+    }
+
     /// The byte ranges of the pieces not read yet whose text contains `needle` (a cheap
     /// pre-filter: only those can hold what the caller looks for).
     pub fn pieces_containing(text: &str, needle: &str) -> Vec<(usize, usize)> {

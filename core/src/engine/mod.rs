@@ -2,6 +2,7 @@
 
 mod baseline;
 mod comments;
+mod editor_cache;
 mod evaluate;
 mod exceptions;
 mod options;
@@ -11,6 +12,7 @@ mod suppress;
 use std::collections::HashMap;
 
 pub use baseline::{Baseline, BaselineEntry};
+pub use editor_cache::EditorCache;
 pub use evaluate::ScanContext;
 pub use exceptions::{ExceptionSet, EXPIRED_ID, STALE_ID};
 pub use options::{id_matches, LevelChoice, Options, PolicyText};
