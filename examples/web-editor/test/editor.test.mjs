@@ -5,10 +5,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { extname } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const root = new URL('../', import.meta.url);
+// Screenshots go here (not committed).
+const output = new URL('../test-output/', import.meta.url);
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 let server;
 let browser;
@@ -52,7 +55,8 @@ test('findings of the sample show as squiggles and in the list', async () => {
   const texts = await items();
   assert.ok(texts.some((t) => t.includes('pod-security/baseline/privileged')), texts.join('\n'));
   assert.ok((await page.$$('.cm-lintRange-error')).length > 0, 'squiggles in the editor');
-  await page.screenshot({ path: process.env.SCREENSHOT ?? '/tmp/rempart-editor.png' });
+  mkdirSync(output, { recursive: true });
+  await page.screenshot({ path: new URL('editor.png', output).pathname });
 });
 
 test('hovering a squiggle shows the message', async () => {
@@ -72,6 +76,62 @@ test('clicking a finding moves the cursor to its line', async () => {
     return view.state.doc.lineAt(view.state.selection.main.head).number;
   });
   assert.equal(`${line}`, where.split(':')[0]);
+});
+
+// Selects `text` on the line that contains `anchor` and types `replacement` over it.
+async function typeOver(anchor, text, replacement) {
+  const line = await page.evaluate(
+    ({ anchor, text }) => {
+      const view = window.rempartEditor;
+      const doc = view.state.doc.toString();
+      const from = doc.indexOf(anchor) + anchor.indexOf(text);
+      view.dispatch({ selection: { anchor: from, head: from + text.length }, scrollIntoView: true });
+      view.focus();
+      return view.state.doc.lineAt(from).number;
+    },
+    { anchor, text },
+  );
+  await page.keyboard.type(replacement, { delay: 20 });
+  return line;
+}
+
+// The error marker on line `line` (1-based), if any, and its hover text.
+async function markerOnLine(line) {
+  return page.evaluate((line) => {
+    const view = window.rempartEditor;
+    const { from, to } = view.state.doc.line(line);
+    for (const el of document.querySelectorAll('.cm-lintRange-error')) {
+      const pos = view.posAtDOM(el);
+      if (pos >= from && pos <= to) return true;
+    }
+    return false;
+  }, line);
+}
+
+test('typing `privileged: true` into a container marks that line, and removing it clears the mark', async () => {
+  const line = await typeOver('privileged: true', 'true', 'false');
+  await page.waitForFunction(() => ![...document.querySelectorAll('#findings li')].some((li) => li.textContent.includes('baseline/privileged')), null, { timeout: 5000 });
+  assert.equal(await markerOnLine(line), false);
+  await typeOver('privileged: false', 'false', 'true');
+  await page.waitForFunction(() => [...document.querySelectorAll('#findings li')].some((li) => li.textContent.includes('baseline/privileged')), null, { timeout: 5000 });
+  assert.equal(await markerOnLine(line), true, `a marker on line ${line}`);
+  const marker = await page.evaluateHandle((line) => {
+    const view = window.rempartEditor;
+    const { from, to } = view.state.doc.line(line);
+    return [...document.querySelectorAll('.cm-lintRange-error')].find((el) => {
+      const pos = view.posAtDOM(el);
+      return pos >= from && pos <= to;
+    });
+  }, line);
+  await marker.asElement().hover();
+  await page.waitForSelector('.cm-tooltip-lint', { timeout: 5000 });
+  assert.match(await page.textContent('.cm-tooltip-lint'), /container `web` runs privileged/);
+  mkdirSync(output, { recursive: true });
+  await page.screenshot({ path: new URL('editor-privileged.png', output).pathname });
+  await typeOver('privileged: true', 'true', 'false');
+  await page.waitForFunction(() => ![...document.querySelectorAll('#findings li')].some((li) => li.textContent.includes('baseline/privileged')), null, { timeout: 5000 });
+  assert.equal(await markerOnLine(line), false, 'the marker is gone');
+  await typeOver('privileged: false', 'false', 'true');
 });
 
 test('typing re-evaluates', async () => {
