@@ -32,7 +32,12 @@ pub fn run_policy_tests(engine: &Engine) -> (Vec<TestFailure>, usize) {
                 file: policy.file.clone(),
                 message,
             };
-            let Some(single) = engine.single(&policy.id, case.version, case.level) else {
+            let compiled = match &case.params {
+                Some(params) => recompiled(policy, params),
+                None => Some(policy.clone()),
+            };
+            let Some(single) = compiled.and_then(|p| engine.with_policy(p, case.version, case.level)) else {
+                failures.push(fail("the example's `params` do not compile with the policy".into()));
                 continue;
             };
             let report = single.scan_nodes("test", std::slice::from_ref(&case.object));
@@ -64,6 +69,13 @@ pub fn run_policy_tests(engine: &Engine) -> (Vec<TestFailure>, usize) {
         }
     }
     (failures, count)
+}
+
+/// The policy compiled again from its file with other parameter values.
+fn recompiled(policy: &crate::Policy, params: &std::collections::BTreeMap<String, serde_json::Value>) -> Option<crate::Policy> {
+    let overrides = std::iter::once((policy.id.clone(), params.clone())).collect();
+    let (found, _) = crate::policy::load_policies(&Source::new(policy.file.clone(), policy.text.to_string()), &overrides);
+    found.into_iter().find(|p| p.id == policy.id)
 }
 
 fn describe(case: &TestCase, n: usize, pass: bool) -> String {

@@ -212,7 +212,11 @@ impl Engine {
     /// A copy of this engine holding only the given policy, at a fixed version and level
     /// (for running a policy's own tests).
     pub fn single(&self, id: &str, version: Option<Version>, level: Option<Level>) -> Option<Engine> {
-        let p = self.policy(id)?.clone();
+        self.with_policy(self.policy(id)?.clone(), version, level)
+    }
+
+    /// An engine holding only `p`, at a fixed version and level, with this engine's limits.
+    pub fn with_policy(&self, p: Policy, version: Option<Version>, level: Option<Level>) -> Option<Engine> {
         let level = match level {
             Some(Level::Baseline) => LevelChoice::Baseline,
             Some(_) => LevelChoice::Restricted,

@@ -19,6 +19,8 @@ pub enum Subject {
     Keys(Path),
     /// A command-line flag in the current item's `command` and `args`.
     Flag(String),
+    /// A parameter's value (to switch a rule on or off by configuration).
+    Value(Node),
 }
 
 /// A test applied to each value of the subject.
@@ -31,8 +33,8 @@ pub enum Op {
     Contains(Node),
     Excludes(Node),
     Matches(Regex),
-    Prefix(String),
-    Suffix(String),
+    Prefix(Vec<String>),
+    Suffix(Vec<String>),
     Compare(Ordering, f64),
     Type(String),
 }
@@ -153,6 +155,7 @@ impl Condition {
                     |n| (n, Some(n.display())),
                 ),
                 Subject::Keys(p) => (p.nearest(scope.start(p), scope), None),
+                Subject::Value(v) => (scope.current().node, Some(v.display())),
                 Subject::Flag(name) => match flag(name, scope.current()) {
                     Some(f) => (f.at, Some(f.value)),
                     None => (flag_home(scope.current()), None),
@@ -202,6 +205,11 @@ fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<
                 key.is_some()
             });
             found
+        }
+        // A parameter: the test holds or not; a finding points at the current item.
+        Subject::Value(v) => {
+            let holds = if wants_absent { v.is_null() } else { ops.iter().all(|op| apply(op, v, None)) };
+            return holds.then(|| Hit { at: scope.current().node, value: Some(v.display()) });
         }
         Subject::Flag(name) => {
             let f = flag(name, scope.current());
@@ -262,8 +270,8 @@ fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>) -> bool {
         Op::Contains(x) => contains(node, x, flag_items),
         Op::Excludes(x) => !contains(node, x, flag_items),
         Op::Matches(re) => text(node).is_some_and(|t| re.is_match(&t)),
-        Op::Prefix(p) => node.as_str().is_some_and(|s| s.starts_with(p.as_str())),
-        Op::Suffix(p) => node.as_str().is_some_and(|s| s.ends_with(p.as_str())),
+        Op::Prefix(ps) => node.as_str().is_some_and(|s| ps.iter().any(|p| s.starts_with(p.as_str()))),
+        Op::Suffix(ps) => node.as_str().is_some_and(|s| ps.iter().any(|p| s.ends_with(p.as_str()))),
         Op::Compare(ord, limit) => number(node).is_some_and(|n| match ord {
             Ordering::Gt => n > *limit,
             Ordering::Gte => n >= *limit,

@@ -44,7 +44,7 @@ const POLICY_FIELDS: &[&str] = &[
     "tests",
 ];
 const RULE_FIELDS: &[&str] = &["each", "when", "deny", "at", "message", "versions"];
-const SUBJECTS: &[&str] = &["path", "effective", "keys", "flag"];
+const SUBJECTS: &[&str] = &["path", "effective", "keys", "flag", "param"];
 const OPS: &[&str] = &[
     "present", "equals", "in", "notIn", "contains", "excludes", "matches", "prefix", "suffix", "gt", "gte", "lt",
     "lte", "type",
@@ -57,6 +57,7 @@ const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list
 pub fn load_policies(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy>, Vec<PolicyError>) {
     let mut loader = Loader {
         decoder: Decoder::new(source),
+        text: std::sync::Arc::from(source.text.as_str()),
         params: Vec::new(),
         bindings: Vec::new(),
     };
@@ -81,6 +82,8 @@ pub fn load_policies(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy
 /// [`Decoder`]'s.
 struct Loader<'s> {
     decoder: Decoder<'s>,
+    /// The file's text, kept by each policy.
+    text: std::sync::Arc<str>,
     /// Parameters of the policy being read, with their values.
     params: Vec<(String, Node)>,
     /// Names bound by the enclosing `each`.
@@ -217,6 +220,7 @@ impl Loader<'_> {
             overrides: overrides_ids,
             tests,
             file: self.source.name.clone(),
+            text: self.text.clone(),
         })
     }
 
@@ -576,6 +580,14 @@ impl Loader<'_> {
                         }
                         Subject::Flag(name)
                     }
+                    "param" => {
+                        let name = self.string(n, "`param`")?;
+                        let found = self.params.iter().find(|(p, _)| *p == name).map(|(_, v)| v.clone());
+                        if found.is_none() {
+                            self.error(n, format!("no parameter `{name}` is declared in `params`"));
+                        }
+                        Subject::Value(found?)
+                    }
                     _ => Subject::Effective(self.effective(n)?),
                 }
             }
@@ -667,6 +679,11 @@ impl Loader<'_> {
             }
         };
         let text = |this: &mut Self| this.string(&value, &format!("`{key}`"));
+        // One string, or a list of them (any one matches).
+        let texts = |this: &mut Self| match value.as_seq() {
+            Some(items) => items.iter().map(|i| this.string(i, &format!("`{key}`"))).collect::<Option<Vec<_>>>(),
+            None => this.string(&value, &format!("`{key}`")).map(|s| vec![s]),
+        };
         let number = |this: &mut Self| match value.as_f64() {
             Some(n) => Some(n),
             None => {
@@ -698,8 +715,8 @@ impl Loader<'_> {
                     }
                 }
             }
-            "prefix" => Op::Prefix(text(self)?),
-            "suffix" => Op::Suffix(text(self)?),
+            "prefix" => Op::Prefix(texts(self)?),
+            "suffix" => Op::Suffix(texts(self)?),
             "gt" => Op::Compare(Ordering::Gt, number(self)?),
             "gte" => Op::Compare(Ordering::Gte, number(self)?),
             "lt" => Op::Compare(Ordering::Lt, number(self)?),
@@ -784,12 +801,13 @@ impl Loader<'_> {
                 version: None,
                 level: None,
                 path: None,
+                params: None,
             });
         }
         let f = self.fields(
             node,
-            "a test case (an object with `kind`, or `{object, version, level, path}`)",
-            &["object", "version", "level", "path"],
+            "a test case (an object with `kind`, or `{object, version, level, path, params}`)",
+            &["object", "version", "level", "path", "params"],
         )?;
         let object = self.required(&f, node, "object", "a test case")?.clone();
         let version = match f.get("version") {
@@ -810,11 +828,22 @@ impl Loader<'_> {
             l
         });
         let path = f.get("path").and_then(|n| self.string(n, "`path`"));
+        let params = match f.get("params").map(Node::to_json) {
+            Some(serde_json::Value::Object(m)) => Some(m.into_iter().collect()),
+            Some(_) => {
+                if let Some(n) = f.get("params") {
+                    self.error(n, "`params` of a test case maps parameter names to values");
+                }
+                None
+            }
+            None => None,
+        };
         Some(TestCase {
             object,
             version,
             level,
             path,
+            params,
         })
     }
 }

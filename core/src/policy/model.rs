@@ -1,5 +1,6 @@
 //! A compiled policy: metadata, what it applies to, its rules and its own tests.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -162,6 +163,8 @@ pub struct TestCase {
     pub level: Option<Level>,
     /// For failing cases: the JSON pointer the finding must have.
     pub path: Option<String>,
+    /// Parameter values for this case (the policy is compiled again with them).
+    pub params: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -189,6 +192,8 @@ pub struct Policy {
     pub tests: Tests,
     /// File the policy came from (`builtin:…` for embedded ones).
     pub file: String,
+    /// The text of that file, to compile the policy again with other parameters.
+    pub text: std::sync::Arc<str>,
 }
 
 impl Policy {
