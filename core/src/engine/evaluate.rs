@@ -176,7 +176,7 @@ impl Evaluator<'_> {
         let kind_ok = (m.pods && obj.is_pod_kind())
             || m.kinds
                 .iter()
-                .any(|k| k.kind == obj.id.kind && k.group.as_deref().is_none_or(|g| g == obj.group()));
+                .any(|k| (k.kind == "*" || k.kind == obj.id.kind) && k.group.as_deref().is_none_or(|g| g == obj.group()));
         if !kind_ok {
             return false;
         }
@@ -217,6 +217,7 @@ impl Evaluator<'_> {
         let pod = obj.pod_view();
         let (level, version) = self.level_for(obj);
         let mut candidates: Vec<usize> = engine.by_kind.get(&obj.id.kind).cloned().unwrap_or_default();
+        candidates.extend(engine.by_kind.get("*").into_iter().flatten());
         if pod.is_some() {
             candidates.extend(&engine.pod_policies);
         }

@@ -36,6 +36,10 @@ pub enum Op {
     Prefix(Vec<String>),
     Suffix(Vec<String>),
     Compare(Ordering, f64),
+    /// Equal to one of the values another path selects.
+    InPath(Path),
+    /// Equal to none of the values another path selects.
+    NotInPath(Path),
     Type(String),
 }
 
@@ -177,7 +181,7 @@ fn effective<'a>(paths: &[Path], scope: &Scope<'a, '_>) -> Option<&'a Node> {
 
 fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<'a>> {
     let wants_absent = ops.iter().any(|op| matches!(op, Op::Present(false)));
-    let hit = |n: &'a Node| ops.iter().all(|op| apply(op, n, None));
+    let hit = |n: &'a Node| ops.iter().all(|op| apply(op, n, None, scope));
     let found: Option<&'a Node> = match subject {
         Subject::Path(p) => {
             let mut found = None;
@@ -208,7 +212,7 @@ fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<
         }
         // A parameter: the test holds or not; a finding points at the current item.
         Subject::Value(v) => {
-            let holds = if wants_absent { v.is_null() } else { ops.iter().all(|op| apply(op, v, None)) };
+            let holds = if wants_absent { v.is_null() } else { ops.iter().all(|op| apply(op, v, None, scope)) };
             return holds.then(|| Hit { at: scope.current().node, value: Some(v.display()) });
         }
         Subject::Flag(name) => {
@@ -221,7 +225,7 @@ fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<
                 (Some(_), true) | (None, false) => None,
                 (Some(f), false) => {
                     let value = Node::new(Value::Str(f.value.clone()), f.at.span);
-                    ops.iter().all(|op| apply(op, &value, Some(&f.items))).then_some(Hit {
+                    ops.iter().all(|op| apply(op, &value, Some(&f.items), scope)).then_some(Hit {
                         at: f.at,
                         value: Some(f.value),
                     })
@@ -259,7 +263,7 @@ fn narrow<'a>(ops: &[Op], node: &'a Node) -> &'a Node {
     node
 }
 
-fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>) -> bool {
+fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>, scope: &Scope<'_, '_>) -> bool {
     // A flag's value is text: `--anonymous-auth=false` equals `false` written either way.
     let same = |x: &Node| node.same_value(x) || (flag_items.is_some() && node.as_str() == Some(&x.display()));
     match op {
@@ -278,6 +282,8 @@ fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>) -> bool {
             Ordering::Lt => n < *limit,
             Ordering::Lte => n <= *limit,
         }),
+        Op::InPath(p) => p.any(scope.start(p), scope, &mut |other| node.same_value(other)),
+        Op::NotInPath(p) => !p.any(scope.start(p), scope, &mut |other| node.same_value(other)),
         Op::Type(t) => node.type_name() == t || (t == "integer" && matches!(node.value, Value::Int(_))),
     }
 }

@@ -46,8 +46,8 @@ const POLICY_FIELDS: &[&str] = &[
 const RULE_FIELDS: &[&str] = &["each", "when", "deny", "at", "message", "versions"];
 const SUBJECTS: &[&str] = &["path", "effective", "keys", "flag", "param"];
 const OPS: &[&str] = &[
-    "present", "equals", "in", "notIn", "contains", "excludes", "matches", "prefix", "suffix", "gt", "gte", "lt",
-    "lte", "type",
+    "present", "equals", "in", "notIn", "inPath", "notInPath", "contains", "excludes", "matches", "prefix", "suffix",
+    "gt", "gte", "lt", "lte", "type",
 ];
 const LOGIC: &[&str] = &["all", "any", "not"];
 const VERSIONS: &[&str] = &["since", "until"];
@@ -680,9 +680,14 @@ impl Loader<'_> {
         };
         let text = |this: &mut Self| this.string(&value, &format!("`{key}`"));
         // One string, or a list of them (any one matches).
-        let texts = |this: &mut Self| match value.as_seq() {
-            Some(items) => items.iter().map(|i| this.string(i, &format!("`{key}`"))).collect::<Option<Vec<_>>>(),
-            None => this.string(&value, &format!("`{key}`")).map(|s| vec![s]),
+        // A parameter's value has no place in the file: mistakes are shown at the operand.
+        let texts = |this: &mut Self| {
+            let items: Vec<&Node> = value.as_seq().map_or_else(|| vec![&value], |s| s.iter().collect());
+            let found: Option<Vec<String>> = items.iter().map(|i| i.as_str().map(str::to_owned)).collect();
+            if found.is_none() {
+                this.error(node, format!("`{key}` takes a string or a list of strings"));
+            }
+            found
         };
         let number = |this: &mut Self| match value.as_f64() {
             Some(n) => Some(n),
@@ -705,7 +710,12 @@ impl Loader<'_> {
             "contains" => Op::Contains(value),
             "excludes" => Op::Excludes(value),
             "matches" => {
-                let pattern = text(self)?;
+                // A list of patterns matches when any of them does.
+                let patterns = texts(self)?;
+                let pattern = match patterns.as_slice() {
+                    [one] => one.clone(),
+                    many => many.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|"),
+                };
                 match Regex::new(&pattern) {
                     Ok(re) => Op::Matches(re),
                     Err(e) => {
@@ -715,6 +725,8 @@ impl Loader<'_> {
                     }
                 }
             }
+            "inPath" => Op::InPath(self.path(node)?),
+            "notInPath" => Op::NotInPath(self.path(node)?),
             "prefix" => Op::Prefix(texts(self)?),
             "suffix" => Op::Suffix(texts(self)?),
             "gt" => Op::Compare(Ordering::Gt, number(self)?),
