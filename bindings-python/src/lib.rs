@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 use rempart::ffi::{self, ErrorInfo};
 
 create_exception!(
@@ -66,9 +67,11 @@ impl Engine {
         guarded(py, || json(&ffi::scan(&self.inner, &inputs)))
     }
 
-    /// Scans files and directories; returns the JSON report.
-    fn scan_paths(&self, py: Python<'_>, paths: Vec<String>) -> PyResult<String> {
-        guarded(py, || json(&ffi::scan_paths(&self.inner, &paths)))
+    /// Scans files and directories; returns the JSON report as UTF-8 bytes (no decoding of a
+    /// large report into a Python string: `json.loads` reads bytes).
+    fn scan_paths<'py>(&self, py: Python<'py>, paths: Vec<String>) -> PyResult<Bound<'py, PyBytes>> {
+        let text = guarded(py, || Ok(ffi::scan_paths_json(&self.inner, &paths)))?;
+        Ok(PyBytes::new(py, text.as_bytes()))
     }
 
     /// Evaluates objects given as JSON (an object or an array); returns the JSON report.

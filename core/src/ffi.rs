@@ -93,12 +93,26 @@ pub fn engine_with_policy_paths(options: &str, policy_paths: &[PathBuf]) -> Resu
 pub fn scan_paths(engine: &Engine, paths: &[String]) -> Report {
     let mut findings = Vec::new();
     let collected: Result<Report, std::convert::Infallible> = files::scan_paths(engine, paths, &[], "", |report, _| {
-        findings.extend(report.findings.iter().cloned());
+        findings.append(&mut report.findings);
         Ok(())
     });
     let mut report = collected.unwrap_or_else(|never| match never {});
     report.findings = findings;
     report
+}
+
+/// Scans files and directories like [`scan_paths`], writing the JSON report (the CLI's, byte
+/// for byte) as the files go, so that no finding is kept longer than its file.
+pub fn scan_paths_json(engine: &Engine, paths: &[String]) -> String {
+    let mut out = Vec::new();
+    let written = crate::report::JsonWriter::start(&mut out).and_then(|mut writer| {
+        let totals = files::scan_paths(engine, paths, &[], "", |report, _| writer.findings(&report.findings))?;
+        writer.finish(&totals.errors, &totals.notes, &totals.summary)
+    });
+    match written {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => format!("{{\"error\": \"cannot write the report: {e}\"}}"),
+    }
 }
 
 /// Evaluates objects already loaded (a JSON object, or an array of them): each is a document

@@ -182,7 +182,7 @@ class Report:
 
     __slots__ = ("_text", "_data", "_findings", "_errors", "_notes", "_summary")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: Union[str, bytes]) -> None:
         self._text = text
         self._data: Optional[Dict[str, Any]] = None
         self._findings: Optional[List[Finding]] = None
@@ -191,7 +191,7 @@ class Report:
         self._summary: Optional[Summary] = None
 
     @staticmethod
-    def _from_json(text: str) -> "Report":
+    def _from_json(text: Union[str, bytes]) -> "Report":
         return Report(text)
 
     def _parsed(self) -> Dict[str, Any]:
