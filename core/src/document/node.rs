@@ -172,23 +172,28 @@ impl Node {
     /// The RFC 6901 pointer of `target` (found by identity) below this node, if it is there.
     /// A mapping key resolves to the pointer of its entry.
     pub fn pointer_to(&self, target: &Node) -> Option<String> {
-        let mut out = String::new();
-        self.find(target, &mut out).then_some(out)
+        self.locate(target).map(|(pointer, _)| pointer)
     }
 
-    fn find(&self, target: &Node, out: &mut String) -> bool {
+    /// The pointer of `target` and, when it is the value of a map entry, that entry's key.
+    pub fn locate<'a>(&'a self, target: &Node) -> Option<(String, Option<&'a Node>)> {
+        let mut out = String::new();
+        let mut key = None;
+        self.find(target, &mut out, &mut key).then_some((out, key))
+    }
+
+    /// Depth-first search by identity; `out` collects the pointer on the way down.
+    fn find<'a>(&'a self, target: &Node, out: &mut String, key: &mut Option<&'a Node>) -> bool {
         if std::ptr::eq(self, target) {
             return true;
         }
-        // Only descend where the target can be: spans of children lie inside the parent,
-        // except for nodes copied from an anchor, which the fallback search still finds.
         let mark = out.len();
         match &self.value {
             Value::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
                     out.push('/');
                     out.push_str(&i.to_string());
-                    if item.find(target, out) {
+                    if item.find(target, out, key) {
                         return true;
                     }
                     out.truncate(mark);
@@ -198,7 +203,14 @@ impl Node {
                 for (k, v) in entries {
                     out.push('/');
                     push_escaped(out, k.as_str().unwrap_or_default());
-                    if std::ptr::eq(k, target) || v.find(target, out) {
+                    if std::ptr::eq(k, target) {
+                        return true;
+                    }
+                    if std::ptr::eq(v, target) {
+                        *key = Some(k);
+                        return true;
+                    }
+                    if v.find(target, out, key) {
                         return true;
                     }
                     out.truncate(mark);

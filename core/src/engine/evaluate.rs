@@ -266,6 +266,7 @@ impl Evaluator<'_> {
                 report.summary.suppressed += 1;
                 continue;
             }
+            let (path, span) = place(obj.document, draft.at);
             let mut standards = policy.standards.clone();
             if let Some(serde_json::Value::Object(pss)) = standards.get_mut("pod-security") {
                 pss.insert("version".into(), draft.version.to_string().into());
@@ -279,8 +280,8 @@ impl Evaluator<'_> {
                 file: source.name.clone(),
                 document: obj.document_index,
                 object: obj.id.clone(),
-                path: obj.document.pointer_to(draft.at).unwrap_or_default(),
-                span: SourceSpan::of(source, draft.at.span),
+                path,
+                span: SourceSpan::of(source, span),
                 standards,
                 fix: policy.docs.fix.clone(),
             });
@@ -298,6 +299,17 @@ impl Evaluator<'_> {
             ));
         }
     }
+}
+
+/// Where a finding on `at` points: its pointer, and the span to show — for a map or a list
+/// that is the value of a key, the key (`securityContext:`), where a reader looks for it.
+fn place<'a>(document: &'a Node, at: &'a Node) -> (String, Span) {
+    let (path, key) = document.locate(at).unwrap_or_default();
+    let span = match (&at.value, key) {
+        (crate::document::Value::Map(_) | crate::document::Value::Seq(_), Some(k)) => k.span,
+        _ => at.span,
+    };
+    (path, span)
 }
 
 /// The finding for a suppression that gives no reason (and is therefore not applied).
