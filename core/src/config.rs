@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::decode::Decoder;
 use crate::document::{parse_stream, Limits, Node, Source, Span};
 use crate::engine::LevelChoice;
-use crate::policy::{KindPattern, ParamOverrides, PolicyError, Severity};
+use crate::policy::{name_matches, KindPattern, ParamOverrides, PolicyError, Severity};
 
 /// The names looked for, in this order, in each folder from the scanned path upward.
 pub const FILE_NAMES: &[&str] = &[".rempart.yaml", "rempart.yaml"];
@@ -104,6 +104,19 @@ fn normalize(path: &Path) -> String {
     format!("/{}", parts.join("/"))
 }
 
+/// Kind patterns written back as they were given.
+fn kind_texts<S: serde::Serializer>(kinds: &[KindPattern], s: S) -> Result<S::Ok, S::Error> {
+    let texts: Vec<String> = kinds
+        .iter()
+        .map(|k| match &k.group {
+            Some(g) if g.is_empty() => format!("core/{}", k.kind),
+            Some(g) => format!("{g}/{}", k.kind),
+            None => k.kind.clone(),
+        })
+        .collect();
+    serde::Serialize::serialize(&texts, s)
+}
+
 /// A calendar date, `YYYY-MM-DD`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Date(pub i32, pub u32, pub u32);
@@ -154,7 +167,8 @@ impl std::fmt::Display for Date {
 #[derive(Clone, Debug, Serialize)]
 pub struct Exception {
     pub policies: Vec<String>,
-    pub kinds: Vec<String>,
+    #[serde(serialize_with = "kind_texts")]
+    pub kinds: Vec<KindPattern>,
     pub namespaces: Vec<String>,
     pub names: Vec<String>,
     pub files: Vec<Glob>,
@@ -357,7 +371,7 @@ fn exception(d: &mut Decoder<'_>, node: &Node, index: usize, dir: &Path) -> Opti
     let (mut kinds, mut namespaces, mut names, mut files) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     if let Some(m) = f.get("match") {
         if let Some(mf) = d.fields(m, "`match`", &["kinds", "namespaces", "names", "files"]) {
-            kinds = mf.get("kinds").map(|n| d.strings(n, "a kind")).unwrap_or_default();
+            kinds = mf.get("kinds").map(|n| d.strings(n, "a kind")).unwrap_or_default().iter().map(|k| KindPattern::parse(k)).collect();
             namespaces = mf
                 .get("namespaces")
                 .map(|n| d.strings(n, "a namespace"))
@@ -395,37 +409,14 @@ fn exception(d: &mut Decoder<'_>, node: &Node, index: usize, dir: &Path) -> Opti
 impl Exception {
     /// True when the exception covers this finding (expired or not).
     pub fn covers(&self, f: &crate::Finding) -> bool {
-        let pattern = |p: &str, s: &str| match p.strip_suffix('*') {
-            Some(prefix) => s.starts_with(prefix),
-            None => p == s,
+        let group = f.object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        let named = |patterns: &[String], name: Option<&str>| {
+            patterns.is_empty() || patterns.iter().any(|p| name_matches(p, name.unwrap_or_default()))
         };
-        let kind_ok = self.kinds.is_empty()
-            || self.kinds.iter().any(|k| {
-                let kp = match k.rsplit_once('/') {
-                    Some((g, kind)) => KindPattern {
-                        group: Some(if g == "core" { String::new() } else { g.to_owned() }),
-                        kind: kind.to_owned(),
-                    },
-                    None => KindPattern {
-                        group: None,
-                        kind: k.clone(),
-                    },
-                };
-                let group = f.object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
-                kp.kind == f.object.kind && kp.group.as_deref().is_none_or(|g| g == group)
-            });
         self.policies.iter().any(|p| crate::engine::id_matches(&f.policy, p))
-            && kind_ok
-            && (self.namespaces.is_empty()
-                || self
-                    .namespaces
-                    .iter()
-                    .any(|n| pattern(n, f.object.namespace.as_deref().unwrap_or_default())))
-            && (self.names.is_empty()
-                || self
-                    .names
-                    .iter()
-                    .any(|n| pattern(n, f.object.name.as_deref().unwrap_or_default())))
+            && (self.kinds.is_empty() || self.kinds.iter().any(|k| k.matches(&f.object.kind, group)))
+            && named(&self.namespaces, f.object.namespace.as_deref())
+            && named(&self.names, f.object.name.as_deref())
             && (self.files.is_empty() || self.files.iter().any(|g| g.matches(Path::new(&f.file))))
     }
 }

@@ -10,7 +10,7 @@ use super::{Engine, LevelChoice};
 use crate::document::{
     expand, parse_piece, Documents, Limits, Node, Object, ObjectId, RawDocument, Skip, Source, Span,
 };
-use crate::policy::{Each, Item, Iteration, Level, Part, Policy, Rule, Scope, Severity, Template, Version};
+use crate::policy::{name_matches, Each, Item, Iteration, Level, Part, Policy, Rule, Scope, Severity, Template, Version};
 
 /// What the whole scan knows that single objects need: the Pod Security labels of the
 /// Namespaces in it.
@@ -173,18 +173,15 @@ impl Evaluator<'_> {
             }
         }
         let m = &policy.matcher;
-        let kind_ok = (m.pods && obj.is_pod_kind())
-            || m.kinds
-                .iter()
-                .any(|k| (k.kind == "*" || k.kind == obj.id.kind) && k.group.as_deref().is_none_or(|g| g == obj.group()));
+        let kind_ok = (m.pods && obj.is_pod_kind()) || m.kinds.iter().any(|k| k.matches(&obj.id.kind, obj.group()));
         if !kind_ok {
             return false;
         }
         let ns = obj.id.namespace.as_deref();
-        if !m.namespaces.is_empty() && !ns.is_some_and(|ns| m.namespaces.iter().any(|p| glob(p, ns))) {
+        if !m.namespaces.is_empty() && !ns.is_some_and(|ns| m.namespaces.iter().any(|p| name_matches(p, ns))) {
             return false;
         }
-        if ns.is_some_and(|ns| m.exclude_namespaces.iter().any(|p| glob(p, ns))) {
+        if ns.is_some_and(|ns| m.exclude_namespaces.iter().any(|p| name_matches(p, ns))) {
             return false;
         }
         let meta = |key: &str, wanted: &[(String, Option<String>)]| {
@@ -535,10 +532,3 @@ fn clean(text: &str) -> String {
     out
 }
 
-/// `*` at the end matches any suffix; otherwise names must be equal.
-fn glob(pattern: &str, name: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => name.starts_with(prefix),
-        None => pattern == name,
-    }
-}

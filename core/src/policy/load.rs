@@ -338,14 +338,8 @@ impl Loader<'_> {
             .get("kinds")
             .map(|n| self.strings(n, "a kind"))
             .unwrap_or_default()
-            .into_iter()
-            .map(|k| match k.rsplit_once('/') {
-                Some((g, kind)) => KindPattern {
-                    group: Some(if g == "core" { String::new() } else { g.to_owned() }),
-                    kind: kind.to_owned(),
-                },
-                None => KindPattern { group: None, kind: k },
-            })
+            .iter()
+            .map(|k| KindPattern::parse(k))
             .collect::<Vec<_>>();
         if !pods && kinds.is_empty() {
             self.error(node, "`match` needs `pods: true` or a list of `kinds`");

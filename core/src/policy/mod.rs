@@ -11,7 +11,7 @@ pub use catalog::markdown_table;
 pub use condition::{Condition, Hit, Op, Scope, Subject};
 pub use load::{load_policies, suggest, ParamOverrides, PolicyError};
 pub use model::{
-    Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Template, TestCase, Tests,
+    name_matches, Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Template, TestCase, Tests,
 };
 pub use path::{Item, KeyPart, NoResolve, Path, Resolve, Root, Step};
 pub use version::{Version, VersionRange, NEWEST_MINOR};

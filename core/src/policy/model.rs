@@ -94,6 +94,33 @@ pub struct KindPattern {
     pub kind: String,
 }
 
+impl KindPattern {
+    /// Reads `Kind`, `group/Kind` or `core/Kind`; `*` as the kind matches every kind.
+    pub fn parse(text: &str) -> KindPattern {
+        match text.rsplit_once('/') {
+            Some((g, kind)) => KindPattern {
+                group: Some(if g == "core" { String::new() } else { g.to_owned() }),
+                kind: kind.to_owned(),
+            },
+            None => KindPattern { group: None, kind: text.to_owned() },
+        }
+    }
+
+    /// True for an object of this kind in this API group (`""` for the core group).
+    pub fn matches(&self, kind: &str, group: &str) -> bool {
+        (self.kind == "*" || self.kind == kind) && self.group.as_deref().is_none_or(|g| g == group)
+    }
+}
+
+/// A name pattern of `match` and exceptions: a trailing `*` matches any suffix; otherwise the
+/// names must be equal.
+pub fn name_matches(pattern: &str, name: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => pattern == name,
+    }
+}
+
 /// What a policy applies to.
 #[derive(Clone, Debug, Default)]
 pub struct Match {
