@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use rempart::config::{discover, load_config, Config, Date, Exception, Glob};
-use rempart::files::policy_files;
+use rempart::files::{display, policy_files};
 use rempart::{LevelChoice, Options, Severity, Source};
 use serde_json::json;
 
@@ -26,11 +26,6 @@ pub struct Settings {
 fn read(path: &Path) -> Result<Source, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     Source::from_bytes(display(path), bytes).map_err(|e| format!("`{}`: {e}", path.display()))
-}
-
-fn display(path: &Path) -> String {
-    let s = path.to_string_lossy();
-    s.strip_prefix("./").unwrap_or(&s).to_owned()
 }
 
 fn load(path: &Path) -> Result<(Config, Source), String> {

@@ -57,7 +57,8 @@ fn file_error(path: &Path, message: String) -> ErrorEntry {
     }
 }
 
-fn display(path: &Path) -> String {
+/// How a path is named in findings: as given, without a leading `./`.
+pub fn display(path: &Path) -> String {
     let s = path.to_string_lossy();
     s.strip_prefix("./").unwrap_or(&s).to_owned()
 }
@@ -109,11 +110,9 @@ pub fn read_input(input: &Input, stdin: &str, max_bytes: usize) -> Result<Source
 }
 
 fn read_file(file: &Path) -> Result<Source, ErrorEntry> {
-    {
-        match std::fs::read(file) {
-            Ok(bytes) => Source::from_bytes(display(file), bytes).map_err(|message| file_error(file, message)),
-            Err(e) => Err(file_error(file, format!("cannot read the file: {e}"))),
-        }
+    match std::fs::read(file) {
+        Ok(bytes) => Source::from_bytes(display(file), bytes).map_err(|message| file_error(file, message)),
+        Err(e) => Err(file_error(file, format!("cannot read the file: {e}"))),
     }
 }
 
