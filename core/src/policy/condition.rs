@@ -62,6 +62,19 @@ pub enum Condition {
     Not(Box<Condition>),
     /// Holds only at the Kubernetes versions of the range (and there as the inner condition).
     Versioned(VersionRange, Box<Condition>),
+    /// Holds when one node the path selects satisfies the inner condition, with that node
+    /// bound as the current item (and under its name). With `before`, only nodes that come
+    /// earlier in the document than that bound item count: first-match-wins lists (audit
+    /// rules, encryption providers) and duplicates are written with it.
+    Some(Box<Quantifier>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Quantifier {
+    pub path: Path,
+    /// Depth of the binding whose item the nodes must precede.
+    pub before: Option<usize>,
+    pub inner: Condition,
 }
 
 /// The nodes paths can start from while one object is evaluated.
@@ -130,6 +143,7 @@ impl Condition {
                     None
                 }
             }
+            Condition::Some(q) => q.eval(scope),
             Condition::Not(inner) => match inner.eval(scope) {
                 Some(_) => None,
                 None => {
@@ -169,7 +183,32 @@ impl Condition {
                 conds.first().map_or((scope.root, None), |c| c.locate(scope))
             }
             Condition::Not(inner) | Condition::Versioned(_, inner) => inner.locate(scope),
+            Condition::Some(q) => (q.path.nearest(scope.start(&q.path), scope), None),
         }
+    }
+}
+
+impl Quantifier {
+    fn eval<'a>(&self, scope: &Scope<'a, '_>) -> Option<Hit<'a>> {
+        let limit = self
+            .before
+            .map(|depth| scope.items.get(depth).map_or(0, |i| i.node.span.start));
+        let mut items = scope.items.to_vec();
+        let mut found = None;
+        self.path.any(scope.start(&self.path), scope, &mut |n| {
+            if n.is_null() || limit.is_some_and(|l| n.span.start >= l) {
+                return false;
+            }
+            items.push(Item::node(n));
+            let inner = Scope {
+                items: &items,
+                ..*scope
+            };
+            found = self.inner.eval(&inner);
+            items.pop();
+            found.is_some()
+        });
+        found
     }
 }
 

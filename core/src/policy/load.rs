@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde::Serialize;
 
-use super::condition::{Condition, Op, Ordering, Subject};
+use super::condition::{Condition, Op, Ordering, Quantifier, Subject};
 use super::model::{
     Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Template, TestCase, Tests,
 };
@@ -49,7 +49,7 @@ const OPS: &[&str] = &[
     "present", "equals", "in", "notIn", "inPath", "notInPath", "contains", "excludes", "matches", "prefix", "suffix",
     "gt", "gte", "lt", "lte", "type",
 ];
-const LOGIC: &[&str] = &["all", "any", "not"];
+const LOGIC: &[&str] = &["all", "any", "not", "some"];
 const VERSIONS: &[&str] = &["since", "until"];
 const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list", "map"];
 
@@ -535,12 +535,13 @@ impl Loader<'_> {
             if f.entries.len() > 1 {
                 self.error(
                     node,
-                    "`all`, `any` and `not` stand alone in a condition; nest the other tests inside them",
+                    "`all`, `any`, `not` and `some` stand alone in a condition; nest the other tests inside them",
                 );
                 return None;
             }
             return match logic.first().copied() {
                 Some("not") => Some(Condition::Not(Box::new(self.condition(f.get("not")?)?))),
+                Some("some") => self.quantifier(f.get("some")?),
                 Some(key) => {
                     let list = f.get(key)?;
                     if list.as_seq().is_none_or(<[Node]>::is_empty) {
@@ -621,6 +622,35 @@ impl Loader<'_> {
             return None;
         }
         Some(Condition::Test { subject, ops })
+    }
+
+    /// `some: {path: …, as: name, before: binding, where: condition}`.
+    fn quantifier(&mut self, node: &Node) -> Option<Condition> {
+        let f = self.fields(node, "`some`", &["path", "as", "before", "where"])?;
+        let path = self.required(&f, node, "path", "`some`").and_then(|n| self.path(n));
+        let before = f.get("before").and_then(|n| {
+            let name = self.string(n, "`before`")?;
+            let depth = self.bindings.iter().rposition(|b| *b == name);
+            if depth.is_none() {
+                let hint = if self.bindings.is_empty() {
+                    "no `each` binds a name here".to_owned()
+                } else {
+                    format!("the names bound here are {}", self.bindings.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", "))
+                };
+                self.error(n, format!("`before: {name}` needs a name bound by `each`; {hint}"));
+            }
+            depth
+        });
+        let name = f.get("as").and_then(|n| self.string(n, "`as`")).unwrap_or_else(|| "it".into());
+        let where_ = self.required(&f, node, "where", "`some`")?;
+        self.bindings.push(name);
+        let inner = self.condition(where_);
+        self.bindings.pop();
+        Some(Condition::Some(Box::new(Quantifier {
+            path: path?,
+            before,
+            inner: inner?,
+        })))
     }
 
     fn effective(&mut self, node: &Node) -> Option<Vec<Path>> {
@@ -909,5 +939,17 @@ mod tests {
             "{all}"
         );
         assert!(all.contains("`tests.fail` needs at least one example"), "{all}");
+    }
+
+    #[test]
+    fn some_needs_a_bound_name_for_before() {
+        let text = "id: t/x\ntitle: t\nseverity: low\ncategory: c\ndocs: {why: w, fix: f}\nmatch: {kinds: [Policy]}\nrules:\n  - each: {path: 'rules[*]', as: rule}\n    deny: {some: {path: '$.rules[*]', before: rle, where: {path: level, equals: None}}}\n    message: m\ntests: {pass: [{kind: Policy}], fail: [{kind: Policy}]}\n";
+        let (_, errors) = load_policies(&Source::new("p.yaml", text), &ParamOverrides::new());
+        let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        let all = all.join("\n");
+        assert!(
+            all.contains("p.yaml:9:47: `before: rle` needs a name bound by `each`; the names bound here are `rule`"),
+            "{all}"
+        );
     }
 }
