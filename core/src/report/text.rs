@@ -119,10 +119,12 @@ fn finding(out: &mut String, f: &Finding, source: Option<&Source>, paint: &Paint
     if let Some(src) = source {
         frame(out, src, f.span, paint);
     }
-    let name = f.object.name.as_deref().unwrap_or("?");
+    // Configuration files (KubeletConfiguration, EncryptionConfiguration, audit Policy) have
+    // no name; they are shown by kind alone.
+    let name = f.object.name.as_deref().map(|n| format!(" `{n}`")).unwrap_or_default();
     let _ = writeln!(
         out,
-        "   = in {} `{name}` at {}",
+        "   = in {}{name} at {}",
         f.object.kind,
         if f.path.is_empty() { "/" } else { &f.path }
     );
