@@ -41,6 +41,9 @@ pub enum Op {
     /// Equal to none of the values another path selects.
     NotInPath(Path),
     Type(String),
+    /// A base64 certificate (kubeconfig's `client-certificate-data`) whose subject has one of
+    /// these organisations (O=).
+    CertificateOrganization(Vec<String>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -324,6 +327,9 @@ fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>, scope: &Scope<'_, 
         Op::InPath(p) => p.any(scope.start(p), scope, &mut |other| node.same_value(other)),
         Op::NotInPath(p) => !p.any(scope.start(p), scope, &mut |other| node.same_value(other)),
         Op::Type(t) => node.type_name() == t || (t == "integer" && matches!(node.value, Value::Int(_))),
+        Op::CertificateOrganization(wanted) => node
+            .as_str()
+            .is_some_and(|s| super::certificate::organizations(s).iter().any(|o| wanted.contains(o))),
     }
 }
 

@@ -47,7 +47,7 @@ const RULE_FIELDS: &[&str] = &["each", "when", "deny", "at", "message", "version
 const SUBJECTS: &[&str] = &["path", "effective", "keys", "flag", "param"];
 const OPS: &[&str] = &[
     "present", "equals", "in", "notIn", "inPath", "notInPath", "contains", "excludes", "matches", "prefix", "suffix",
-    "gt", "gte", "lt", "lte", "type",
+    "gt", "gte", "lt", "lte", "type", "certificateOrganization",
 ];
 const LOGIC: &[&str] = &["all", "any", "not", "some"];
 const VERSIONS: &[&str] = &["since", "until"];
@@ -752,6 +752,7 @@ impl Loader<'_> {
             "inPath" => Op::InPath(self.path(node)?),
             "notInPath" => Op::NotInPath(self.path(node)?),
             "prefix" => Op::Prefix(texts(self)?),
+            "certificateOrganization" => Op::CertificateOrganization(texts(self)?),
             "suffix" => Op::Suffix(texts(self)?),
             "gt" => Op::Compare(Ordering::Gt, number(self)?),
             "gte" => Op::Compare(Ordering::Gte, number(self)?),

@@ -1,6 +1,7 @@
 //! The policy language: files, their compiled form, paths and conditions.
 
 mod catalog;
+mod certificate;
 mod condition;
 mod load;
 mod model;
