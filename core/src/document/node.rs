@@ -177,43 +177,75 @@ impl Node {
 
     /// The pointer of `target` and, when it is the value of a map entry, that entry's key.
     pub fn locate<'a>(&'a self, target: &Node) -> Option<(String, Option<&'a Node>)> {
+        // Nodes read from a file lie inside their parents' spans, so the search first follows
+        // only the children that enclose the target; nodes reached through an alias or a merge
+        // key carry their anchor's span, and the full search finds those.
+        let mut steps = Vec::new();
+        let found = self.find(target, &mut steps, true) || {
+            steps.clear();
+            self.find(target, &mut steps, false)
+        };
+        if !found {
+            return None;
+        }
         let mut out = String::new();
         let mut key = None;
-        self.find(target, &mut out, &mut key).then_some((out, key))
+        let mut node = self;
+        for step in steps {
+            match &node.value {
+                Value::Seq(items) => {
+                    out.push('/');
+                    out.push_str(&step.to_string());
+                    key = None;
+                    node = items.get(step)?;
+                }
+                Value::Map(entries) => {
+                    let (k, v) = entries.get(step)?;
+                    out.push('/');
+                    push_escaped(&mut out, k.as_str().unwrap_or_default());
+                    if std::ptr::eq(k, target) {
+                        return Some((out, None));
+                    }
+                    key = Some(k);
+                    node = v;
+                }
+                _ => return None,
+            }
+        }
+        Some((out, key))
     }
 
-    /// Depth-first search by identity; `out` collects the pointer on the way down.
-    fn find<'a>(&'a self, target: &Node, out: &mut String, key: &mut Option<&'a Node>) -> bool {
+    /// Depth-first search by identity; `steps` collects the item or entry indexes on the way
+    /// down. With `narrow`, only children whose span encloses the target's are visited.
+    fn find(&self, target: &Node, steps: &mut Vec<usize>, narrow: bool) -> bool {
         if std::ptr::eq(self, target) {
             return true;
         }
-        let mark = out.len();
+        let encloses = |n: &Node| !narrow || (n.span.start <= target.span.start && target.span.end <= n.span.end);
         match &self.value {
             Value::Seq(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    out.push('/');
-                    out.push_str(&i.to_string());
-                    if item.find(target, out, key) {
+                for (i, item) in items.iter().enumerate().filter(|(_, n)| encloses(n)) {
+                    steps.push(i);
+                    if item.find(target, steps, narrow) {
                         return true;
                     }
-                    out.truncate(mark);
+                    steps.pop();
                 }
             }
             Value::Map(entries) => {
-                for (k, v) in entries {
-                    out.push('/');
-                    push_escaped(out, k.as_str().unwrap_or_default());
+                for (i, (k, v)) in entries.iter().enumerate() {
                     if std::ptr::eq(k, target) {
+                        steps.push(i);
                         return true;
                     }
-                    if std::ptr::eq(v, target) {
-                        *key = Some(k);
+                    if !encloses(v) {
+                        continue;
+                    }
+                    steps.push(i);
+                    if v.find(target, steps, narrow) {
                         return true;
                     }
-                    if v.find(target, out, key) {
-                        return true;
-                    }
-                    out.truncate(mark);
+                    steps.pop();
                 }
             }
             _ => {}
