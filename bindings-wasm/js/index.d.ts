@@ -89,7 +89,7 @@ export interface EngineOptions {
   podSecurityLevel?: 'baseline' | 'restricted' | 'from-namespace';
   /** `v1.N` or `latest`. */
   podSecurityVersion?: string;
-  limits?: { maxDocumentBytes?: number; maxDocuments?: number; maxDepth?: number; maxAliasNodes?: number };
+  limits?: { maxDocumentBytes?: number; maxDocuments?: number; maxDepth?: number; maxAliasNodes?: number; maxScalarBytes?: number; maxInputBytes?: number; maxPolicies?: number; maxComparisons?: number };
   /** Largest text `evaluate` accepts (default 64 MiB). */
   maxInputBytes?: number;
 }

@@ -316,7 +316,7 @@ pub fn load_config(source: &Source, dir: &Path) -> Result<Config, Vec<PolicyErro
     if let Some(n) = f.get("limits") {
         match serde_json::from_value::<crate::Limits>(n.to_json()) {
             Ok(limits) => config.limits = Some(limits),
-            Err(e) => d.error(n, format!("`limits`: {e} (the limits are maxDocumentBytes, maxDocuments, maxDepth, maxAliasNodes, maxScalarBytes, maxInputBytes, maxPolicies)")),
+            Err(e) => d.error(n, format!("`limits`: {e} (the limits are maxDocumentBytes, maxDocuments, maxDepth, maxAliasNodes, maxScalarBytes, maxInputBytes, maxPolicies, maxComparisons)")),
         }
     }
     if let Some(list) = f.get("exceptions") {

@@ -283,3 +283,35 @@ fn hostile_names_cannot_inject_into_any_format() {
     let yaml = rempart::report::policy_report(&report);
     assert!(yaml.lines().all(|l| !l.contains("::error file=x")) || yaml.contains("\\n::error"));
 }
+
+/// First-match-wins checks compare each audit rule with every earlier one: on a huge list a
+/// budget stops the policy with an error (instead of running for hours), and every other
+/// policy and document still reports.
+#[test]
+fn quadratic_checks_are_stopped_by_the_comparison_budget() {
+    let mut audit = String::from("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n");
+    for i in 0..400 {
+        audit.push_str(&format!("  - {{level: RequestResponse, users: [u{i}]}}\n"));
+    }
+    let text = format!("{audit}---\n{PRIVILEGED}");
+    let small = Options {
+        limits: Limits {
+            max_comparisons: 5_000,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let stopped = Engine::new(&small).unwrap().scan_source(&Source::new("audit.yaml", text.clone()));
+    let error = stopped.errors.iter().find(|e| e.message.contains("audit/sensitive-bodies")).unwrap_or_else(|| panic!("{:?}", stopped.errors));
+    assert!(error.message.contains("was stopped on Policy after 5000 comparisons"), "{}", error.message);
+    assert!(error.message.contains("`maxComparisons`"), "{}", error.message);
+    assert_eq!(error.span.map(|s| s.start.line), Some(1));
+    assert!(!stopped.findings.iter().any(|f| f.policy == "audit/sensitive-bodies"), "no partial findings");
+    assert!(stopped.findings.iter().any(|f| f.policy == "audit/omit-request-received"));
+    assert!(stopped.findings.iter().any(|f| f.policy == "pod-security/baseline/privileged"));
+    // With the default budget the same policy finishes: every rule can log Secrets.
+    let full = engine().scan_source(&Source::new("audit.yaml", text));
+    assert!(full.errors.is_empty(), "{:?}", full.errors);
+    let n = full.findings.iter().filter(|f| f.policy == "audit/sensitive-bodies").count();
+    assert_eq!(n, 400 * 4, "Secrets, ConfigMaps, token requests and TokenReviews for each rule");
+}

@@ -286,7 +286,8 @@ class Engine:
     ``params``: ``{policy_id: {param: value}}``. ``pod_security_level``: ``"baseline"``,
     ``"restricted"`` (default) or ``"from-namespace"``; ``pod_security_version``: ``"v1.N"`` or
     ``"latest"``. ``severities``: ``{policy_id: severity}``. ``limits``: input limits
-    (``maxDocumentBytes``, ``maxDocuments``, ``maxDepth``, ``maxAliasNodes``).
+    (``maxDocumentBytes``, ``maxDocuments``, ``maxDepth``, ``maxAliasNodes``, ``maxScalarBytes``,
+    ``maxInputBytes``, ``maxPolicies``, ``maxComparisons``).
     """
 
     def __init__(

@@ -20,6 +20,10 @@ pub struct Limits {
     pub max_input_bytes: usize,
     /// Most policies an engine may hold.
     pub max_policies: usize,
+    /// Most comparisons one policy may make on one object (`some` candidates and the values
+    /// `inPath`/`notInPath` compare with): what keeps first-match-wins checks on a huge list
+    /// from running for hours. A policy that needs more is stopped there, with an error.
+    pub max_comparisons: usize,
 }
 
 impl Default for Limits {
@@ -32,6 +36,7 @@ impl Default for Limits {
             max_scalar_bytes: 64 * 1024 * 1024,
             max_input_bytes: 256 * 1024 * 1024,
             max_policies: 10_000,
+            max_comparisons: 1_000_000,
         }
     }
 }

@@ -10,7 +10,9 @@ use super::{Engine, LevelChoice};
 use crate::document::{
     expand, parse_piece, Documents, Limits, Node, Object, ObjectId, RawDocument, Skip, Source, Span,
 };
-use crate::policy::{name_matches, Each, Item, Iteration, Level, Part, Policy, Rule, Scope, Severity, Template, Version};
+use crate::policy::{
+    name_matches, Budget, Each, Item, Iteration, Level, Part, Policy, Rule, Scope, Severity, Template, Version,
+};
 
 /// What the whole scan knows that single objects need: the Pod Security labels of the
 /// Namespaces in it.
@@ -200,12 +202,8 @@ impl Evaluator<'_> {
                 file: source.name.clone(),
                 document: Some(obj.document_index),
                 message: format!(
-                    "{} {}: {problem}; Kubernetes would reject it, and that part was not checked",
-                    obj.id.kind,
-                    obj.id
-                        .name
-                        .as_deref()
-                        .map_or_else(|| "(unnamed)".to_owned(), |n| format!("`{}`", clean(n)))
+                    "{}: {problem}; Kubernetes would reject it, and that part was not checked",
+                    describe(obj)
                 ),
                 span: Some(SourceSpan::of(source, at.span)),
             });
@@ -249,7 +247,23 @@ impl Evaluator<'_> {
             } else {
                 obj.node
             };
-            run_policy(i, policy, obj.node, root, version, &mut drafts);
+            let before = drafts.len();
+            let budget = Budget::new(engine.limits.max_comparisons);
+            run_policy(i, policy, obj.node, root, version, &budget, &mut drafts);
+            if budget.spent() {
+                drafts.truncate(before);
+                report.errors.push(ErrorEntry {
+                    file: source.name.clone(),
+                    document: Some(obj.document_index),
+                    message: format!(
+                        "policy `{}` was stopped on {} after {} comparisons, so its findings for this object are not reported; the object is too large for it (raise `maxComparisons` to let it finish)",
+                        policy.id,
+                        describe(obj),
+                        engine.limits.max_comparisons
+                    ),
+                    span: Some(SourceSpan::of(source, Span::new(obj.node.span.start, obj.node.span.start))),
+                });
+            }
         }
         let owners: Vec<&Node> = std::iter::once(obj.node)
             .chain(pod.filter(|p| !std::ptr::eq(*p, obj.node)))
@@ -295,6 +309,14 @@ impl Evaluator<'_> {
                 format!("Give every line of the `{}` annotation a reason: `policy-id: reason`.", suppress::ANNOTATION),
             ));
         }
+    }
+}
+
+/// `Kind `name`` for messages (the kind alone for unnamed objects such as configuration files).
+fn describe(obj: &Object<'_>) -> String {
+    match obj.id.name.as_deref() {
+        Some(n) => format!("{} `{}`", obj.id.kind, clean(n)),
+        None => obj.id.kind.clone(),
     }
 }
 
@@ -376,6 +398,7 @@ fn run_policy<'a>(
     object: &'a Node,
     root: &'a Node,
     version: Version,
+    budget: &Budget,
     out: &mut Vec<Draft<'a>>,
 ) {
     let scope = Scope {
@@ -383,6 +406,7 @@ fn run_policy<'a>(
         root,
         items: &[],
         version,
+        budget,
     };
     if policy.unless.iter().any(|c| c.eval(&scope).is_some()) {
         return;
@@ -396,6 +420,7 @@ fn run_policy<'a>(
             object,
             root,
             version,
+            budget,
             out: &mut *out,
         };
         ctx.iterate(0, &mut items);
@@ -409,11 +434,15 @@ struct RuleRun<'r, 'a> {
     object: &'a Node,
     root: &'a Node,
     version: Version,
+    budget: &'r Budget,
     out: &'r mut Vec<Draft<'a>>,
 }
 
 impl<'a> RuleRun<'_, 'a> {
     fn iterate(&mut self, depth: usize, items: &mut Vec<Item<'a>>) {
+        if self.budget.spent() {
+            return;
+        }
         let Some(each) = self.rule.each.get(depth) else {
             self.leaf(items);
             return;
@@ -423,6 +452,7 @@ impl<'a> RuleRun<'_, 'a> {
             root: self.root,
             items,
             version: self.version,
+            budget: self.budget,
         };
         let found = each_items(each, &scope);
         for item in found {
@@ -438,6 +468,7 @@ impl<'a> RuleRun<'_, 'a> {
             root: self.root,
             items,
             version: self.version,
+            budget: self.budget,
         };
         if let Some(when) = &self.rule.when {
             if when.eval(&scope).is_none() {

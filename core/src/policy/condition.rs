@@ -80,6 +80,33 @@ pub struct Quantifier {
     pub inner: Condition,
 }
 
+/// How many comparisons a policy may still make on the current object; conditions that
+/// compare a node with many others (`some`, `inPath`) spend it. Once it is spent, they stop
+/// and the caller reports the policy as stopped instead of its findings.
+#[derive(Debug)]
+pub struct Budget {
+    left: std::cell::Cell<usize>,
+}
+
+impl Budget {
+    pub fn new(comparisons: usize) -> Self {
+        Budget {
+            left: std::cell::Cell::new(comparisons),
+        }
+    }
+
+    /// Takes one comparison; false once none is left.
+    pub fn spend(&self) -> bool {
+        let left = self.left.get();
+        self.left.set(left.saturating_sub(1));
+        left > 0
+    }
+
+    pub fn spent(&self) -> bool {
+        self.left.get() == 0
+    }
+}
+
 /// The nodes paths can start from while one object is evaluated.
 #[derive(Clone, Copy, Debug)]
 pub struct Scope<'a, 's> {
@@ -91,6 +118,7 @@ pub struct Scope<'a, 's> {
     pub items: &'s [Item<'a>],
     /// The Kubernetes version the object is judged at.
     pub version: Version,
+    pub budget: &'s Budget,
 }
 
 impl Resolve for Scope<'_, '_> {
@@ -193,6 +221,9 @@ impl Condition {
 
 impl Quantifier {
     fn eval<'a>(&self, scope: &Scope<'a, '_>) -> Option<Hit<'a>> {
+        if scope.budget.spent() {
+            return None;
+        }
         let limit = self
             .before
             .map(|depth| scope.items.get(depth).map_or(0, |i| i.node.span.start));
@@ -201,6 +232,10 @@ impl Quantifier {
         self.path.any(scope.start(&self.path), scope, &mut |n| {
             if n.is_null() || limit.is_some_and(|l| n.span.start >= l) {
                 return false;
+            }
+            if !scope.budget.spend() {
+                found = None;
+                return true;
             }
             items.push(Item::node(n));
             let inner = Scope {
@@ -324,8 +359,19 @@ fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>, scope: &Scope<'_, 
             Ordering::Lt => n < *limit,
             Ordering::Lte => n <= *limit,
         }),
-        Op::InPath(p) => p.any(scope.start(p), scope, &mut |other| node.same_value(other)),
-        Op::NotInPath(p) => !p.any(scope.start(p), scope, &mut |other| node.same_value(other)),
+        // Once the budget is spent, neither holds: the policy is reported as stopped anyway.
+        Op::InPath(p) => {
+            !scope.budget.spent() && p.any(scope.start(p), scope, &mut |other| scope.budget.spend() && node.same_value(other))
+        }
+        Op::NotInPath(p) => {
+            let mut spent = scope.budget.spent();
+            let found = spent
+                || p.any(scope.start(p), scope, &mut |other| {
+                    spent = !scope.budget.spend();
+                    spent || node.same_value(other)
+                });
+            !found && !spent
+        }
         Op::Type(t) => node.type_name() == t || (t == "integer" && matches!(node.value, Value::Int(_))),
         Op::CertificateOrganization(wanted) => node
             .as_str()

@@ -9,7 +9,7 @@ mod path;
 mod version;
 
 pub use catalog::markdown_table;
-pub use condition::{Condition, Hit, Op, Quantifier, Scope, Subject};
+pub use condition::{Budget, Condition, Hit, Op, Quantifier, Scope, Subject};
 pub use load::{load_policies, suggest, ParamOverrides, PolicyError};
 pub use model::{
     name_matches, Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Template, TestCase, Tests,
