@@ -19,12 +19,12 @@ pub fn run_policy_tests(engine: &Engine) -> (Vec<TestFailure>, usize) {
     let mut failures = Vec::new();
     let mut count = 0;
     for policy in engine.policies() {
-        let cases = policy
-            .tests
+        let tests = policy.examples();
+        let cases = tests
             .pass
             .iter()
             .map(|c| (true, c))
-            .chain(policy.tests.fail.iter().map(|c| (false, c)));
+            .chain(tests.fail.iter().map(|c| (false, c)));
         for (n, (pass, case)) in cases.enumerate() {
             count += 1;
             let fail = |message: String| TestFailure {

@@ -24,15 +24,35 @@ fn every_builtin_policy_passes_its_own_examples() {
     // examples of every policy that applies to pods.
     let mut short = Vec::new();
     for p in engine.policies() {
-        let (pass, fail) = (p.tests.pass.len(), p.tests.fail.len());
+        let tests = p.examples();
+        let (pass, fail) = (tests.pass.len(), tests.fail.len());
         let kinds: Vec<&str> =
-            p.tests.pass.iter().chain(&p.tests.fail).filter_map(|c| c.object.get("kind")?.as_str()).collect();
+            tests.pass.iter().chain(&tests.fail).filter_map(|c| c.object.get("kind")?.as_str()).collect();
         let workload = !p.matcher.pods || kinds.iter().any(|k| *k != "Pod");
         if pass < 2 || fail < 2 || !workload {
             short.push(format!("{} ({pass} pass, {fail} fail, workload kind: {workload})", p.id));
         }
     }
     assert!(short.is_empty(), "policies below the examples bar:\n{}", short.join("\n"));
+}
+
+/// The engine reads the built-in examples only on demand; read whole, every file is valid and
+/// gives the same policy as without its examples.
+#[test]
+fn builtin_files_read_whole_or_without_examples_agree() {
+    for (name, text) in rempart::policy::builtin_files() {
+        let source = rempart::Source::new(*name, *text);
+        let overrides = rempart::policy::ParamOverrides::new();
+        let (whole, errors) = rempart::policy::load_policies(&source, &overrides);
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+        let (head, errors) = rempart::policy::load_policies_without_examples(&source, &overrides);
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+        assert_eq!(whole.len(), 1, "{name}");
+        assert_eq!(head.len(), 1, "{name}");
+        assert!(head[0].tests.is_none(), "{name}: the examples were parsed");
+        assert_eq!(format!("{:?}", head[0].rules), format!("{:?}", whole[0].rules), "{name}");
+        assert_eq!(head[0].examples().pass.len(), whole[0].tests.as_ref().unwrap().pass.len(), "{name}");
+    }
 }
 
 #[test]

@@ -20,7 +20,7 @@ pub use report::{ErrorEntry, Finding, Note, Report, SourceSpan, Summary};
 pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
 
 use crate::document::{Documents, Limits, RawDocument, Source};
-use crate::policy::{builtin_files, load_policies, Level, Policy, PolicyError, Version};
+use crate::policy::{builtin_files, load_policies, load_policies_without_examples, Level, Policy, PolicyError, Version};
 
 /// Why an engine could not be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -51,19 +51,27 @@ impl Engine {
     /// reported at once.
     pub fn new(options: &Options) -> Result<Engine, EngineError> {
         let version = Version::parse(&options.pod_security_version).map_err(EngineError::Options)?;
-        let mut texts: Vec<(String, &str)> = Vec::new();
+        // The built-in policies' examples were checked when they were built (`cargo test`),
+        // so they are read only when asked for; a user's policy files are read whole, so that
+        // a mistake in their examples is reported at once.
+        let mut texts: Vec<(String, &str, bool)> = Vec::new();
         if options.builtin {
             texts.extend(
                 builtin_files()
                     .iter()
-                    .map(|(name, text)| (format!("builtin:{name}"), *text)),
+                    .map(|(name, text)| (format!("builtin:{name}"), *text, false)),
             );
         }
-        texts.extend(options.policies.iter().map(|p| (p.name.clone(), p.text.as_str())));
+        texts.extend(options.policies.iter().map(|p| (p.name.clone(), p.text.as_str(), true)));
         let mut policies: Vec<Policy> = Vec::new();
         let mut errors = Vec::new();
-        for (name, text) in texts {
-            let (found, errs) = load_policies(&Source::new(name, text), &options.params);
+        for (name, text, examples) in texts {
+            let source = Source::new(name, text);
+            let (found, errs) = if examples {
+                load_policies(&source, &options.params)
+            } else {
+                load_policies_without_examples(&source, &options.params)
+            };
             errors.extend(errs);
             for p in found {
                 if let Some(first) = policies.iter().find(|q| q.id == p.id) {

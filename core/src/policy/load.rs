@@ -55,9 +55,39 @@ const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list
 
 /// Reads every policy of a policy file. A file may hold several documents, one policy each.
 pub fn load_policies(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy>, Vec<PolicyError>) {
+    load(source, std::sync::Arc::from(source.text.as_str()), overrides, true)
+}
+
+/// Reads the policies of a file without their inline examples, which only `rempart test`
+/// needs. When the file is one policy whose top-level `tests:` comes last (as in the built-in
+/// packs, where the examples are most of the text), the text from there on is not even
+/// parsed. The policies keep the whole text, and [`Policy::examples`] reads them from it.
+pub fn load_policies_without_examples(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy>, Vec<PolicyError>) {
+    let whole: std::sync::Arc<str> = std::sync::Arc::from(source.text.as_str());
+    match examples_start(&source.text).and_then(|cut| source.text.get(..cut)) {
+        Some(head) => load(&Source::new(source.name.clone(), head), whole, overrides, false),
+        None => load(source, whole, overrides, true),
+    }
+}
+
+/// Where a last top-level `tests:` starts: a line `tests:` after which every line is blank,
+/// a comment or indented (no other top-level key, no other document).
+fn examples_start(text: &str) -> Option<usize> {
+    let start = if text.starts_with("tests:") { 0 } else { text.rfind("\ntests:")? + 1 };
+    let rest = text.get(start..)?;
+    let later_top_level = rest.lines().skip(1).any(|line| {
+        line.chars()
+            .next()
+            .is_some_and(|c| !(c == ' ' || c == '#' || c == '-') || line.starts_with("---"))
+    });
+    (!later_top_level).then_some(start)
+}
+
+fn load(source: &Source, text: std::sync::Arc<str>, overrides: &ParamOverrides, examples: bool) -> (Vec<Policy>, Vec<PolicyError>) {
     let mut loader = Loader {
         decoder: Decoder::new(source),
-        text: std::sync::Arc::from(source.text.as_str()),
+        text,
+        examples,
         params: Vec::new(),
         bindings: Vec::new(),
     };
@@ -84,6 +114,8 @@ struct Loader<'s> {
     decoder: Decoder<'s>,
     /// The file's text, kept by each policy.
     text: std::sync::Arc<str>,
+    /// Whether `tests` is read (and required); without it, the examples are read on demand.
+    examples: bool,
     /// Parameters of the policy being read, with their values.
     params: Vec<(String, Node)>,
     /// Names bound by the enclosing `each`.
@@ -195,11 +227,12 @@ impl Loader<'_> {
             .get("overrides")
             .map(|n| self.strings(n, "`overrides`"))
             .unwrap_or_default();
-        let tests = match f.get("tests") {
-            Some(n) => self.tests(n),
-            None => {
+        let tests = match (f.get("tests"), self.examples) {
+            (_, false) => None,
+            (Some(n), true) => Some(self.tests(n)),
+            (None, true) => {
                 self.error(node, "a policy needs `tests` with `pass` and `fail` examples");
-                Tests::default()
+                None
             }
         };
         if self.errors.len() > errors_before {
@@ -952,5 +985,15 @@ mod tests {
             all.contains("p.yaml:9:47: `before: rle` needs a name bound by `each`; the names bound here are `rule`"),
             "{all}"
         );
+    }
+
+    #[test]
+    fn examples_are_cut_only_when_they_come_last() {
+        let last = "id: a\nrules: []\ntests:\n  pass: []\n# done\n  fail: []\n";
+        assert_eq!(examples_start(last), last.find("tests:"));
+        assert_eq!(examples_start("tests:\n- x\n"), Some(0));
+        assert_eq!(examples_start("id: a\ntests: {pass: []}\nrules: []\n"), None);
+        assert_eq!(examples_start("id: a\ntests: {pass: []}\n---\nid: b\n"), None);
+        assert_eq!(examples_start("id: a\n  tests: x\n"), None);
     }
 }

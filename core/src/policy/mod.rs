@@ -10,7 +10,7 @@ mod version;
 
 pub use catalog::markdown_table;
 pub use condition::{Budget, Condition, Hit, Op, Quantifier, Scope, Subject};
-pub use load::{load_policies, suggest, ParamOverrides, PolicyError};
+pub use load::{load_policies, load_policies_without_examples, suggest, ParamOverrides, PolicyError};
 pub use model::{
     name_matches, Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Template, TestCase, Tests,
 };

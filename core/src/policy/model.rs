@@ -216,7 +216,9 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// Policies this one replaces while it applies (a restricted check over its baseline twin).
     pub overrides: Vec<String>,
-    pub tests: Tests,
+    /// The inline examples; `None` when the policy was loaded without them (see
+    /// [`Policy::examples`]).
+    pub tests: Option<Tests>,
     /// File the policy came from (`builtin:…` for embedded ones).
     pub file: String,
     /// The text of that file, to compile the policy again with other parameters.
@@ -224,6 +226,24 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// The inline examples, read again from the policy's file when it was loaded without them.
+    pub fn examples(&self) -> std::borrow::Cow<'_, Tests> {
+        match &self.tests {
+            Some(t) => std::borrow::Cow::Borrowed(t),
+            None => {
+                let source = crate::document::Source::new(self.file.clone(), self.text.to_string());
+                let (found, _) = super::load_policies(&source, &super::ParamOverrides::new());
+                std::borrow::Cow::Owned(
+                    found
+                        .into_iter()
+                        .find(|p| p.id == self.id)
+                        .and_then(|p| p.tests)
+                        .unwrap_or_default(),
+                )
+            }
+        }
+    }
+
     /// The Pod Security level named in `standards.pod-security.level`.
     pub fn pod_security_level(&self) -> Option<Level> {
         self.standards
