@@ -165,17 +165,23 @@ impl Evaluator<'_> {
         }
     }
 
-    fn applies(&self, policy: &Policy, obj: &Object<'_>, level: Level, version: Version) -> bool {
+    /// Whether policy `index` runs on `obj` (of API group `group`, a pod kind or not).
+    fn applies(&self, index: usize, obj: &Object<'_>, kind: (&str, bool), level: Level, version: Version) -> bool {
+        let engine = self.engine;
+        let Some(policy) = engine.policies.get(index) else {
+            return false;
+        };
         if !policy.versions.contains(version) {
             return false;
         }
-        if let Some(needed) = policy.pod_security_level() {
+        if let Some(needed) = engine.pod_security_levels.get(index).copied().flatten() {
             if needed > level {
                 return false;
             }
         }
+        let (group, pod_kind) = kind;
         let m = &policy.matcher;
-        let kind_ok = (m.pods && obj.is_pod_kind()) || m.kinds.iter().any(|k| k.matches(&obj.id.kind, obj.group()));
+        let kind_ok = (m.pods && pod_kind) || m.kinds.iter().any(|k| k.matches(&obj.id.kind, group));
         if !kind_ok {
             return false;
         }
@@ -218,14 +224,11 @@ impl Evaluator<'_> {
         }
         candidates.sort_unstable();
         candidates.dedup();
+        // Read once per object, not once per policy.
+        let kind = (obj.group(), obj.is_pod_kind());
         let active: Vec<usize> = candidates
             .into_iter()
-            .filter(|&i| {
-                engine
-                    .policies
-                    .get(i)
-                    .is_some_and(|p| self.applies(p, obj, level, version))
-            })
+            .filter(|&i| self.applies(i, obj, kind, level, version))
             .collect();
         let mut drafts = Vec::new();
         for &i in &active {
@@ -239,7 +242,7 @@ impl Evaluator<'_> {
             if replaced {
                 continue;
             }
-            let root = if policy.matcher.pods && obj.is_pod_kind() {
+            let root = if policy.matcher.pods && kind.1 {
                 match pod {
                     Some(p) => p,
                     None => continue,

@@ -41,6 +41,8 @@ pub struct Engine {
     pod_policies: Vec<usize>,
     /// For each policy, the policies that replace it while they apply.
     overridden_by: Vec<Vec<usize>>,
+    /// For each policy, the Pod Security level it belongs to (read once from its standards).
+    pod_security_levels: Vec<Option<Level>>,
     level: LevelChoice,
     version: Version,
     limits: Limits,
@@ -146,11 +148,13 @@ impl Engine {
                     .collect()
             })
             .collect();
+        let pod_security_levels = policies.iter().map(Policy::pod_security_level).collect();
         Engine {
             policies,
             by_kind,
             pod_policies,
             overridden_by,
+            pod_security_levels,
             level,
             version,
             limits,

@@ -24,19 +24,36 @@ pub fn json(report: &Report) -> String {
 pub struct JsonWriter<W: Write> {
     out: W,
     first: bool,
+    buf: Vec<u8>,
 }
 
 impl<W: Write> JsonWriter<W> {
     pub fn start(mut out: W) -> io::Result<Self> {
         write!(out, "{{\n  \"version\": {},\n  \"findings\": [", quoted(crate::VERSION))?;
-        Ok(JsonWriter { out, first: true })
+        Ok(JsonWriter {
+            out,
+            first: true,
+            buf: Vec::new(),
+        })
     }
 
     pub fn findings(&mut self, findings: &[Finding]) -> io::Result<()> {
         for f in findings {
             let sep = if self.first { "\n    " } else { ",\n    " };
             self.first = false;
-            write!(self.out, "{sep}{}", pretty(f, 4))?;
+            self.out.write_all(sep.as_bytes())?;
+            // One buffer for all findings (no string, no growth per finding), copied to the
+            // output line by line with the indentation.
+            self.buf.clear();
+            serde_json::to_writer_pretty(&mut self.buf, f).map_err(io::Error::other)?;
+            let mut lines = self.buf.split(|b| *b == b'\n');
+            if let Some(first) = lines.next() {
+                self.out.write_all(first)?;
+            }
+            for line in lines {
+                self.out.write_all(b"\n    ")?;
+                self.out.write_all(line)?;
+            }
         }
         Ok(())
     }
