@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::{env, fs};
 
+#[path = "src/policy/examples_cut.rs"]
+mod examples_cut;
+
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -21,6 +24,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap_or_default());
+    // The WebAssembly build has no `rempart test`: its policies leave their examples out.
+    let without_examples = env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|a| a == "wasm32");
     let root = manifest.join("../policies");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
@@ -34,14 +40,25 @@ fn main() {
             .unwrap_or(file)
             .to_string_lossy()
             .replace('\\', "/");
-        let abs = fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+        let mut abs = fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+        if without_examples {
+            let text = fs::read_to_string(file).unwrap_or_default();
+            let head = examples_cut::examples_start(&text).and_then(|cut| text.get(..cut)).unwrap_or(&text);
+            let copy = out_dir.join("policies").join(&rel);
+            if let Some(dir) = copy.parent() {
+                let _ = fs::create_dir_all(dir);
+            }
+            if fs::write(&copy, head).is_ok() {
+                abs = copy;
+            }
+        }
         code.push_str(&format!(
             "    ({rel:?}, include_str!({:?})),\n",
             abs.display().to_string()
         ));
     }
     code.push(']');
-    let out = PathBuf::from(env::var("OUT_DIR").unwrap_or_default()).join("builtin_policies.rs");
+    let out = out_dir.join("builtin_policies.rs");
     if let Err(e) = fs::write(&out, code) {
         println!("cargo:warning=cannot write {}: {e}", out.display());
     }

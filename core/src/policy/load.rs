@@ -10,6 +10,7 @@ use super::condition::{Condition, Op, Ordering, Quantifier, Subject};
 use super::model::{
     Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Template, TestCase, Tests,
 };
+use super::examples_cut::examples_start;
 use super::path::Path;
 use super::version::{Version, VersionRange};
 use crate::decode::{Decoder, Fields};
@@ -66,21 +67,8 @@ pub fn load_policies_without_examples(source: &Source, overrides: &ParamOverride
     let whole: std::sync::Arc<str> = std::sync::Arc::from(source.text.as_str());
     match examples_start(&source.text).and_then(|cut| source.text.get(..cut)) {
         Some(head) => load(&Source::new(source.name.clone(), head), whole, overrides, false),
-        None => load(source, whole, overrides, true),
+        None => load(source, whole, overrides, false),
     }
-}
-
-/// Where a last top-level `tests:` starts: a line `tests:` after which every line is blank,
-/// a comment or indented (no other top-level key, no other document).
-fn examples_start(text: &str) -> Option<usize> {
-    let start = if text.starts_with("tests:") { 0 } else { text.rfind("\ntests:")? + 1 };
-    let rest = text.get(start..)?;
-    let later_top_level = rest.lines().skip(1).any(|line| {
-        line.chars()
-            .next()
-            .is_some_and(|c| !(c == ' ' || c == '#' || c == '-') || line.starts_with("---"))
-    });
-    (!later_top_level).then_some(start)
 }
 
 fn load(source: &Source, text: std::sync::Arc<str>, overrides: &ParamOverrides, examples: bool) -> (Vec<Policy>, Vec<PolicyError>) {

@@ -2,6 +2,7 @@
 
 mod catalog;
 mod certificate;
+mod examples_cut;
 mod condition;
 mod load;
 mod model;
