@@ -165,7 +165,8 @@ impl Evaluator<'_> {
         }
     }
 
-    /// Whether policy `index` runs on `obj` (of API group `group`, a pod kind or not).
+    /// Whether policy `index` runs on `obj`; `kind` is the object's API group and whether it
+    /// runs pods, read once per object.
     fn applies(&self, index: usize, obj: &Object<'_>, kind: (&str, bool), level: Level, version: Version) -> bool {
         let engine = self.engine;
         let Some(policy) = engine.policies.get(index) else {

@@ -86,24 +86,34 @@ pub struct Quantifier {
 #[derive(Debug)]
 pub struct Budget {
     left: std::cell::Cell<usize>,
+    refused: std::cell::Cell<bool>,
 }
 
 impl Budget {
     pub fn new(comparisons: usize) -> Self {
         Budget {
             left: std::cell::Cell::new(comparisons),
+            refused: std::cell::Cell::new(false),
         }
     }
 
-    /// Takes one comparison; false once none is left.
+    /// Takes one comparison; false (and from then on `spent`) once none is left.
     pub fn spend(&self) -> bool {
-        let left = self.left.get();
-        self.left.set(left.saturating_sub(1));
-        left > 0
+        match self.left.get().checked_sub(1) {
+            Some(left) => {
+                self.left.set(left);
+                true
+            }
+            None => {
+                self.refused.set(true);
+                false
+            }
+        }
     }
 
+    /// True once a comparison was refused: the evaluation stopped short.
     pub fn spent(&self) -> bool {
-        self.left.get() == 0
+        self.refused.get()
     }
 }
 
