@@ -542,16 +542,31 @@ fn each_items<'a>(each: &Each, scope: &Scope<'a, '_>) -> Vec<Item<'a>> {
 /// Fills a message template; values from the document are cleaned of control characters.
 fn render(template: &Template, scope: &Scope<'_, '_>, value: Option<&str>) -> String {
     let mut out = String::new();
+    // A missing value reads "unset", without the code quotes meant for a value:
+    // "`--profiling` is unset", not "is `unset`".
+    let mut unquote_next = false;
     for part in &template.parts {
-        match part {
-            Part::Text(t) => out.push_str(t),
-            Part::Value => out.push_str(&clean(value.unwrap_or("unset"))),
-            Part::Path(p) => {
-                let shown = p
-                    .first(scope.start(p), scope)
-                    .filter(|n| !n.is_null())
-                    .map(Node::display);
-                out.push_str(&clean(shown.as_deref().unwrap_or("unset")));
+        let found = match part {
+            Part::Text(t) => {
+                let t = if unquote_next { t.strip_prefix('`').unwrap_or(t) } else { t };
+                unquote_next = false;
+                out.push_str(t);
+                continue;
+            }
+            Part::Value => value.map(str::to_owned),
+            Part::Path(p) => p
+                .first(scope.start(p), scope)
+                .filter(|n| !n.is_null())
+                .map(Node::display),
+        };
+        match found {
+            Some(v) => out.push_str(&clean(&v)),
+            None => {
+                unquote_next = out.ends_with('`');
+                if unquote_next {
+                    out.pop();
+                }
+                out.push_str("unset");
             }
         }
     }
