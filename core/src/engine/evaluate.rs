@@ -451,14 +451,7 @@ impl<'a> RuleRun<'_, 'a> {
             self.leaf(items);
             return;
         };
-        let scope = Scope {
-            object: self.object,
-            root: self.root,
-            items,
-            version: self.version,
-            budget: self.budget,
-        };
-        let found = each_items(each, &scope);
+        let found = each_items(each, &self.scope(items));
         for item in found {
             items.push(item);
             self.iterate(depth + 1, items);
@@ -466,14 +459,19 @@ impl<'a> RuleRun<'_, 'a> {
         }
     }
 
-    fn leaf(&mut self, items: &[Item<'a>]) {
-        let scope = Scope {
+    /// The scope of the rule's conditions with these items bound.
+    fn scope<'s>(&'s self, items: &'s [Item<'a>]) -> Scope<'a, 's> {
+        Scope {
             object: self.object,
             root: self.root,
             items,
             version: self.version,
             budget: self.budget,
-        };
+        }
+    }
+
+    fn leaf(&mut self, items: &[Item<'a>]) {
+        let scope = self.scope(items);
         if let Some(when) = &self.rule.when {
             if when.eval(&scope).is_none() {
                 return;
