@@ -315,3 +315,103 @@ fn quadratic_checks_are_stopped_by_the_comparison_budget() {
     let n = full.findings.iter().filter(|f| f.policy == "audit/sensitive-bodies").count();
     assert_eq!(n, 400 * 4, "Secrets, ConfigMaps, token requests and TokenReviews for each rule");
 }
+
+fn data(name: &str) -> Source {
+    let path = format!("{}/tests/data/hostile/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    Source::new(name, text)
+}
+
+/// The JSON value of each document of a text, as Kubernetes reads it.
+fn values(text: &str) -> Vec<serde_json::Value> {
+    rempart::document::parse_stream(text, &Limits::default())
+        .into_iter()
+        .map(|d| d.result.map(|n| n.to_json()).unwrap_or_else(|e| panic!("{}", e.message)))
+        .collect()
+}
+
+fn has_finding(report: &rempart::Report, policy: &str, name: &str) -> bool {
+    report
+        .findings
+        .iter()
+        .any(|f| f.policy == policy && f.object.name.as_deref() == Some(name))
+}
+
+/// kubectl reads a repeated key with the last value winning: the document is checked with
+/// that value, and the repetition is an error that fails the scan.
+#[test]
+fn duplicate_keys_are_errors_and_the_last_value_is_checked() {
+    let report = engine().scan_source(&data("duplicate-key.yaml"));
+    assert!(has_finding(&report, "pod-security/baseline/privileged", "twice"), "{:?}", report.findings);
+    let e = report.errors.first().unwrap_or_else(|| panic!("no error"));
+    assert!(e.message.contains("`privileged` appears twice") && e.message.contains("first on line 10"), "{}", e.message);
+    let span = e.span.unwrap_or_else(|| panic!("no span"));
+    assert_eq!((span.start.line, span.start.column), (12, 9));
+    assert_eq!(report.errors.len(), 1);
+}
+
+#[test]
+fn an_alias_used_as_a_key_is_its_scalar() {
+    let report = engine().scan_source(&data("alias-key.yaml"));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(has_finding(&report, "pod-security/baseline/privileged", "aliased"), "{:?}", report.findings);
+    let collection = "a: &m {x: 1}\nb: {*m : 1}\n";
+    let doc = rempart::document::parse_stream(collection, &Limits::default());
+    let e = doc.first().and_then(|d| d.result.as_ref().err()).unwrap_or_else(|| panic!("no error"));
+    assert!(e.message.contains("used as a key"), "{}", e.message);
+    assert_eq!(e.span.start, 17);
+}
+
+#[test]
+fn binary_values_are_decoded() {
+    let report = engine().scan_source(&data("binary.yaml"));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(has_finding(&report, "pod-security/baseline/privileged", "encoded"), "{:?}", report.findings);
+    let star = values(&data("binary.yaml").text);
+    assert_eq!(star[1]["rules"][0]["verbs"], serde_json::json!(["*"]));
+    let bad = engine().scan_source(&Source::new("bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {a: !!binary \"Kg\"}\n"));
+    let e = bad.errors.first().unwrap_or_else(|| panic!("no error"));
+    assert!(e.message.contains("not valid base64"), "{}", e.message);
+    // The node starts at its tag.
+    assert_eq!(e.span.map(|s| (s.start.line, s.start.column)), Some((4, 11)));
+}
+
+#[test]
+fn core_tags_in_every_form_are_honoured() {
+    let report = engine().scan_source(&data("tags.yaml"));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(has_finding(&report, "pod-security/baseline/privileged", "verbatim"), "{:?}", report.findings);
+    assert!(has_finding(&report, "pod-security/restricted/run-as-user", "verbatim"), "{:?}", report.findings);
+    assert!(has_finding(&report, "pod-security/baseline/privileged", "directive"), "{:?}", report.findings);
+    let docs = values(&data("tags.yaml").text);
+    let sc = &docs[0]["spec"]["containers"][0]["securityContext"];
+    assert_eq!(sc, &serde_json::json!({"privileged": true, "runAsUser": 0, "allowPrivilegeEscalation": true}));
+    // A tag Kubernetes does not know is ignored, the value kept as text, and a note says so.
+    assert_eq!(docs[2]["spec"]["containers"][0]["image"], "nginx:1.27");
+    let note = report.notes.iter().find(|n| n.message.contains("`!custom`")).unwrap_or_else(|| panic!("{:?}", report.notes));
+    assert_eq!(note.span.map(|s| s.start.line), Some(24));
+}
+
+#[test]
+fn values_that_do_not_fit_their_tag_fail_the_document() {
+    for (value, tag) in [("\"abc\"", "int"), ("\"1.5\"", "int"), ("\"x\"", "bool"), ("x", "null"), ("12", "timestamp")] {
+        let text = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: t}}\ndata: {{a: !!{tag} {value}}}\n");
+        let report = scan_with_survivor(&text);
+        let e = report.errors.first().unwrap_or_else(|| panic!("no error for {value}"));
+        assert!(e.message.contains(&format!("tagged `!!{tag}`")), "{}", e.message);
+        assert_eq!(e.span.map(|s| s.start.line), Some(4));
+    }
+}
+
+#[test]
+fn only_a_plain_or_merge_tagged_key_merges() {
+    let docs = values(&data("merge-lookalikes.yaml").text);
+    assert_eq!(
+        docs[0]["data"],
+        serde_json::json!({
+            "quoted": {"<<": {"privileged": true}},
+            "tagged": {"<<": {"privileged": true}},
+            "merged": {"privileged": true, "other": "x"},
+        })
+    );
+}
