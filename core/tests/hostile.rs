@@ -415,3 +415,127 @@ fn only_a_plain_or_merge_tagged_key_merges() {
         })
     );
 }
+
+/// Anchors nested in anchors each keep a copy of their tree: those copies count against
+/// `maxAliasNodes` beyond the document's own nodes, so memory stays a small multiple of the
+/// input, and a genuine anchor on a large tree still reads.
+#[test]
+fn nested_anchors_cannot_multiply_memory() {
+    let payload: String = (0..50_000).map(|i| format!("v{i},")).collect();
+    let depth = 150;
+    let mut bomb = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nested}\ndata:\n  x: ");
+    for i in 0..depth {
+        bomb.push_str(&format!("&a{i} ["));
+    }
+    bomb.push_str(&payload);
+    bomb.push_str(&"]".repeat(depth));
+    bomb.push('\n');
+    let started = std::time::Instant::now();
+    let report = scan_with_survivor(&bomb);
+    assert!(started.elapsed().as_secs() < 60, "took {:?}", started.elapsed());
+    assert!(first_error(&report).contains("anchors nested in anchors"), "{}", first_error(&report));
+    assert_eq!(report.errors[0].span.map(|s| s.start.line), Some(5));
+    // One anchor over the whole document, used once, is fine.
+    let genuine = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata: &d {{{}}}\nother: *d\n", (0..5000).map(|i| format!("k{i}: v,")).collect::<String>());
+    let options = Options {
+        limits: Limits { max_alias_nodes: 20_000, ..Limits::default() },
+        ..Options::default()
+    };
+    let report = Engine::new(&options).unwrap().scan_source(&Source::new("genuine.yaml", genuine));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+}
+
+/// Aliases inside anchored nodes are counted where they are copied again.
+#[test]
+fn aliases_copied_through_anchors_are_counted() {
+    let options = Options {
+        limits: Limits { max_alias_nodes: 1000, ..Limits::default() },
+        ..Options::default()
+    };
+    let engine = Engine::new(&options).unwrap();
+    let mut text = String::from("a0: &a0 [x, x, x, x]\n");
+    for i in 1..8 {
+        let p = i - 1;
+        text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}]\n"));
+    }
+    let report = engine.scan_source(&Source::new("nested.yaml", format!("{text}---\n{PRIVILEGED}")));
+    assert!(first_error(&report).contains("billion laughs"), "{}", first_error(&report));
+    assert_eq!(report.errors[0].span.map(|s| s.start.line), Some(5));
+    assert!(report.findings.iter().any(|f| f.object.name.as_deref() == Some("after")));
+}
+
+/// `...` ends a document without a separator line: every document counts against the limit.
+#[test]
+fn document_end_markers_count_against_the_document_limit() {
+    let options = Options {
+        limits: Limits { max_documents: 3, ..Limits::default() },
+        ..Options::default()
+    };
+    let engine = Engine::new(&options).unwrap();
+    let text: String = (0..10)
+        .map(|i| format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n...\n"))
+        .collect();
+    let report = engine.scan_source(&Source::new("ended.yaml", text.clone()));
+    assert_eq!(report.summary.documents, 4);
+    assert!(first_error(&report).contains("more than 3 documents"), "{}", first_error(&report));
+    assert_eq!(report.errors[0].span.map(|s| s.start.line), Some(13));
+    let all = rempart::document::parse_stream(&text, &Limits::default());
+    assert_eq!(all.len(), 10);
+    assert!(all.iter().all(|d| d.result.is_ok()));
+}
+
+/// Runs `f` on a thread with the default test stack (2 MiB): a stack overflow aborts the test
+/// binary.
+fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap_or_else(|_| panic!("the thread panicked"));
+}
+
+/// A raised `maxDepth` cannot take nesting past what the stack affords.
+#[test]
+fn depth_is_capped_whatever_the_configuration() {
+    on_small_stack(|| {
+        let options = Options {
+            limits: Limits { max_depth: 100_000, ..Limits::default() },
+            ..Options::default()
+        };
+        let engine = Engine::new(&options).unwrap();
+        for deep in ["- ".repeat(1024 * 1024), "[".repeat(2 * 1024 * 1024), "{a: ".repeat(500_000)] {
+            let report = engine.scan_source(&Source::new("deep.yaml", format!("{deep}\n---\n{PRIVILEGED}")));
+            assert!(
+                first_error(&report).contains("the most Rempart reads") || first_error(&report).contains("too deep"),
+                "{}",
+                first_error(&report)
+            );
+            assert!(report.findings.iter().any(|f| f.object.name.as_deref() == Some("after")));
+        }
+        // Just under the cap: read, converted, checked and dropped without overflow.
+        let depth = rempart::document::HARD_MAX_DEPTH - 1;
+        let text = format!("{}x\n", "- ".repeat(depth));
+        let docs = rempart::document::parse_stream(&text, &options.limits);
+        let node = docs.into_iter().next().and_then(|d| d.result.ok()).unwrap_or_else(|| panic!("not read"));
+        assert!(node.to_json().is_array());
+        let nested = format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: d}}\nspec:\n{}",
+            (1..depth - 1).map(|i| format!("{}a:\n", " ".repeat(i))).collect::<String>()
+        );
+        let report = engine.scan_source(&Source::new("nested.yaml", nested));
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        drop(node);
+    });
+}
+
+/// An alias copies its tree's depth: the copy cannot go past the cap either.
+#[test]
+fn aliases_cannot_nest_past_the_cap() {
+    let limits = Limits { max_depth: 100, ..Limits::default() };
+    let text = format!("a: &x {}1{}\nb: {}*x{}\n", "[".repeat(60), "]".repeat(60), "[".repeat(60), "]".repeat(60));
+    let docs = rempart::document::parse_stream(&text, &limits);
+    let e = docs.first().and_then(|d| d.result.as_ref().err()).unwrap_or_else(|| panic!("read"));
+    assert!(e.message.contains("deeper than 100 levels"), "{}", e.message);
+    assert_eq!(e.span.start, text.find("*x").unwrap());
+}

@@ -21,7 +21,7 @@ use super::tags;
 
 /// The deepest nesting read, whatever `maxDepth` says: what the recursive walks over a tree
 /// (dropping it included) can afford on a small thread stack.
-pub const HARD_MAX_DEPTH: usize = 1000;
+pub const HARD_MAX_DEPTH: usize = 512;
 
 /// Most duplicate-key errors reported for one document; the rest are counted.
 const MAX_DUPLICATE_ERRORS: usize = 100;
