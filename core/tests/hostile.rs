@@ -539,3 +539,32 @@ fn aliases_cannot_nest_past_the_cap() {
     assert!(e.message.contains("deeper than 100 levels"), "{}", e.message);
     assert_eq!(e.span.start, text.find("*x").unwrap());
 }
+
+/// go-yaml reads a quoted value whose continuation lines are indented less than YAML
+/// allows; so does Rempart, with a note, and every position still points into the file.
+#[test]
+fn quoted_continuation_lines_are_read_as_kubectl_reads_them() {
+    let source = data("quoted-continuation.yaml");
+    let report = engine().scan_source(&source);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.policy == "pod-security/baseline/privileged" && f.object.name.as_deref() == Some("lenient"))
+        .unwrap_or_else(|| panic!("{:?}", report.findings));
+    assert_eq!(source.text.get(f.span.start.offset..f.span.end.offset), Some("true"));
+    assert_eq!((f.span.start.line, f.span.start.column), (16, 21));
+    let note = report.notes.iter().find(|n| n.message.contains("indented less than YAML allows")).unwrap_or_else(|| panic!("{:?}", report.notes));
+    assert!(note.message.contains("from line 12 goes on at line 13"), "{}", note.message);
+    assert_eq!(note.span.map(|s| (s.start.line, s.start.column)), Some((13, 1)));
+    let docs = values(&source.text);
+    assert_eq!(docs[0]["spec"]["containers"][0]["command"][2], "echo first line second line third line");
+    // The same in one piece with other documents: those before it are not handed out twice.
+    let text = format!("{PRIVILEGED}...\n{}...\n{}", source.text, PRIVILEGED.replace("after", "later"));
+    let report = engine().scan_source(&Source::new("stream.yaml", text));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.summary.documents, 3);
+    for name in ["after", "lenient", "later"] {
+        assert!(has_finding(&report, "pod-security/baseline/privileged", name), "{name}");
+    }
+}

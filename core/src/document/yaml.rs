@@ -13,8 +13,9 @@
 
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Marker, Parser, ScanError, StrInput};
+use saphyr_parser::{BufferedInput, Event, Marker, Parser, ScanError, StrInput};
 
+use super::lenient::{self, Inserts};
 use super::limits::Limits;
 use super::node::{Node, Span, Value};
 use super::tags;
@@ -252,21 +253,31 @@ pub fn parse_piece(text: &str, base: usize, end: usize, limits: &Limits) -> Vec<
         .collect()
 }
 
-/// The parser over a piece's text.
+/// The parser over a piece's text, or over a copy of it that [`lenient`] rewrote.
 enum Events<'t> {
     Text(Box<Parser<'t, StrInput<'t>>>),
+    Copy(Box<Parser<'static, BufferedInput<std::vec::IntoIter<char>>>>),
 }
 
 impl<'t> Events<'t> {
     fn next_event(&mut self) -> Option<Result<(Event<'t>, saphyr_parser::Span), ScanError>> {
         match self {
             Events::Text(p) => p.next_event(),
+            Events::Copy(p) => p.next_event(),
         }
     }
 }
 
 /// Reads the documents of one piece as they are asked for.
 struct PieceReader<'t> {
+    limits: Limits,
+    /// The piece's text (its leading separator line left out), and the copy being read
+    /// when it had to be rewritten.
+    piece: &'t str,
+    copy: Option<String>,
+    /// Notes on rewrites, not yet handed out with their document (byte offsets, in order).
+    lenient_notes: Vec<ParseError>,
+    rewrites: usize,
     start: usize,
     end: usize,
     events: Events<'t>,
@@ -290,6 +301,11 @@ impl<'t> PieceReader<'t> {
             piece = piece.get(first.len()..).unwrap_or_default();
         }
         PieceReader {
+            limits: limits.clone(),
+            piece,
+            copy: None,
+            lenient_notes: Vec::new(),
+            rewrites: 0,
             start,
             end,
             events: Events::Text(Box::new(Parser::new_from_str(piece))),
@@ -322,6 +338,9 @@ impl<'t> PieceReader<'t> {
                 Ok(None) => self.finished = true,
                 Ok(Some(Ok(()))) => {}
                 Ok(Some(Err(Failure::Scan(e)))) => {
+                    if self.lenient(&e) {
+                        continue;
+                    }
                     self.finished = true;
                     let error = ParseError {
                         message: describe_scan_error(e.info()),
@@ -345,6 +364,64 @@ impl<'t> PieceReader<'t> {
     }
 }
 
+impl PieceReader<'_> {
+    /// Most quoted scalars one piece may have re-indented (each costs a new reading).
+    const MAX_REWRITES: usize = 64;
+
+    /// When the parser refused a quoted scalar whose continuation lines are indented less
+    /// than YAML wants (go-yaml reads it), reads the piece again from a copy with those lines
+    /// indented further, skipping the documents already handed out. True when it did.
+    fn lenient(&mut self, e: &ScanError) -> bool {
+        if e.info() != "invalid indentation in quoted scalar" || self.rewrites >= Self::MAX_REWRITES {
+            return false;
+        }
+        let mut copy = self.copy.take().unwrap_or_else(|| self.piece.to_owned());
+        let mut inserts = self.positions.inserts.clone();
+        let quote = e.marker().index();
+        let Some(first) = lenient::indent_quoted(&mut copy, &mut inserts, quote) else {
+            self.copy = Some(copy);
+            return false;
+        };
+        self.rewrites += 1;
+        let at = self.positions.offset(first);
+        let line = self.positions.line(at);
+        let quote_at = self.positions.offset(quote);
+        self.lenient_notes.push(ParseError {
+            message: format!(
+                "the quoted value from line {} goes on at line {line} indented less than YAML allows; Kubernetes reads it anyway, other tools may not (indent the continuation lines)",
+                self.positions.line(quote_at)
+            ),
+            span: Span::new(at, at),
+        });
+        self.lenient_notes.sort_by_key(|n| n.span.start);
+        let chars: Vec<char> = copy.chars().collect();
+        self.events = Events::Copy(Box::new(Parser::new_from_iter(chars.into_iter())));
+        self.copy = Some(copy);
+        self.positions.inserts = inserts;
+        self.positions.cursor_chars = 0;
+        self.positions.cursor_bytes = 0;
+        self.builder = Builder::new(&self.limits);
+        self.skip = self.handed;
+        self.finished = false;
+        true
+    }
+
+    /// Hands the notes on rewrites inside `parsed` over with it.
+    fn with_notes(&mut self, mut parsed: Parsed) -> Parsed {
+        if self.lenient_notes.is_empty() {
+            return parsed;
+        }
+        let end = match &parsed.result {
+            Ok(node) => node.span.end,
+            Err(e) => e.span.end.max(self.end),
+        };
+        let n = self.lenient_notes.partition_point(|note| note.span.start <= end);
+        parsed.notes.extend(self.lenient_notes.drain(..n));
+        parsed.notes.sort_by_key(|note| note.span.start);
+        parsed
+    }
+}
+
 impl Iterator for PieceReader<'_> {
     type Item = Parsed;
 
@@ -356,7 +433,7 @@ impl Iterator for PieceReader<'_> {
                 continue;
             }
             self.handed += 1;
-            return Some(parsed);
+            return Some(self.with_notes(parsed));
         }
     }
 }
@@ -372,6 +449,8 @@ struct Positions<'a> {
     cursor_bytes: usize,
     /// Byte offsets of the text's line starts, built when a message first needs a line.
     lines: Vec<usize>,
+    /// Spaces the parser sees that are not in the text (see [`lenient`]).
+    inserts: Inserts,
 }
 
 impl<'a> Positions<'a> {
@@ -384,6 +463,7 @@ impl<'a> Positions<'a> {
             cursor_chars: 0,
             cursor_bytes: 0,
             lines: Vec::new(),
+            inserts: Inserts::default(),
         }
     }
 
@@ -396,8 +476,14 @@ impl<'a> Positions<'a> {
         self.lines.partition_point(|&start| start <= offset).max(1)
     }
 
-    /// Byte offset of character index `chars`; amortised linear because events move forward.
+    /// Byte offset of character index `chars` (of what the parser reads); amortised linear
+    /// because events move forward.
     fn offset(&mut self, chars: usize) -> usize {
+        let chars = if self.inserts.is_empty() {
+            chars
+        } else {
+            self.inserts.original(chars)
+        };
         if self.ascii {
             return self.base + chars.min(self.piece.len());
         }
