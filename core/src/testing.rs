@@ -104,6 +104,8 @@ impl Engine {
                 index,
                 span: node.span,
                 result: Ok(node.clone()),
+                errors: Vec::new(),
+                notes: Vec::new(),
             })
             .collect();
         self.scan_documents(&source, documents)

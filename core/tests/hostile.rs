@@ -315,3 +315,256 @@ fn quadratic_checks_are_stopped_by_the_comparison_budget() {
     let n = full.findings.iter().filter(|f| f.policy == "audit/sensitive-bodies").count();
     assert_eq!(n, 400 * 4, "Secrets, ConfigMaps, token requests and TokenReviews for each rule");
 }
+
+fn data(name: &str) -> Source {
+    let path = format!("{}/tests/data/hostile/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    Source::new(name, text)
+}
+
+/// The JSON value of each document of a text, as Kubernetes reads it.
+fn values(text: &str) -> Vec<serde_json::Value> {
+    rempart::document::parse_stream(text, &Limits::default())
+        .into_iter()
+        .map(|d| d.result.map(|n| n.to_json()).unwrap_or_else(|e| panic!("{}", e.message)))
+        .collect()
+}
+
+fn has_finding(report: &rempart::Report, policy: &str, name: &str) -> bool {
+    report
+        .findings
+        .iter()
+        .any(|f| f.policy == policy && f.object.name.as_deref() == Some(name))
+}
+
+/// kubectl reads a repeated key with the last value winning: the document is checked with
+/// that value, and the repetition is an error that fails the scan.
+#[test]
+fn duplicate_keys_are_errors_and_the_last_value_is_checked() {
+    let report = engine().scan_source(&data("duplicate-key.yaml"));
+    assert!(has_finding(&report, "pod-security/baseline/privileged", "twice"), "{:?}", report.findings);
+    let e = report.errors.first().unwrap_or_else(|| panic!("no error"));
+    assert!(e.message.contains("`privileged` appears twice") && e.message.contains("first on line 10"), "{}", e.message);
+    let span = e.span.unwrap_or_else(|| panic!("no span"));
+    assert_eq!((span.start.line, span.start.column), (12, 9));
+    assert_eq!(report.errors.len(), 1);
+}
+
+#[test]
+fn an_alias_used_as_a_key_is_its_scalar() {
+    let report = engine().scan_source(&data("alias-key.yaml"));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(has_finding(&report, "pod-security/baseline/privileged", "aliased"), "{:?}", report.findings);
+    let collection = "a: &m {x: 1}\nb: {*m : 1}\n";
+    let doc = rempart::document::parse_stream(collection, &Limits::default());
+    let e = doc.first().and_then(|d| d.result.as_ref().err()).unwrap_or_else(|| panic!("no error"));
+    assert!(e.message.contains("used as a key"), "{}", e.message);
+    assert_eq!(e.span.start, 17);
+}
+
+#[test]
+fn binary_values_are_decoded() {
+    let report = engine().scan_source(&data("binary.yaml"));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(has_finding(&report, "pod-security/baseline/privileged", "encoded"), "{:?}", report.findings);
+    let star = values(&data("binary.yaml").text);
+    assert_eq!(star[1]["rules"][0]["verbs"], serde_json::json!(["*"]));
+    let bad = engine().scan_source(&Source::new("bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {a: !!binary \"Kg\"}\n"));
+    let e = bad.errors.first().unwrap_or_else(|| panic!("no error"));
+    assert!(e.message.contains("not valid base64"), "{}", e.message);
+    // The node starts at its tag.
+    assert_eq!(e.span.map(|s| (s.start.line, s.start.column)), Some((4, 11)));
+}
+
+#[test]
+fn core_tags_in_every_form_are_honoured() {
+    let report = engine().scan_source(&data("tags.yaml"));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(has_finding(&report, "pod-security/baseline/privileged", "verbatim"), "{:?}", report.findings);
+    assert!(has_finding(&report, "pod-security/restricted/run-as-user", "verbatim"), "{:?}", report.findings);
+    assert!(has_finding(&report, "pod-security/baseline/privileged", "directive"), "{:?}", report.findings);
+    let docs = values(&data("tags.yaml").text);
+    let sc = &docs[0]["spec"]["containers"][0]["securityContext"];
+    assert_eq!(sc, &serde_json::json!({"privileged": true, "runAsUser": 0, "allowPrivilegeEscalation": true}));
+    // A tag Kubernetes does not know is ignored, the value kept as text, and a note says so.
+    assert_eq!(docs[2]["spec"]["containers"][0]["image"], "nginx:1.27");
+    let note = report.notes.iter().find(|n| n.message.contains("`!custom`")).unwrap_or_else(|| panic!("{:?}", report.notes));
+    assert_eq!(note.span.map(|s| s.start.line), Some(24));
+}
+
+#[test]
+fn values_that_do_not_fit_their_tag_fail_the_document() {
+    for (value, tag) in [("\"abc\"", "int"), ("\"1.5\"", "int"), ("\"x\"", "bool"), ("x", "null"), ("12", "timestamp")] {
+        let text = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: t}}\ndata: {{a: !!{tag} {value}}}\n");
+        let report = scan_with_survivor(&text);
+        let e = report.errors.first().unwrap_or_else(|| panic!("no error for {value}"));
+        assert!(e.message.contains(&format!("tagged `!!{tag}`")), "{}", e.message);
+        assert_eq!(e.span.map(|s| s.start.line), Some(4));
+    }
+}
+
+#[test]
+fn only_a_plain_or_merge_tagged_key_merges() {
+    let docs = values(&data("merge-lookalikes.yaml").text);
+    assert_eq!(
+        docs[0]["data"],
+        serde_json::json!({
+            "quoted": {"<<": {"privileged": true}},
+            "tagged": {"<<": {"privileged": true}},
+            "merged": {"privileged": true, "other": "x"},
+        })
+    );
+}
+
+/// Anchors nested in anchors each keep a copy of their tree: those copies count against
+/// `maxAliasNodes` beyond the document's own nodes, so memory stays a small multiple of the
+/// input, and a genuine anchor on a large tree still reads.
+#[test]
+fn nested_anchors_cannot_multiply_memory() {
+    let payload: String = (0..50_000).map(|i| format!("v{i},")).collect();
+    let depth = 150;
+    let mut bomb = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nested}\ndata:\n  x: ");
+    for i in 0..depth {
+        bomb.push_str(&format!("&a{i} ["));
+    }
+    bomb.push_str(&payload);
+    bomb.push_str(&"]".repeat(depth));
+    bomb.push('\n');
+    let started = std::time::Instant::now();
+    let report = scan_with_survivor(&bomb);
+    assert!(started.elapsed().as_secs() < 60, "took {:?}", started.elapsed());
+    assert!(first_error(&report).contains("anchors nested in anchors"), "{}", first_error(&report));
+    assert_eq!(report.errors[0].span.map(|s| s.start.line), Some(5));
+    // One anchor over the whole document, used once, is fine.
+    let genuine = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata: &d {{{}}}\nother: *d\n", (0..5000).map(|i| format!("k{i}: v,")).collect::<String>());
+    let options = Options {
+        limits: Limits { max_alias_nodes: 20_000, ..Limits::default() },
+        ..Options::default()
+    };
+    let report = Engine::new(&options).unwrap().scan_source(&Source::new("genuine.yaml", genuine));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+}
+
+/// Aliases inside anchored nodes are counted where they are copied again.
+#[test]
+fn aliases_copied_through_anchors_are_counted() {
+    let options = Options {
+        limits: Limits { max_alias_nodes: 1000, ..Limits::default() },
+        ..Options::default()
+    };
+    let engine = Engine::new(&options).unwrap();
+    let mut text = String::from("a0: &a0 [x, x, x, x]\n");
+    for i in 1..8 {
+        let p = i - 1;
+        text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}]\n"));
+    }
+    let report = engine.scan_source(&Source::new("nested.yaml", format!("{text}---\n{PRIVILEGED}")));
+    assert!(first_error(&report).contains("billion laughs"), "{}", first_error(&report));
+    assert_eq!(report.errors[0].span.map(|s| s.start.line), Some(5));
+    assert!(report.findings.iter().any(|f| f.object.name.as_deref() == Some("after")));
+}
+
+/// `...` ends a document without a separator line: every document counts against the limit.
+#[test]
+fn document_end_markers_count_against_the_document_limit() {
+    let options = Options {
+        limits: Limits { max_documents: 3, ..Limits::default() },
+        ..Options::default()
+    };
+    let engine = Engine::new(&options).unwrap();
+    let text: String = (0..10)
+        .map(|i| format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n...\n"))
+        .collect();
+    let report = engine.scan_source(&Source::new("ended.yaml", text.clone()));
+    assert_eq!(report.summary.documents, 4);
+    assert!(first_error(&report).contains("more than 3 documents"), "{}", first_error(&report));
+    assert_eq!(report.errors[0].span.map(|s| s.start.line), Some(13));
+    let all = rempart::document::parse_stream(&text, &Limits::default());
+    assert_eq!(all.len(), 10);
+    assert!(all.iter().all(|d| d.result.is_ok()));
+}
+
+/// Runs `f` on a thread with the default test stack (2 MiB): a stack overflow aborts the test
+/// binary.
+fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap_or_else(|_| panic!("the thread panicked"));
+}
+
+/// A raised `maxDepth` cannot take nesting past what the stack affords.
+#[test]
+fn depth_is_capped_whatever_the_configuration() {
+    on_small_stack(|| {
+        let options = Options {
+            limits: Limits { max_depth: 100_000, ..Limits::default() },
+            ..Options::default()
+        };
+        let engine = Engine::new(&options).unwrap();
+        for deep in ["- ".repeat(1024 * 1024), "[".repeat(2 * 1024 * 1024), "{a: ".repeat(500_000)] {
+            let report = engine.scan_source(&Source::new("deep.yaml", format!("{deep}\n---\n{PRIVILEGED}")));
+            assert!(
+                first_error(&report).contains("the most Rempart reads") || first_error(&report).contains("too deep"),
+                "{}",
+                first_error(&report)
+            );
+            assert!(report.findings.iter().any(|f| f.object.name.as_deref() == Some("after")));
+        }
+        // Just under the cap: read, converted, checked and dropped without overflow.
+        let depth = rempart::document::HARD_MAX_DEPTH - 1;
+        let text = format!("{}x\n", "- ".repeat(depth));
+        let docs = rempart::document::parse_stream(&text, &options.limits);
+        let node = docs.into_iter().next().and_then(|d| d.result.ok()).unwrap_or_else(|| panic!("not read"));
+        assert!(node.to_json().is_array());
+        let nested = format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: d}}\nspec:\n{}",
+            (1..depth - 1).map(|i| format!("{}a:\n", " ".repeat(i))).collect::<String>()
+        );
+        let report = engine.scan_source(&Source::new("nested.yaml", nested));
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        drop(node);
+    });
+}
+
+/// An alias copies its tree's depth: the copy cannot go past the cap either.
+#[test]
+fn aliases_cannot_nest_past_the_cap() {
+    let limits = Limits { max_depth: 100, ..Limits::default() };
+    let text = format!("a: &x {}1{}\nb: {}*x{}\n", "[".repeat(60), "]".repeat(60), "[".repeat(60), "]".repeat(60));
+    let docs = rempart::document::parse_stream(&text, &limits);
+    let e = docs.first().and_then(|d| d.result.as_ref().err()).unwrap_or_else(|| panic!("read"));
+    assert!(e.message.contains("deeper than 100 levels"), "{}", e.message);
+    assert_eq!(e.span.start, text.find("*x").unwrap());
+}
+
+/// go-yaml reads a quoted value whose continuation lines are indented less than YAML
+/// allows; so does Rempart, with a note, and every position still points into the file.
+#[test]
+fn quoted_continuation_lines_are_read_as_kubectl_reads_them() {
+    let source = data("quoted-continuation.yaml");
+    let report = engine().scan_source(&source);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.policy == "pod-security/baseline/privileged" && f.object.name.as_deref() == Some("lenient"))
+        .unwrap_or_else(|| panic!("{:?}", report.findings));
+    assert_eq!(source.text.get(f.span.start.offset..f.span.end.offset), Some("true"));
+    assert_eq!((f.span.start.line, f.span.start.column), (16, 21));
+    let note = report.notes.iter().find(|n| n.message.contains("indented less than YAML allows")).unwrap_or_else(|| panic!("{:?}", report.notes));
+    assert!(note.message.contains("from line 12 goes on at line 13"), "{}", note.message);
+    assert_eq!(note.span.map(|s| (s.start.line, s.start.column)), Some((13, 1)));
+    let docs = values(&source.text);
+    assert_eq!(docs[0]["spec"]["containers"][0]["command"][2], "echo first line second line third line");
+    // The same in one piece with other documents: those before it are not handed out twice.
+    let text = format!("{PRIVILEGED}...\n{}...\n{}", source.text, PRIVILEGED.replace("after", "later"));
+    let report = engine().scan_source(&Source::new("stream.yaml", text));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.summary.documents, 3);
+    for name in ["after", "lenient", "later"] {
+        assert!(has_finding(&report, "pod-security/baseline/privileged", name), "{name}");
+    }
+}

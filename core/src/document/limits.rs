@@ -10,7 +10,8 @@ pub struct Limits {
     pub max_document_bytes: usize,
     /// Most documents read from one file; the rest of the file is reported, not read.
     pub max_documents: usize,
-    /// Deepest nesting of maps and lists.
+    /// Deepest nesting of maps and lists (aliases' copies included). Never more than
+    /// [`super::HARD_MAX_DEPTH`], whatever is configured: deeper trees would exhaust the stack.
     pub max_depth: usize,
     /// Most nodes that aliases (`*name`) may copy into one document ("billion laughs").
     pub max_alias_nodes: usize,

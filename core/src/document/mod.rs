@@ -1,14 +1,16 @@
 //! Documents: spanned parsing of YAML and JSON streams, positions, Kubernetes objects.
 
+mod lenient;
 mod limits;
 mod node;
 mod object;
 mod scalar;
 mod source;
+mod tags;
 mod yaml;
 
 pub use limits::Limits;
 pub use node::{push_escaped, Node, Span, Value};
 pub use object::{expand, Object, ObjectId, Skip};
 pub use source::{Position, Source};
-pub use yaml::{parse_piece, parse_stream, Documents, ParseError, RawDocument};
+pub use yaml::{parse_piece, parse_stream, Documents, ParseError, Parsed, RawDocument, HARD_MAX_DEPTH};

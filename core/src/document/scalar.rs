@@ -25,6 +25,105 @@ pub fn resolve_plain(text: &str) -> Value {
     }
 }
 
+/// Resolves the text of a scalar tagged `!!int`, `!!float`, `!!bool`, `!!null` or
+/// `!!timestamp` (by the tag's suffix) as go-yaml v2 does, or `None` when the text does not fit
+/// the tag (go-yaml then refuses the document). An integer fits `!!float`; a timestamp stays
+/// its text, as go-yaml hands timestamps to Kubernetes.
+pub fn resolve_tagged(text: &str, tag: &str) -> Option<Value> {
+    if tag == "timestamp" {
+        return is_timestamp(text).then(|| Value::Str(text.to_owned()));
+    }
+    let value = resolve_plain(text);
+    match (tag, value) {
+        ("int", v @ Value::Int(_)) | ("bool", v @ Value::Bool(_)) | ("null", v @ Value::Null) => Some(v),
+        // `ParseUint` of a number past i64 (kept as a float here) is still an integer to go-yaml.
+        ("int", v @ Value::Float(_)) => {
+            let plain: String = text.chars().filter(|&c| c != '_').collect();
+            go_int(&plain).is_some().then_some(v)
+        }
+        ("float", Value::Int(i)) => Some(Value::Float(i as f64)),
+        ("float", v @ Value::Float(_)) => Some(v),
+        _ => None,
+    }
+}
+
+/// go-yaml v2's `parseTimestamp`: `YYYY-M-D`, optionally followed by `T`/`t` and a time with a
+/// zone (`Z` or `±hh:mm`), or by a space and a time without zone; fractions of seconds allowed.
+fn is_timestamp(s: &str) -> bool {
+    fn number(b: &[u8], i: &mut usize, min: usize, max: usize) -> Option<u32> {
+        let start = *i;
+        while *i - start < max && b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        let digits = b.get(start..*i)?;
+        if digits.len() < min {
+            return None;
+        }
+        digits
+            .iter()
+            .try_fold(0u32, |n, d| n.checked_mul(10)?.checked_add(u32::from(d - b'0')))
+    }
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut check = || -> Option<bool> {
+        let year = number(b, &mut i, 4, 4)?;
+        (b.get(i) == Some(&b'-')).then_some(())?;
+        i += 1;
+        let month = number(b, &mut i, 1, 2)?;
+        (b.get(i) == Some(&b'-')).then_some(())?;
+        i += 1;
+        let day = number(b, &mut i, 1, 2)?;
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return Some(false),
+        };
+        if day == 0 || day > days {
+            return Some(false);
+        }
+        let Some(&sep) = b.get(i) else {
+            return Some(true);
+        };
+        if !matches!(sep, b'T' | b't' | b' ') {
+            return Some(false);
+        }
+        i += 1;
+        let hour = number(b, &mut i, 1, 2)?;
+        (b.get(i) == Some(&b':')).then_some(())?;
+        i += 1;
+        let minute = number(b, &mut i, 1, 2)?;
+        (b.get(i) == Some(&b':')).then_some(())?;
+        i += 1;
+        let second = number(b, &mut i, 1, 2)?;
+        if hour > 23 || minute > 59 || second > 59 {
+            return Some(false);
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            number(b, &mut i, 1, usize::MAX)?;
+        }
+        if sep == b' ' {
+            return Some(i == b.len());
+        }
+        match b.get(i) {
+            Some(b'Z') => Some(i + 1 == b.len()),
+            Some(b'+' | b'-') => {
+                i += 1;
+                let hh = number(b, &mut i, 2, 2)?;
+                (b.get(i) == Some(&b':')).then_some(())?;
+                i += 1;
+                let mm = number(b, &mut i, 2, 2)?;
+                Some(hh <= 24 && mm <= 60 && i == b.len())
+            }
+            _ => Some(false),
+        }
+    };
+    check().unwrap_or(false)
+}
+
 fn named(text: &str) -> Option<Value> {
     Some(match text {
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => Value::Bool(true),
@@ -170,6 +269,36 @@ mod tests {
             resolve_plain("18446744073709551615"),
             Value::Float(18446744073709551615.0)
         );
+    }
+
+    #[test]
+    fn tagged_text_fits_its_tag_or_not() {
+        assert_eq!(resolve_tagged("0", "int"), Some(Value::Int(0)));
+        assert_eq!(resolve_tagged("7", "float"), Some(Value::Float(7.0)));
+        assert_eq!(resolve_tagged("yes", "bool"), Some(Value::Bool(true)));
+        assert_eq!(resolve_tagged("~", "null"), Some(Value::Null));
+        assert_eq!(resolve_tagged("abc", "int"), None);
+        assert_eq!(resolve_tagged("1.5", "int"), None);
+        assert_eq!(resolve_tagged("1", "bool"), None);
+        for ok in [
+            "2001-12-14",
+            "2001-1-2",
+            "2001-12-14T21:59:43.10-05:00",
+            "2001-12-14t21:59:43Z",
+            "2001-12-14 21:59:43.10",
+        ] {
+            assert_eq!(resolve_tagged(ok, "timestamp"), Some(Value::Str(ok.into())), "{ok}");
+        }
+        for bad in [
+            "2001-13-14",
+            "2001-02-30",
+            "2001-12-14T21:59:43",
+            "2001-12-14 21:59:43Z",
+            "12",
+            "x",
+        ] {
+            assert_eq!(resolve_tagged(bad, "timestamp"), None, "{bad}");
+        }
     }
 
     #[test]

@@ -3,14 +3,29 @@
 //! The stream is first cut at `---` separator lines, as kubectl's reader does, and each
 //! piece is parsed on its own: a syntax error in one document leaves the others readable.
 //! JSON is read by the same parser (YAML 1.2 is a superset of JSON).
+//!
+//! Values are what Kubernetes reads: kubectl turns YAML into JSON with sigs.k8s.io/yaml, which
+//! decodes with go-yaml v2. `k8s.io/apimachinery/pkg/util/yaml` (`YAMLToJSONDecoder.Decode`,
+//! used by kubectl's resource builder) calls `yaml.Unmarshal`, not `UnmarshalStrict`, and
+//! go-yaml v2 only refuses a repeated key in strict mode (`decode.go`, `mapping`): elsewhere
+//! the last value wins. So a repeated key is an error here (a person must fix it) but the
+//! document is still checked with the value Kubernetes keeps.
 
-use std::borrow::Cow;
+use std::collections::HashMap;
 
-use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Tag};
+use saphyr_parser::{BufferedInput, Event, Marker, Parser, ScanError, StrInput};
 
+use super::lenient::{self, Inserts};
 use super::limits::Limits;
 use super::node::{Node, Span, Value};
-use super::scalar::resolve_plain;
+use super::tags;
+
+/// The deepest nesting read, whatever `maxDepth` says: what the recursive walks over a tree
+/// (dropping it included) can afford on a small thread stack.
+pub const HARD_MAX_DEPTH: usize = 512;
+
+/// Most duplicate-key errors reported for one document; the rest are counted.
+const MAX_DUPLICATE_ERRORS: usize = 100;
 
 /// A document that could not be read, with the place where reading stopped.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,8 +33,11 @@ pub struct ParseError {
     pub message: String,
     pub span: Span,
 }
-
 /// One document of a stream, parsed or not.
+///
+/// A document can be read *with errors*: Kubernetes reads it (so `result` holds the value it
+/// reads and the document is checked) but it breaks a rule a person must fix, such as a key
+/// that appears twice. Those errors fail the scan like any other.
 #[derive(Debug)]
 pub struct RawDocument {
     /// 0-based index of the document in its stream.
@@ -27,6 +45,29 @@ pub struct RawDocument {
     /// Span of the document's text.
     pub span: Span,
     pub result: Result<Node, ParseError>,
+    /// Errors in a document that was still read (`result` is `Ok`).
+    pub errors: Vec<ParseError>,
+    /// What the reader did that the author may not expect (an unknown tag ignored, a
+    /// leniency of Kubernetes' YAML reader used); reported as notes.
+    pub notes: Vec<ParseError>,
+}
+
+/// One document as the parser hands it over.
+#[derive(Debug)]
+pub struct Parsed {
+    pub result: Result<Node, ParseError>,
+    pub errors: Vec<ParseError>,
+    pub notes: Vec<ParseError>,
+}
+
+impl Parsed {
+    fn failed(error: ParseError) -> Self {
+        Parsed {
+            result: Err(error),
+            errors: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
 }
 
 /// Parses every document of `text`.
@@ -35,14 +76,17 @@ pub fn parse_stream(text: &str, limits: &Limits) -> Vec<RawDocument> {
 }
 
 /// The documents of a text, parsed one at a time as they are asked for, so that a caller
-/// that drops each document after use holds one tree at a time.
+/// that drops each document after use holds one tree at a time (also when one piece holds
+/// many documents, ended by `...`).
 pub struct Documents<'t> {
     text: &'t str,
     limits: Limits,
     pieces: std::vec::IntoIter<(usize, usize)>,
-    /// Documents of the current piece not handed out yet.
-    pending: std::collections::VecDeque<RawDocument>,
+    /// The piece being read.
+    current: Option<PieceReader<'t>>,
     count: usize,
+    /// Documents read so far, counted against `maxDocuments`.
+    read: usize,
     done: bool,
 }
 
@@ -52,8 +96,9 @@ impl<'t> Documents<'t> {
             text,
             limits: limits.clone(),
             pieces: split_documents(text).into_iter(),
-            pending: std::collections::VecDeque::new(),
+            current: None,
             count: 0,
+            read: 0,
             done: false,
         }
     }
@@ -65,8 +110,9 @@ impl<'t> Documents<'t> {
             text,
             limits: limits.clone(),
             pieces: vec![range].into_iter(),
-            pending: std::collections::VecDeque::new(),
+            current: None,
             count: first_index,
+            read: 0,
             done: false,
         }
     }
@@ -86,62 +132,34 @@ impl<'t> Documents<'t> {
             .collect()
     }
 
-    fn document(&mut self, span: Span, result: Result<Node, ParseError>) -> RawDocument {
+    fn document(&mut self, span: Span, parsed: Parsed) -> RawDocument {
         let doc = RawDocument {
             index: self.count,
             span,
-            result,
+            result: parsed.result,
+            errors: parsed.errors,
+            notes: parsed.notes,
         };
         self.count += 1;
+        self.read += 1;
         doc
     }
 
-    fn refill(&mut self) {
-        let Some((start, end)) = self.pieces.next() else {
-            self.done = true;
-            return;
-        };
-        let limits = &self.limits;
-        if self.count >= limits.max_documents {
-            let message = format!(
-                "the file holds more than {} documents; the rest was not read (raise `maxDocuments` to read more)",
-                limits.max_documents
-            );
-            let doc = self.document(
-                Span::new(start, self.text.len()),
-                Err(ParseError {
-                    message,
-                    span: Span::new(start, start),
-                }),
-            );
-            self.pending.push_back(doc);
-            self.done = true;
-            return;
-        }
-        let size = end - start;
-        if size > limits.max_document_bytes {
-            let message = format!(
-                "the document is {size} bytes, over the limit of {} bytes; it was not read (split it or raise `maxDocumentBytes`)",
-                limits.max_document_bytes
-            );
-            let doc = self.document(
-                Span::new(start, end),
-                Err(ParseError {
-                    message,
-                    span: Span::new(start, start),
-                }),
-            );
-            self.pending.push_back(doc);
-            return;
-        }
-        for result in parse_piece(self.text, start, end, &self.limits) {
-            let span = match &result {
-                Ok(node) => node.span,
-                Err(e) => Span::new(start, end.max(e.span.end)),
-            };
-            let doc = self.document(span, result);
-            self.pending.push_back(doc);
-        }
+    /// The error that ends the stream once `maxDocuments` documents were read.
+    fn too_many(&mut self, start: usize) -> RawDocument {
+        let message = format!(
+            "the file holds more than {} documents; the rest was not read (raise `maxDocuments` to read more)",
+            self.limits.max_documents
+        );
+        self.done = true;
+        self.current = None;
+        self.document(
+            Span::new(start, self.text.len()),
+            Parsed::failed(ParseError {
+                message,
+                span: Span::new(start, start),
+            }),
+        )
     }
 }
 
@@ -149,10 +167,47 @@ impl Iterator for Documents<'_> {
     type Item = RawDocument;
 
     fn next(&mut self) -> Option<RawDocument> {
-        while self.pending.is_empty() && !self.done {
-            self.refill();
+        loop {
+            if self.done {
+                return None;
+            }
+            if let Some(reader) = self.current.as_mut() {
+                match reader.next() {
+                    Some(parsed) => {
+                        let (start, end) = (reader.start, reader.end);
+                        let span = match &parsed.result {
+                            Ok(node) => node.span,
+                            Err(e) => Span::new(start, end.max(e.span.end)),
+                        };
+                        if self.read >= self.limits.max_documents {
+                            return Some(self.too_many(span.start));
+                        }
+                        return Some(self.document(span, parsed));
+                    }
+                    None => self.current = None,
+                }
+            }
+            let Some((start, end)) = self.pieces.next() else {
+                self.done = true;
+                return None;
+            };
+            if self.read >= self.limits.max_documents {
+                return Some(self.too_many(start));
+            }
+            let size = end - start;
+            if size > self.limits.max_document_bytes {
+                let message = format!(
+                    "the document is {size} bytes, over the limit of {} bytes; it was not read (split it or raise `maxDocumentBytes`)",
+                    self.limits.max_document_bytes
+                );
+                let error = ParseError {
+                    message,
+                    span: Span::new(start, start),
+                };
+                return Some(self.document(Span::new(start, end), Parsed::failed(error)));
+            }
+            self.current = Some(PieceReader::new(self.text, start, end, &self.limits));
         }
-        self.pending.pop_front()
     }
 }
 
@@ -188,21 +243,198 @@ fn has_content(piece: &str) -> bool {
 }
 
 /// Parses one piece; it usually holds one document, but `--- {…}` or `...` may start more.
+/// A document read with errors comes back as its first error.
 pub fn parse_piece(text: &str, base: usize, end: usize, limits: &Limits) -> Vec<Result<Node, ParseError>> {
-    let piece = text.get(base..end).unwrap_or_default();
-    let positions = Positions::new(text, piece, base);
-    let mut builder = Builder::new(limits, positions);
-    // The parser is a dependency; a panic inside it must not take the scan down.
-    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        builder.run(piece);
-        builder
-    }));
-    match run {
-        Ok(builder) => builder.finish(),
-        Err(_) => vec![Err(ParseError {
-            message: "the YAML parser failed on this document; check its syntax".into(),
-            span: Span::new(base, base),
-        })],
+    PieceReader::new(text, base, end, limits)
+        .map(|parsed| match (parsed.result, parsed.errors.into_iter().next()) {
+            (Ok(_), Some(e)) | (Err(e), _) => Err(e),
+            (Ok(node), None) => Ok(node),
+        })
+        .collect()
+}
+
+/// The parser over a piece's text, or over a copy of it that [`lenient`] rewrote.
+enum Events<'t> {
+    Text(Box<Parser<'t, StrInput<'t>>>),
+    Copy(Box<Parser<'static, BufferedInput<std::vec::IntoIter<char>>>>),
+}
+
+impl<'t> Events<'t> {
+    fn next_event(&mut self) -> Option<Result<(Event<'t>, saphyr_parser::Span), ScanError>> {
+        match self {
+            Events::Text(p) => p.next_event(),
+            Events::Copy(p) => p.next_event(),
+        }
+    }
+}
+
+/// Reads the documents of one piece as they are asked for.
+struct PieceReader<'t> {
+    limits: Limits,
+    /// The piece's text (its leading separator line left out), and the copy being read
+    /// when it had to be rewritten.
+    piece: &'t str,
+    copy: Option<String>,
+    /// Notes on rewrites, not yet handed out with their document (byte offsets, in order).
+    lenient_notes: Vec<ParseError>,
+    rewrites: usize,
+    start: usize,
+    end: usize,
+    events: Events<'t>,
+    builder: Builder,
+    positions: Positions<'t>,
+    /// Documents handed out, to skip when the piece is read again from a rewritten copy.
+    handed: usize,
+    /// Documents to skip (already handed out before a rewrite).
+    skip: usize,
+    finished: bool,
+}
+
+impl<'t> PieceReader<'t> {
+    fn new(text: &'t str, start: usize, end: usize, limits: &Limits) -> Self {
+        // kubectl's reader hands go-yaml the lines after a separator, not the separator: a
+        // `%TAG` directive may then open the piece.
+        let mut piece = text.get(start..end).unwrap_or_default();
+        let mut base = start;
+        if let Some(first) = piece.split_inclusive('\n').next().filter(|line| is_separator(line)) {
+            base += first.len();
+            piece = piece.get(first.len()..).unwrap_or_default();
+        }
+        PieceReader {
+            limits: limits.clone(),
+            piece,
+            copy: None,
+            lenient_notes: Vec::new(),
+            rewrites: 0,
+            start,
+            end,
+            events: Events::Text(Box::new(Parser::new_from_str(piece))),
+            builder: Builder::new(limits),
+            positions: Positions::new(text, piece, base),
+            handed: 0,
+            skip: 0,
+            finished: false,
+        }
+    }
+
+    /// Feeds events to the builder until a document is complete.
+    fn step(&mut self) -> Option<Parsed> {
+        loop {
+            if let Some(parsed) = self.builder.ready.pop() {
+                return Some(parsed);
+            }
+            if self.finished {
+                return None;
+            }
+            // The parser is a dependency; a panic inside it must not take the scan down.
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let event = self.events.next_event()?;
+                Some(match event {
+                    Ok((event, span)) => self.builder.event(event, span, &mut self.positions),
+                    Err(e) => Err(Failure::Scan(e)),
+                })
+            }));
+            match run {
+                Ok(None) => self.finished = true,
+                Ok(Some(Ok(()))) => {}
+                Ok(Some(Err(Failure::Scan(e)))) => {
+                    if self.lenient(&e) {
+                        continue;
+                    }
+                    self.finished = true;
+                    let error = ParseError {
+                        message: describe_scan_error(e.info()),
+                        span: self.positions.at(e.marker()),
+                    };
+                    return Some(self.builder.fail(error));
+                }
+                Ok(Some(Err(Failure::Document(error)))) => {
+                    self.finished = true;
+                    return Some(self.builder.fail(error));
+                }
+                Err(_) => {
+                    self.finished = true;
+                    return Some(Parsed::failed(ParseError {
+                        message: "the YAML parser failed on this document; check its syntax".into(),
+                        span: Span::new(self.start, self.start),
+                    }));
+                }
+            }
+        }
+    }
+}
+
+impl PieceReader<'_> {
+    /// Most quoted scalars one piece may have re-indented (each costs a new reading).
+    const MAX_REWRITES: usize = 64;
+
+    /// When the parser refused a quoted scalar whose continuation lines are indented less
+    /// than YAML wants (go-yaml reads it), reads the piece again from a copy with those lines
+    /// indented further, skipping the documents already handed out. True when it did.
+    fn lenient(&mut self, e: &ScanError) -> bool {
+        if e.info() != "invalid indentation in quoted scalar" || self.rewrites >= Self::MAX_REWRITES {
+            return false;
+        }
+        let mut copy = self.copy.take().unwrap_or_else(|| self.piece.to_owned());
+        let mut inserts = self.positions.inserts.clone();
+        let quote = e.marker().index();
+        let Some(first) = lenient::indent_quoted(&mut copy, &mut inserts, quote) else {
+            self.copy = Some(copy);
+            return false;
+        };
+        self.rewrites += 1;
+        let at = self.positions.offset(first);
+        let line = self.positions.line(at);
+        let quote_at = self.positions.offset(quote);
+        self.lenient_notes.push(ParseError {
+            message: format!(
+                "the quoted value from line {} goes on at line {line} indented less than YAML allows; Kubernetes reads it anyway, other tools may not (indent the continuation lines)",
+                self.positions.line(quote_at)
+            ),
+            span: Span::new(at, at),
+        });
+        self.lenient_notes.sort_by_key(|n| n.span.start);
+        let chars: Vec<char> = copy.chars().collect();
+        self.events = Events::Copy(Box::new(Parser::new_from_iter(chars.into_iter())));
+        self.copy = Some(copy);
+        self.positions.inserts = inserts;
+        self.positions.cursor_chars = 0;
+        self.positions.cursor_bytes = 0;
+        self.builder = Builder::new(&self.limits);
+        self.skip = self.handed;
+        self.finished = false;
+        true
+    }
+
+    /// Hands the notes on rewrites inside `parsed` over with it.
+    fn with_notes(&mut self, mut parsed: Parsed) -> Parsed {
+        if self.lenient_notes.is_empty() {
+            return parsed;
+        }
+        let end = match &parsed.result {
+            Ok(node) => node.span.end,
+            Err(e) => e.span.end.max(self.end),
+        };
+        let n = self.lenient_notes.partition_point(|note| note.span.start <= end);
+        parsed.notes.extend(self.lenient_notes.drain(..n));
+        parsed.notes.sort_by_key(|note| note.span.start);
+        parsed
+    }
+}
+
+impl Iterator for PieceReader<'_> {
+    type Item = Parsed;
+
+    fn next(&mut self) -> Option<Parsed> {
+        loop {
+            let parsed = self.step()?;
+            if self.skip > 0 {
+                self.skip -= 1;
+                continue;
+            }
+            self.handed += 1;
+            return Some(self.with_notes(parsed));
+        }
     }
 }
 
@@ -215,6 +447,10 @@ struct Positions<'a> {
     ascii: bool,
     cursor_chars: usize,
     cursor_bytes: usize,
+    /// Byte offsets of the text's line starts, built when a message first needs a line.
+    lines: Vec<usize>,
+    /// Spaces the parser sees that are not in the text (see [`lenient`]).
+    inserts: Inserts,
 }
 
 impl<'a> Positions<'a> {
@@ -226,16 +462,28 @@ impl<'a> Positions<'a> {
             ascii: piece.is_ascii(),
             cursor_chars: 0,
             cursor_bytes: 0,
+            lines: Vec::new(),
+            inserts: Inserts::default(),
         }
     }
 
     /// The 1-based line of a byte offset of the whole text.
-    fn line(&self, offset: usize) -> usize {
-        self.text.get(..offset).map_or(0, |t| t.matches('\n').count()) + 1
+    fn line(&mut self, offset: usize) -> usize {
+        if self.lines.is_empty() {
+            self.lines.push(0);
+            self.lines.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+        }
+        self.lines.partition_point(|&start| start <= offset).max(1)
     }
 
-    /// Byte offset of character index `chars`; amortised linear because events move forward.
+    /// Byte offset of character index `chars` (of what the parser reads); amortised linear
+    /// because events move forward.
     fn offset(&mut self, chars: usize) -> usize {
+        let chars = if self.inserts.is_empty() {
+            chars
+        } else {
+            self.inserts.original(chars)
+        };
         if self.ascii {
             return self.base + chars.min(self.piece.len());
         }
@@ -268,163 +516,343 @@ impl<'a> Positions<'a> {
     }
 }
 
+/// Why reading stopped.
+enum Failure {
+    Scan(ScanError),
+    Document(ParseError),
+}
+
+impl From<ParseError> for Failure {
+    fn from(e: ParseError) -> Self {
+        Failure::Document(e)
+    }
+}
+
+/// What a finished node costs: its nodes and scalar bytes (aliases' copies included) and its
+/// height (0 for a scalar).
+#[derive(Clone, Copy, Debug, Default)]
+struct Size {
+    nodes: usize,
+    bytes: usize,
+    height: usize,
+}
+
+impl Size {
+    fn add(&mut self, child: Size) {
+        self.nodes = self.nodes.saturating_add(child.nodes);
+        self.bytes = self.bytes.saturating_add(child.bytes);
+        self.height = self.height.max(child.height + 1);
+    }
+}
+
+/// The entries of a map being built, with an index by key once there are more than a few, so
+/// that finding a repeated key stays linear in the size of the map.
+#[derive(Default)]
+struct Entries {
+    entries: Vec<(Node, Node)>,
+    /// Whether each entry was written in the map itself (not brought by a merge key).
+    explicit: Vec<bool>,
+    index: Option<HashMap<String, usize>>,
+}
+
+impl Entries {
+    const INDEX_FROM: usize = 8;
+
+    fn find(&self, name: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(name).copied(),
+            None => self.entries.iter().position(|(k, _)| k.as_str() == Some(name)),
+        }
+    }
+
+    fn push(&mut self, key: Node, value: Node, explicit: bool) {
+        let name = key.as_str().unwrap_or_default();
+        match &mut self.index {
+            Some(index) => {
+                index.insert(name.to_owned(), self.entries.len());
+            }
+            None if self.entries.len() >= Self::INDEX_FROM => {
+                let mut index: HashMap<String, usize> = self
+                    .entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (k.as_str().unwrap_or_default().to_owned(), i))
+                    .collect();
+                index.insert(name.to_owned(), self.entries.len());
+                self.index = Some(index);
+            }
+            None => {}
+        }
+        self.entries.push((key, value));
+        self.explicit.push(explicit);
+    }
+
+    /// Sets entry `i` (same key text), keeping its place.
+    fn replace(&mut self, i: usize, key: Node, value: Node, explicit: bool) {
+        if let Some(slot) = self.entries.get_mut(i) {
+            *slot = (key, value);
+        }
+        if let Some(e) = self.explicit.get_mut(i) {
+            *e = explicit;
+        }
+    }
+}
+
+/// A map key as it will be written in JSON.
+struct Key {
+    name: String,
+    merge: bool,
+}
+
 enum Frame {
     Seq {
         items: Vec<Node>,
         start: usize,
         anchor: usize,
+        size: Size,
     },
     Map {
-        entries: Vec<(Node, Node)>,
-        explicit: Vec<bool>,
+        entries: Entries,
+        /// The key read, waiting for its value.
         key: Option<Node>,
         merge: bool,
         start: usize,
         anchor: usize,
+        size: Size,
     },
 }
 
-struct Builder<'l, 'p> {
-    limits: &'l Limits,
-    positions: Positions<'p>,
-    stack: Vec<Frame>,
-    anchors: Vec<(usize, Node, usize, usize)>,
-    alias_nodes: usize,
-    scalar_bytes: usize,
-    docs: Vec<Result<Node, ParseError>>,
-    current: Option<Node>,
-    failed: bool,
+struct Anchor {
+    node: Node,
+    size: Size,
+    /// The key text, when the anchored node is a scalar.
+    key: Option<String>,
 }
 
-impl<'l, 'p> Builder<'l, 'p> {
-    fn new(limits: &'l Limits, positions: Positions<'p>) -> Self {
+/// Builds the documents of a piece from parser events.
+struct Builder {
+    max_depth: usize,
+    /// `maxDepth` as configured, for messages.
+    configured_depth: usize,
+    max_alias_nodes: usize,
+    max_scalar_bytes: usize,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Anchor>,
+    /// Nodes read from the source in this document.
+    source_nodes: usize,
+    /// Nodes copied by aliases.
+    alias_nodes: usize,
+    /// Nodes copied to remember anchored nodes.
+    anchor_nodes: usize,
+    scalar_bytes: usize,
+    current: Option<Node>,
+    errors: Vec<ParseError>,
+    duplicates: usize,
+    notes: Vec<ParseError>,
+    /// Finished documents, at most one at a time in practice.
+    ready: Vec<Parsed>,
+}
+
+impl Builder {
+    fn new(limits: &Limits) -> Self {
         Builder {
-            limits,
-            positions,
+            max_depth: limits.max_depth.min(HARD_MAX_DEPTH),
+            configured_depth: limits.max_depth,
+            max_alias_nodes: limits.max_alias_nodes,
+            max_scalar_bytes: limits.max_scalar_bytes,
             stack: Vec::new(),
-            anchors: Vec::new(),
+            anchors: HashMap::new(),
+            source_nodes: 0,
             alias_nodes: 0,
+            anchor_nodes: 0,
             scalar_bytes: 0,
-            docs: Vec::new(),
             current: None,
-            failed: false,
+            errors: Vec::new(),
+            duplicates: 0,
+            notes: Vec::new(),
+            ready: Vec::new(),
         }
     }
 
-    fn finish(self) -> Vec<Result<Node, ParseError>> {
-        self.docs
-    }
-
-    fn run(&mut self, piece: &str) {
-        let mut parser = Parser::new_from_str(piece);
-        while let Some(event) = parser.next_event() {
-            let step = match event {
-                Ok((event, span)) => self.event(event, span),
-                Err(e) => Err(self.scan_error(&e)),
-            };
-            if let Err(e) = step {
-                self.docs.push(Err(e));
-                self.failed = true;
-                return;
-            }
+    /// The document that stopped on `error`, with the notes gathered before it.
+    fn fail(&mut self, error: ParseError) -> Parsed {
+        self.stack.clear();
+        self.anchors.clear();
+        self.current = None;
+        Parsed {
+            result: Err(error),
+            errors: Vec::new(),
+            notes: std::mem::take(&mut self.notes),
         }
     }
 
-    fn scan_error(&mut self, e: &ScanError) -> ParseError {
-        ParseError {
-            message: describe_scan_error(e.info()),
-            span: self.positions.at(e.marker()),
-        }
+    fn reset(&mut self) {
+        self.stack.clear();
+        self.anchors.clear();
+        self.source_nodes = 0;
+        self.alias_nodes = 0;
+        self.anchor_nodes = 0;
+        self.scalar_bytes = 0;
+        self.current = None;
+        self.errors.clear();
+        self.duplicates = 0;
+        self.notes.clear();
     }
 
-    fn error(&mut self, message: String, span: Span) -> ParseError {
-        ParseError { message, span }
-    }
-
-    fn event(&mut self, event: Event<'_>, span: saphyr_parser::Span) -> Result<(), ParseError> {
+    fn event(
+        &mut self,
+        event: Event<'_>,
+        span: saphyr_parser::Span,
+        positions: &mut Positions<'_>,
+    ) -> Result<(), Failure> {
         match event {
-            Event::DocumentStart(_) => {
-                self.stack.clear();
-                self.anchors.clear();
-                self.alias_nodes = 0;
-                self.scalar_bytes = 0;
-                self.current = None;
-            }
+            Event::DocumentStart(_) => self.reset(),
             Event::DocumentEnd => {
                 if let Some(doc) = self.current.take() {
-                    self.docs.push(Ok(doc));
+                    let mut errors = std::mem::take(&mut self.errors);
+                    if self.duplicates > MAX_DUPLICATE_ERRORS {
+                        errors.push(ParseError {
+                            message: format!(
+                                "{} more keys appear twice in this document; only the first {MAX_DUPLICATE_ERRORS} are shown",
+                                self.duplicates - MAX_DUPLICATE_ERRORS
+                            ),
+                            span: Span::new(doc.span.start, doc.span.start),
+                        });
+                    }
+                    self.ready.push(Parsed {
+                        result: Ok(doc),
+                        errors,
+                        notes: std::mem::take(&mut self.notes),
+                    });
                 }
+                // Anchors and copies are dropped here, not kept until the next document.
+                self.reset();
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let span = self.positions.span(span);
+                let span = positions.span(span);
+                self.source_nodes += 1;
                 self.add_scalar_bytes(text.len(), span)?;
-                let value = scalar_value(&text, style, tag.as_deref());
-                let node = Node::new(value, span);
-                self.remember(anchor, &node);
-                self.attach(node, Some((text, style)))?;
+                let scalar =
+                    tags::scalar(&text, style, tag.as_deref()).map_err(|message| ParseError { message, span })?;
+                if let Some(message) = scalar.note {
+                    self.notes.push(ParseError {
+                        message,
+                        span: Span::new(span.start, span.start),
+                    });
+                }
+                let node = Node::new(scalar.value, span);
+                let size = Size {
+                    nodes: 1,
+                    bytes: text.len(),
+                    height: 0,
+                };
+                self.remember(anchor, &node, size, Some(&scalar.key))?;
+                let key = Key {
+                    name: scalar.key,
+                    merge: scalar.merge,
+                };
+                self.attach(node, size, Some(key), positions)?;
             }
             Event::Alias(id) => {
-                let span = self.positions.span(span);
-                let Some((_, node, count, bytes)) = self.anchors.iter().rev().find(|(a, ..)| *a == id) else {
-                    return Err(self.error("this alias names an anchor that is not defined before it".into(), span));
+                let span = positions.span(span);
+                let Some(anchor) = self.anchors.get(&id) else {
+                    return Err(ParseError {
+                        message: "this alias names an anchor that is not defined before it".into(),
+                        span,
+                    }
+                    .into());
                 };
-                let (node, count, bytes) = (node.clone(), *count, *bytes);
-                self.add_scalar_bytes(bytes, span)?;
-                self.alias_nodes += count;
-                if self.alias_nodes > self.limits.max_alias_nodes {
-                    return Err(self.error(
-                        format!(
+                let size = anchor.size;
+                if anchor.key.is_none() && matches!(self.stack.last(), Some(Frame::Map { key: None, .. })) {
+                    return Err(ParseError {
+                        message: "a map or list is used as a key; Kubernetes keys are strings".into(),
+                        span,
+                    }
+                    .into());
+                }
+                if self.stack.len() + size.height > self.max_depth {
+                    return Err(self.too_deep(span.start).into());
+                }
+                self.alias_nodes = self.alias_nodes.saturating_add(size.nodes);
+                if self.alias_nodes > self.max_alias_nodes {
+                    return Err(ParseError {
+                        message: format!(
                             "aliases expand to more than {} nodes in this document (a \"billion laughs\" bomb?); it was not read (raise `maxAliasNodes` if it is genuine)",
-                            self.limits.max_alias_nodes
+                            self.max_alias_nodes
                         ),
                         span,
-                    ));
-                }
-                self.attach(node, None)?;
-            }
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                let start = self.positions.span(span).start;
-                if self.stack.len() >= self.limits.max_depth {
-                    return Err(self.error(
-                        format!(
-                            "nesting is deeper than {} levels; the document was not read (raise `maxDepth` if it is genuine)",
-                            self.limits.max_depth
-                        ),
-                        Span::new(start, start),
-                    ));
-                }
-                self.stack.push(if matches!(event, Event::SequenceStart(..)) {
-                    Frame::Seq {
-                        items: Vec::new(),
-                        start,
-                        anchor,
                     }
-                } else {
+                    .into());
+                }
+                self.add_scalar_bytes(size.bytes, span)?;
+                let Some(anchor) = self.anchors.get(&id) else {
+                    return Ok(());
+                };
+                let node = anchor.node.clone();
+                // An alias is never a merge key (go-yaml's `isMerge` wants a scalar node).
+                let key = anchor.key.clone().map(|name| Key { name, merge: false });
+                self.attach(node, size, key, positions)?;
+            }
+            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
+                let start = positions.span(span).start;
+                self.source_nodes += 1;
+                if self.stack.len() >= self.max_depth {
+                    return Err(self.too_deep(start).into());
+                }
+                let map = matches!(event, Event::MappingStart(..));
+                if let Some(message) = tags::collection_note(tag.as_deref(), map) {
+                    self.notes.push(ParseError {
+                        message,
+                        span: Span::new(start, start),
+                    });
+                }
+                let size = Size {
+                    nodes: 1,
+                    bytes: 0,
+                    height: 1,
+                };
+                self.stack.push(if map {
                     Frame::Map {
-                        entries: Vec::new(),
-                        explicit: Vec::new(),
+                        entries: Entries::default(),
                         key: None,
                         merge: false,
                         start,
                         anchor,
+                        size,
+                    }
+                } else {
+                    Frame::Seq {
+                        items: Vec::new(),
+                        start,
+                        anchor,
+                        size,
                     }
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let end_span = self.positions.span(span);
+                let end_span = positions.span(span);
                 let Some(frame) = self.stack.pop() else {
                     return Ok(());
                 };
-                let (value, start, anchor, last_end) = match frame {
-                    Frame::Seq { items, start, anchor } => {
+                let (value, start, anchor, last_end, size) = match frame {
+                    Frame::Seq {
+                        items,
+                        start,
+                        anchor,
+                        size,
+                    } => {
                         let last = items.last().map(|n| n.span.end);
-                        (Value::Seq(items), start, anchor, last)
+                        (Value::Seq(items), start, anchor, last, size)
                     }
                     Frame::Map {
-                        entries, start, anchor, ..
+                        entries,
+                        start,
+                        anchor,
+                        size,
+                        ..
                     } => {
-                        let last = entries.last().map(|(_, v)| v.span.end);
-                        (Value::Map(entries), start, anchor, last)
+                        let last = entries.entries.last().map(|(_, v)| v.span.end);
+                        (Value::Map(entries.entries), start, anchor, last, size)
                     }
                 };
                 // Flow collections end on their bracket; block ones end with their last item.
@@ -434,103 +862,148 @@ impl<'l, 'p> Builder<'l, 'p> {
                     last_end.unwrap_or(start)
                 };
                 let node = Node::new(value, Span::new(start, end));
-                self.remember(anchor, &node);
-                self.attach(node, None)?;
+                self.remember(anchor, &node, size, None)?;
+                self.attach(node, size, None, positions)?;
             }
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
         }
         Ok(())
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node) {
-        if anchor != 0 {
-            let (count, bytes) = measure(node);
-            self.anchors.push((anchor, node.clone(), count, bytes));
+    fn too_deep(&self, at: usize) -> ParseError {
+        let message = if self.max_depth < self.configured_depth {
+            format!(
+                "nesting is deeper than {} levels, the most Rempart reads; the document was not read",
+                self.max_depth
+            )
+        } else {
+            format!(
+                "nesting is deeper than {} levels; the document was not read (raise `maxDepth` if it is genuine)",
+                self.max_depth
+            )
+        };
+        ParseError {
+            message,
+            span: Span::new(at, at),
         }
+    }
+
+    /// Keeps a copy of an anchored node for its aliases. The copies count against
+    /// `maxAliasNodes` beyond the nodes of the document itself, so nested anchors cannot
+    /// multiply memory.
+    fn remember(&mut self, anchor: usize, node: &Node, size: Size, key: Option<&str>) -> Result<(), ParseError> {
+        if anchor == 0 {
+            return Ok(());
+        }
+        self.anchor_nodes = self.anchor_nodes.saturating_add(size.nodes);
+        let allowed = self.source_nodes.saturating_add(self.max_alias_nodes);
+        if self.anchor_nodes > allowed {
+            return Err(ParseError {
+                message: format!(
+                    "anchors nested in anchors copy more than {} nodes beyond the document's own in this document; it was not read (raise `maxAliasNodes` if it is genuine)",
+                    self.max_alias_nodes
+                ),
+                span: Span::new(node.span.start, node.span.start),
+            });
+        }
+        self.anchors.insert(
+            anchor,
+            Anchor {
+                node: node.clone(),
+                size,
+                key: key.map(str::to_owned),
+            },
+        );
+        Ok(())
     }
 
     /// Counts scalar text, aliases' copies included, against `maxScalarBytes`.
     fn add_scalar_bytes(&mut self, bytes: usize, span: Span) -> Result<(), ParseError> {
         self.scalar_bytes = self.scalar_bytes.saturating_add(bytes);
-        if self.scalar_bytes > self.limits.max_scalar_bytes {
-            return Err(self.error(
-                format!(
+        if self.scalar_bytes > self.max_scalar_bytes {
+            return Err(ParseError {
+                message: format!(
                     "the values of this document add up to more than {} bytes once aliases are expanded; it was not read (raise `maxScalarBytes` if it is genuine)",
-                    self.limits.max_scalar_bytes
+                    self.max_scalar_bytes
                 ),
                 span,
-            ));
+            });
         }
         Ok(())
     }
 
-    /// Hands a finished node to its parent, or makes it the document.
-    fn attach(&mut self, node: Node, scalar: Option<(Cow<'_, str>, ScalarStyle)>) -> Result<(), ParseError> {
+    /// Hands a finished node to its parent, or makes it the document. `key` is the text the
+    /// node takes as a map key (for scalars and aliases of scalars).
+    fn attach(
+        &mut self,
+        node: Node,
+        size: Size,
+        key: Option<Key>,
+        positions: &mut Positions<'_>,
+    ) -> Result<(), ParseError> {
         let Some(frame) = self.stack.last_mut() else {
             self.current = Some(node);
             return Ok(());
         };
         match frame {
-            Frame::Seq { items, .. } => items.push(node),
+            Frame::Seq { items, size: total, .. } => {
+                total.add(size);
+                items.push(node);
+            }
             Frame::Map {
                 entries,
-                explicit,
-                key,
+                key: pending,
                 merge,
+                size: total,
                 ..
-            } => match key.take() {
-                None => {
-                    if matches!(&scalar, Some((text, ScalarStyle::Plain)) if text == "<<") {
-                        *merge = true;
-                        *key = Some(node);
-                        return Ok(());
+            } => {
+                total.add(size);
+                match pending.take() {
+                    None => {
+                        let name = match (&node.value, key) {
+                            (Value::Seq(_) | Value::Map(_), _) | (_, None) => {
+                                return Err(ParseError {
+                                    message: "a map or list is used as a key; Kubernetes keys are strings".into(),
+                                    span: node.span,
+                                })
+                            }
+                            (_, Some(key)) => key,
+                        };
+                        *merge = name.merge;
+                        *pending = Some(Node::new(Value::Str(name.name), node.span));
                     }
-                    *merge = false;
-                    let name = match (&node.value, &scalar) {
-                        (Value::Seq(_) | Value::Map(_), _) => {
-                            return Err(self.error(
-                                "a map or list is used as a key; Kubernetes keys are strings".into(),
-                                node.span,
-                            ))
-                        }
-                        (_, Some((text, ScalarStyle::Plain))) => key_text(&node.value, text),
-                        (_, Some((text, _))) => text.to_string(),
-                        (value, None) => key_text(value, ""),
-                    };
-                    *key = Some(Node::new(Value::Str(name), node.span));
-                }
-                Some(k) => {
-                    if *merge {
-                        *merge = false;
-                        return merge_into(entries, explicit, node).map_err(|span| ParseError {
-                            message: "a merge key (`<<`) takes a map or a list of maps".into(),
-                            span,
-                        });
-                    }
-                    let name = k.as_str().unwrap_or_default();
-                    if let Some(i) = entries.iter().position(|(e, _)| e.as_str() == Some(name)) {
-                        if explicit.get(i).copied().unwrap_or(true) {
-                            let first = entries.get(i).map(|(e, _)| e.span.start).unwrap_or_default();
-                            let line = self.positions.line(first);
-                            return Err(ParseError {
-                                message: format!(
-                                    "the key `{name}` appears twice in this map (first on line {line}); keep one"
-                                ),
-                                span: k.span,
+                    Some(k) => {
+                        if *merge {
+                            *merge = false;
+                            return merge_into(entries, node).map_err(|span| ParseError {
+                                message: "a merge key (`<<`) takes a map or a list of maps".into(),
+                                span,
                             });
                         }
-                        if let Some(slot) = entries.get_mut(i) {
-                            *slot = (k, node);
+                        let name = k.as_str().unwrap_or_default();
+                        let Some(i) = entries.find(name) else {
+                            entries.push(k, node, true);
+                            return Ok(());
+                        };
+                        if entries.explicit.get(i).copied().unwrap_or(true) {
+                            let first = entries.entries.get(i).map(|(e, _)| e.span.start).unwrap_or_default();
+                            let message = format!(
+                                "the key {} appears twice in this map (first on line {}); Kubernetes keeps the last value, which is what is checked; keep one",
+                                tags::shown(name),
+                                positions.line(first)
+                            );
+                            let span = k.span;
+                            entries.replace(i, k, node, true);
+                            self.duplicates += 1;
+                            if self.duplicates <= MAX_DUPLICATE_ERRORS {
+                                self.errors.push(ParseError { message, span });
+                            }
+                        } else {
+                            entries.replace(i, k, node, true);
                         }
-                        if let Some(e) = explicit.get_mut(i) {
-                            *e = true;
-                        }
-                    } else {
-                        entries.push((k, node));
-                        explicit.push(true);
                     }
                 }
-            },
+            }
         }
         Ok(())
     }
@@ -538,7 +1011,7 @@ impl<'l, 'p> Builder<'l, 'p> {
 
 /// go-yaml v2 merge: entries of the merged map(s) overwrite what is there; of a list of
 /// maps, the earlier map wins.
-fn merge_into(entries: &mut Vec<(Node, Node)>, explicit: &mut Vec<bool>, value: Node) -> Result<(), Span> {
+fn merge_into(entries: &mut Entries, value: Node) -> Result<(), Span> {
     let sources = match value.value {
         Value::Map(_) => vec![value],
         Value::Seq(items) if items.iter().all(|i| matches!(i.value, Value::Map(_))) => {
@@ -549,63 +1022,14 @@ fn merge_into(entries: &mut Vec<(Node, Node)>, explicit: &mut Vec<bool>, value: 
     for source in sources {
         if let Value::Map(merged) = source.value {
             for (k, v) in merged {
-                match entries.iter().position(|(e, _)| e.as_str() == k.as_str()) {
-                    Some(i) => {
-                        if let Some(slot) = entries.get_mut(i) {
-                            *slot = (k, v);
-                        }
-                    }
-                    None => {
-                        entries.push((k, v));
-                        explicit.push(false);
-                    }
+                match entries.find(k.as_str().unwrap_or_default()) {
+                    Some(i) => entries.replace(i, k, v, false),
+                    None => entries.push(k, v, false),
                 }
             }
         }
     }
     Ok(())
-}
-
-/// The text a plain scalar key becomes once Kubernetes converts it to a JSON key.
-fn key_text(value: &Value, text: &str) -> String {
-    match value {
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Null => "null".into(),
-        _ => text.to_owned(),
-    }
-}
-
-fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
-    if let Some(tag) = tag {
-        if tag.is_yaml_core_schema() || tag.handle == "!!" {
-            match tag.suffix.as_str() {
-                "str" | "binary" | "timestamp" => return Value::Str(text.to_owned()),
-                "int" | "float" | "bool" | "null" => return resolve_plain(text),
-                _ => {}
-            }
-        }
-    }
-    match style {
-        ScalarStyle::Plain => resolve_plain(text),
-        _ => Value::Str(text.to_owned()),
-    }
-}
-
-/// The number of nodes of a tree and the bytes of its scalar text (keys included).
-fn measure(node: &Node) -> (usize, usize) {
-    match &node.value {
-        Value::Seq(items) => items
-            .iter()
-            .map(measure)
-            .fold((1, 0), |(n, b), (n2, b2)| (n + n2, b + b2)),
-        Value::Map(entries) => entries.iter().fold((1, 0), |(n, b), (k, v)| {
-            let (n2, b2) = measure(v);
-            (n + 1 + n2, b + k.as_str().map_or(0, str::len) + b2)
-        }),
-        Value::Str(s) => (1, s.len()),
-        _ => (1, 8),
-    }
 }
 
 /// Rewords the parser's messages into what a person editing YAML can act on.
@@ -671,13 +1095,39 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_keys_are_positioned_errors() {
+    fn duplicate_keys_are_errors_but_the_last_value_is_read() {
         let text = "a: 1\nb: 2\na: 3\n";
-        let Some(Err(e)) = parse(text).into_iter().next() else {
-            panic!("expected an error")
-        };
+        let doc = parse_stream(text, &Limits::default())
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no document"));
+        let e = doc.errors.first().unwrap_or_else(|| panic!("expected an error"));
         assert!(e.message.contains("`a` appears twice"), "{}", e.message);
+        assert!(e.message.contains("first on line 1"), "{}", e.message);
         assert_eq!(e.span.start, 10);
+        assert_eq!(doc.result.map(|n| n.to_json()), Ok(serde_json::json!({"a": 3, "b": 2})));
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_in_linear_time() {
+        let mut text = String::from("m:\n");
+        for i in 0..200_000 {
+            text.push_str(&format!("  k{i}: {i}\n"));
+        }
+        text.push_str("  k7: last\n");
+        let started = std::time::Instant::now();
+        let doc = parse_stream(&text, &Limits::default())
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no document"));
+        assert!(started.elapsed().as_secs() < 20, "took {:?}", started.elapsed());
+        assert_eq!(doc.errors.len(), 1, "{:?}", doc.errors);
+        assert!(doc.errors.iter().all(|e| e.message.contains("first on line 9")));
+        let node = doc.result.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            node.get_path(&["m", "k7"]).map(|n| &n.value),
+            Some(&Value::Str("last".into()))
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::report::{ErrorEntry, Finding, Note, Report, SourceSpan};
 use super::suppress::{self, MISSING_REASON_ID};
 use super::{Engine, LevelChoice};
 use crate::document::{
-    expand, parse_piece, Documents, Limits, Node, Object, ObjectId, RawDocument, Skip, Source, Span,
+    expand, Documents, Limits, Node, Object, ObjectId, RawDocument, Skip, Source, Span,
 };
 use crate::policy::{
     name_matches, Budget, Each, Item, Iteration, Level, Part, Policy, Rule, Scope, Severity, Template, Version,
@@ -28,7 +28,8 @@ impl ScanContext {
         let mut namespaces = HashMap::new();
         for source in sources {
             for (start, end) in Documents::pieces_containing(&source.text, "Namespace") {
-                for node in parse_piece(&source.text, start, end, limits).into_iter().flatten() {
+                let documents = Documents::piece(&source.text, (start, end), 0, limits);
+                for node in documents.filter_map(|d| d.result.ok()) {
                     for obj in expand(&node, 0).into_iter().flatten() {
                         if obj.id.kind != "Namespace" || !obj.group().is_empty() {
                             continue;
@@ -79,6 +80,17 @@ impl Evaluator<'_> {
         let mut placed: Vec<(Span, usize, ObjectId)> = Vec::new();
         for doc in documents {
             report.summary.documents += 1;
+            for (list, entries) in [(&doc.errors, false), (&doc.notes, true)] {
+                for e in list {
+                    let span = Some(SourceSpan::of(source, e.span));
+                    let (file, document, message) = (source.name.clone(), Some(doc.index), e.message.clone());
+                    if entries {
+                        report.notes.push(Note { file, document, message, span });
+                    } else {
+                        report.errors.push(ErrorEntry { file, document, message, span });
+                    }
+                }
+            }
             let node = match &doc.result {
                 Ok(node) => node,
                 Err(e) => {
