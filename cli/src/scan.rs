@@ -1,6 +1,8 @@
 //! `rempart scan` and `rempart config`.
 
-use std::io::{IsTerminal, Read, Write};
+use std::cell::Cell;
+use std::io::{self, IsTerminal, Read, Write};
+use std::rc::Rc;
 
 use rempart::engine::{Baseline, ExceptionSet, Report};
 use rempart::files::scan_paths;
@@ -21,7 +23,7 @@ fn paths_of(a: &ScanArgs) -> Vec<String> {
 pub fn print_config(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let settings = Settings::resolve(&a, &paths_of(&a))?;
     let text = serde_json::to_string_pretty(&settings.describe()).map_err(|e| e.to_string())?;
-    writeln!(out, "{text}").map_err(|e| e.to_string())?;
+    crate::emit(out, &format!("{text}\n"))?;
     Ok(EXIT_OK)
 }
 
@@ -60,8 +62,12 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         }
         None => out,
     };
-    let sink = std::io::BufWriter::new(sink);
-    let write_err = |e: std::io::Error| format!("cannot write the report: {e}");
+    let closed = Rc::new(Cell::new(false));
+    let sink = io::BufWriter::new(PipeGuard {
+        inner: sink,
+        closed: Rc::clone(&closed),
+    });
+    let write_err = |e: io::Error| format!("cannot write the report: {e}");
     let mut output = match a.format {
         Format::Json => Output::Json(JsonWriter::start(sink).map_err(write_err)?),
         Format::Text => Output::Text { out: sink, color },
@@ -74,9 +80,16 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let mut exceptions = ExceptionSet::new(&settings.exceptions, settings.today);
     let mut recorded: Vec<rempart::Finding> = Vec::new();
     let mut worst: Option<Severity> = None;
+    let mut failed = false;
     // Each file is read, scanned and written out before the next: memory follows the
     // largest document, not the whole scan.
-    let mut totals = scan_paths(&engine, &paths, &settings.exclude, &stdin, |report, source| {
+    let scanned = scan_paths(&engine, &paths, &settings.exclude, &stdin, |report, source| {
+        // The reader went away (`rempart scan | head`): stop, unless a baseline is being
+        // recorded, which must hold every finding.
+        if closed.get() && a.write_baseline.is_none() {
+            return Err(io::Error::from(io::ErrorKind::BrokenPipe));
+        }
+        failed |= !report.errors.is_empty();
         exceptions.apply(report);
         if a.write_baseline.is_some() {
             recorded.extend(report.findings.iter().cloned());
@@ -86,8 +99,23 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         }
         worst = worst.max(report.worst().filter(|s| *s > Severity::Info));
         output.file(report, source)
-    })
-    .map_err(write_err)?;
+    });
+    let fails = |worst: Option<Severity>| settings.fail_on.is_some_and(|t| worst.is_some_and(|w| w >= t));
+    let mut totals = match scanned {
+        Ok(totals) => totals,
+        // A closed pipe ends the command quietly, as Unix tools do; the exit status still
+        // says what was found before the reader left.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+            return Ok(if failed {
+                EXIT_ERROR
+            } else if fails(worst) {
+                EXIT_FINDINGS
+            } else {
+                EXIT_OK
+            })
+        }
+        Err(e) => return Err(write_err(e)),
+    };
     // Findings about the exceptions themselves (expired, stale), in the files that hold them.
     for source in &settings.exception_sources {
         let mut closing = exceptions.closing(source);
@@ -105,7 +133,7 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     }
     Ok(if !totals.errors.is_empty() {
         EXIT_ERROR
-    } else if settings.fail_on.is_some_and(|t| worst.is_some_and(|w| w >= t)) {
+    } else if fails(worst) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
@@ -173,5 +201,43 @@ impl<W: Write> Output<W> {
                 out.flush()
             }
         }
+    }
+}
+
+/// Standard output as Unix tools treat it: once the reader has gone (`rempart scan | head`),
+/// the rest of the output is dropped instead of failing the command; `closed` tells the scan
+/// to stop.
+struct PipeGuard<W: Write> {
+    inner: W,
+    closed: Rc<Cell<bool>>,
+}
+
+impl<W: Write> PipeGuard<W> {
+    fn guard<T>(&mut self, done: T, result: io::Result<T>) -> io::Result<T> {
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed.set(true);
+                Ok(done)
+            }
+            other => other,
+        }
+    }
+}
+
+impl<W: Write> Write for PipeGuard<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed.get() {
+            return Ok(buf.len());
+        }
+        let written = self.inner.write(buf);
+        self.guard(buf.len(), written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed.get() {
+            return Ok(());
+        }
+        let flushed = self.inner.flush();
+        self.guard((), flushed)
     }
 }

@@ -1,0 +1,83 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+//! Inputs, outputs and reports that hostile files cannot abuse: closed pipes, special files,
+//! symlinks, hidden files, control characters, outputs written over inputs.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let d = std::env::temp_dir().join(format!("rempart-io-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        Dir(d)
+    }
+
+    fn write(&self, rel: &str, text: &str) -> &Dir {
+        let p = self.0.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+        self
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.0.join(rel)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_rempart"))
+            .args(args)
+            .current_dir(&self.0)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", out(o), err(o)))
+}
+
+const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  hostPID: true\n  containers: [{name: a, image: \"nginx:latest\"}]\n";
+
+fn many_pods(n: usize) -> String {
+    (0..n).map(|i| POD.replace("name: web", &format!("name: web{i}"))).collect::<Vec<_>>().join("---\n")
+}
+
+#[test]
+fn a_closed_pipe_ends_the_scan_quietly() {
+    let d = Dir::new("pipe");
+    d.write("pods.yaml", &many_pods(400));
+    for format in ["text", "json", "sarif", "github"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rempart"))
+            .args(["scan", "--format", format, "pods.yaml"])
+            .current_dir(&d.0)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read one byte and go away, like `head -c 1`.
+        let mut first = [0u8; 1];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(err(&o), "", "{format}: nothing on stderr");
+        assert_eq!(o.status.code(), Some(1), "{format}: findings were seen before the pipe closed");
+    }
+}
