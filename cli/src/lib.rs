@@ -192,7 +192,7 @@ pub fn run(args: &[String]) -> i32 {
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("rempart: {message}");
+            eprintln!("rempart: {}", rempart::report::visible(&message));
             EXIT_ERROR
         }
     }

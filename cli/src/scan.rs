@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use rempart::engine::{Baseline, ExceptionSet, Report};
 use rempart::files::scan_paths;
-use rempart::report::{text_file, text_summary, JsonWriter};
+use rempart::report::{text_file, text_notes, text_summary, JsonWriter};
 use rempart::{Engine, Severity, Source};
 
 use crate::settings::Settings;
@@ -189,13 +189,7 @@ impl<W: Write> Output<W> {
             Output::Json(w) => w.finish(&totals.errors, &totals.notes, &totals.summary),
             Output::Text { mut out, .. } => {
                 if verbose {
-                    for n in &totals.notes {
-                        let at = n
-                            .span
-                            .map(|s| format!(":{}:{}", s.start.line, s.start.column))
-                            .unwrap_or_default();
-                        writeln!(out, "{}{at}: note: {}", n.file, n.message)?;
-                    }
+                    out.write_all(text_notes(&totals.notes).as_bytes())?;
                 }
                 out.write_all(text_summary(&totals.summary).as_bytes())?;
                 out.flush()

@@ -81,3 +81,26 @@ fn a_closed_pipe_ends_the_scan_quietly() {
         assert_eq!(o.status.code(), Some(1), "{format}: findings were seen before the pipe closed");
     }
 }
+
+#[test]
+fn hostile_names_cannot_forge_workflow_commands_or_terminal_escapes() {
+    let d = Dir::new("escape");
+    let hostile = POD.replace("name: web", "name: \"x\\n::error file=a::pwned\\e[2J\\u202e\"");
+    d.write("pod.yaml", &hostile);
+    d.write("x\n::error file=b::forged\u{1b}[31m.yaml", &hostile);
+    d.write("broken\n::warning::x.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: [\n");
+    for format in ["text", "github", "junit", "sarif"] {
+        let o = d.run(&["scan", "--format", format, "--color", "never", "-v", "."]);
+        let text = out(&o) + &err(&o);
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{format}: {text}");
+        for line in text.lines() {
+            let line = line.trim_start();
+            for forged in ["::error file=a::", "::error file=b::", "::warning::x"] {
+                assert!(!line.starts_with(forged), "{format}: forged command in {line:?}");
+            }
+        }
+        if format == "text" || format == "junit" {
+            assert!(text.contains("x\\n::error file=a::pwned"), "{format}: the name is shown escaped: {text}");
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use super::escape::visible;
 use super::fingerprint::fingerprint;
 use crate::engine::{ErrorEntry, Report};
 use crate::policy::{Policy, Severity};
@@ -51,7 +52,7 @@ pub fn sarif(report: &Report, policies: &[Policy], root: &str) -> String {
                 "ruleId": f.policy,
                 "ruleIndex": rule_index,
                 "level": level(f.severity),
-                "message": {"text": f.message},
+                "message": {"text": visible(&f.message)},
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": {"uri": relative_uri(&f.file, root), "uriBaseId": "SRCROOT"},
@@ -64,7 +65,7 @@ pub fn sarif(report: &Report, policies: &[Policy], root: &str) -> String {
                             "byteLength": f.span.end.offset - f.span.start.offset
                         }
                     },
-                    "logicalLocations": [{"fullyQualifiedName": format!("{qualified}{}", f.path), "kind": "object"}]
+                    "logicalLocations": [{"fullyQualifiedName": visible(&format!("{qualified}{}", f.path)), "kind": "object"}]
                 }],
                 "partialFingerprints": {"rempartFinding/v1": fingerprint(f)},
                 "properties": {"severity": f.severity, "jsonPointer": f.path, "standards": f.standards}
@@ -134,7 +135,7 @@ fn notification(e: &ErrorEntry, root: &str) -> Value {
             json!({"startLine": span.start.line, "startColumn": span.start.column}),
         );
     }
-    json!({"level": "error", "message": {"text": e.message}, "locations": [{"physicalLocation": physical}]})
+    json!({"level": "error", "message": {"text": visible(&e.message)}, "locations": [{"physicalLocation": physical}]})
 }
 
 fn level(s: Severity) -> &'static str {
