@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+mod output;
 mod scan;
 mod settings;
 

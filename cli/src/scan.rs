@@ -2,6 +2,7 @@
 
 use std::cell::Cell;
 use std::io::{self, IsTerminal, Read, Write};
+use std::path::Path;
 use std::rc::Rc;
 
 use rempart::engine::{Baseline, ExceptionSet, Report};
@@ -9,6 +10,7 @@ use rempart::files::scan_paths;
 use rempart::report::{text_file, text_notes, text_summary, JsonWriter};
 use rempart::{Engine, Severity, Source};
 
+use crate::output::Destination;
 use crate::settings::Settings;
 use crate::{ColorArg, Format, ScanArgs, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
@@ -54,12 +56,37 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
             a.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let mut file_out;
-    let sink: &mut dyn Write = match &a.output {
+    // Reports and baselines are written to temporary files, put in place at the end, and
+    // never over a file the scan reads.
+    let (report_file, mut file_out) = match &a.output {
         Some(path) => {
-            file_out = std::fs::File::create(path).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-            &mut file_out
+            let (d, f) = Destination::create(path, "report")?;
+            (Some(d), Some(f))
         }
+        None => (None, None),
+    };
+    let (baseline_file, baseline_out) = match &a.write_baseline {
+        Some(path) => {
+            let (d, f) = Destination::create(path, "baseline")?;
+            (Some(d), Some(f))
+        }
+        None => (None, None),
+    };
+    let destinations: Vec<&Destination> = report_file.iter().chain(baseline_file.iter()).collect();
+    let read: Vec<&Path> = paths
+        .iter()
+        .filter(|p| *p != "-")
+        .map(Path::new)
+        .chain(a.baseline.as_deref())
+        .chain(settings.exception_sources.iter().map(|s| Path::new(&s.name)))
+        .collect();
+    for d in &destinations {
+        for input in &read {
+            d.check_input(input)?;
+        }
+    }
+    let sink: &mut dyn Write = match &mut file_out {
+        Some(file) => file,
         None => out,
     };
     let closed = Rc::new(Cell::new(false));
@@ -81,6 +108,7 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let mut recorded: Vec<rempart::Finding> = Vec::new();
     let mut worst: Option<Severity> = None;
     let mut failed = false;
+    let mut refused: Option<String> = None;
     // Each file is read, scanned and written out before the next: memory follows the
     // largest document, not the whole scan.
     let scanned = scan_paths(&engine, &paths, &settings.exclude, &stdin, |report, source| {
@@ -88,6 +116,13 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         // recorded, which must hold every finding.
         if closed.get() && a.write_baseline.is_none() {
             return Err(io::Error::from(io::ErrorKind::BrokenPipe));
+        }
+        let name = source.map(|s| s.name.as_str()).or(report.errors.first().map(|e| e.file.as_str()));
+        if let Some(name) = name.filter(|n| *n != "<stdin>") {
+            if let Some(e) = destinations.iter().find_map(|d| d.check_input(Path::new(name)).err()) {
+                refused = Some(e);
+                return Err(io::Error::other("refused"));
+            }
         }
         failed |= !report.errors.is_empty();
         exceptions.apply(report);
@@ -114,7 +149,7 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
                 EXIT_OK
             })
         }
-        Err(e) => return Err(write_err(e)),
+        Err(e) => return Err(refused.unwrap_or_else(|| write_err(e))),
     };
     // Findings about the exceptions themselves (expired, stale), in the files that hold them.
     for source in &settings.exception_sources {
@@ -127,9 +162,16 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         totals.merge(closing);
     }
     output.finish(totals.clone(), a.verbose, &engine).map_err(write_err)?;
-    if let Some(path) = &a.write_baseline {
-        std::fs::write(path, Baseline::from_findings(&recorded).to_json())
-            .map_err(|e| format!("cannot write the baseline `{}`: {e}", path.display()))?;
+    drop(file_out);
+    if let Some(d) = report_file {
+        d.commit()?;
+    }
+    if let (Some(d), Some(mut file)) = (baseline_file, baseline_out) {
+        file.write_all(Baseline::from_findings(&recorded).to_json().as_bytes())
+            .and_then(|()| file.flush())
+            .map_err(|e| format!("cannot write the baseline: {e}"))?;
+        drop(file);
+        d.commit()?;
     }
     Ok(if !totals.errors.is_empty() {
         EXIT_ERROR

@@ -104,3 +104,40 @@ fn hostile_names_cannot_forge_workflow_commands_or_terminal_escapes() {
         }
     }
 }
+
+#[test]
+fn reports_and_baselines_never_overwrite_inputs_or_follow_links() {
+    let d = Dir::new("output");
+    d.write("pod.yaml", POD).write("k8s/app.yaml", POD).write("k8s/old.json", "{}");
+    // The report over the file named.
+    let o = d.run(&["scan", "-o", "pod.yaml", "pod.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("would overwrite `pod.yaml`"), "{}", err(&o));
+    assert_eq!(std::fs::read_to_string(d.path("pod.yaml")).unwrap(), POD);
+    // Over a file found in a directory, or a baseline over an input.
+    let o = d.run(&["scan", "--format", "json", "-o", "k8s/old.json", "k8s"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert_eq!(std::fs::read_to_string(d.path("k8s/old.json")).unwrap(), "{}");
+    let o = d.run(&["scan", "--write-baseline", "./k8s/../pod.yaml", "pod.yaml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert_eq!(std::fs::read_to_string(d.path("pod.yaml")).unwrap(), POD);
+    // Through a symbolic link: refused, the link's target untouched.
+    std::os::unix::fs::symlink(d.path("k8s/app.yaml"), d.path("report.txt")).unwrap();
+    let o = d.run(&["scan", "-o", "report.txt", "pod.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("symbolic link"), "{}", err(&o));
+    assert_eq!(std::fs::read_to_string(d.path("k8s/app.yaml")).unwrap(), POD);
+    // A normal run writes both files and leaves no temporary file behind.
+    let o = d.run(&["scan", "--format", "json", "-o", "out/../report.json", "--write-baseline", "b.json", "pod.yaml"]);
+    assert!(o.status.code() == Some(2) && err(&o).contains("out"), "no such directory: {}", err(&o));
+    let o = d.run(&["scan", "--format", "json", "-o", "report.json", "--write-baseline", "b.json", "pod.yaml"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(d.path("report.json")).unwrap()).unwrap();
+    assert!(report["summary"]["findings"].as_u64().unwrap() > 0);
+    assert!(std::fs::read_to_string(d.path("b.json")).unwrap().contains("fingerprint"));
+    let names: Vec<String> = std::fs::read_dir(&d.0).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+    // Writing to a device is allowed.
+    let o = d.run(&["scan", "-o", "/dev/null", "pod.yaml"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+}
