@@ -62,6 +62,8 @@ export interface Summary {
   skipped: number;
   suppressed: number;
   baselined: number;
+  /** Paths left out of directory walks (see the notes); present when not zero. */
+  ignored?: number;
 }
 
 export interface Report {

@@ -193,7 +193,9 @@ pub fn run(args: &[String]) -> i32 {
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("rempart: {}", rempart::report::visible(&message));
+            // Line by line: some messages list several mistakes, one a line.
+            let lines: Vec<_> = message.lines().map(rempart::report::visible).collect();
+            eprintln!("rempart: {}", lines.join("\n"));
             EXIT_ERROR
         }
     }

@@ -7,6 +7,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use rempart::files::display;
+use rempart::report::visible;
 
 /// A file being written; [`Destination::commit`] puts it in place, dropping it without
 /// committing removes the temporary file.
@@ -21,7 +22,7 @@ pub struct Destination {
 impl Destination {
     /// Opens `target` for writing `what` ("report", "baseline").
     pub fn create(target: &Path, what: &'static str) -> Result<(Destination, File), String> {
-        let shown = || display(target);
+        let shown = || visible(&display(target)).into_owned();
         let refuse = |why: &str| format!("cannot write the {what} `{}`: {why}", shown());
         match std::fs::symlink_metadata(target) {
             Ok(m) if m.file_type().is_symlink() => {
@@ -83,7 +84,7 @@ impl Destination {
             return Err(format!(
                 "the {} would overwrite `{}`, which this scan reads; write it to another file",
                 self.what,
-                display(&self.target)
+                visible(&display(&self.target))
             ));
         }
         Ok(())
@@ -94,7 +95,11 @@ impl Destination {
         if let Some(temp) = self.temp.take() {
             if let Err(e) = std::fs::rename(&temp, &self.target) {
                 let _ = std::fs::remove_file(&temp);
-                return Err(format!("cannot write the {} `{}`: {e}", self.what, display(&self.target)));
+                return Err(format!(
+                    "cannot write the {} `{}`: {e}",
+                    self.what,
+                    visible(&display(&self.target))
+                ));
             }
         }
         Ok(())

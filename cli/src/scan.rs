@@ -1,13 +1,13 @@
 //! `rempart scan` and `rempart config`.
 
 use std::cell::Cell;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::rc::Rc;
 
 use rempart::engine::{Baseline, ExceptionSet, Report};
-use rempart::files::scan_paths;
-use rempart::report::{text_file, text_notes, text_summary, JsonWriter};
+use rempart::files::{read_bounded, scan_paths};
+use rempart::report::{text_file, text_notes, text_summary, visible, JsonWriter};
 use rempart::{Engine, Severity, Source};
 
 use crate::output::Destination;
@@ -36,16 +36,17 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let baseline = match &a.baseline {
         Some(path) => Some(
             std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read the baseline `{}`: {e}", path.display()))
-                .and_then(|t| Baseline::from_json(&t).map_err(|e| format!("`{}`: {e}", path.display())))?,
+                .map_err(|e| format!("cannot read the baseline `{}`: {e}", visible(&path.to_string_lossy())))
+                .and_then(|t| {
+                    Baseline::from_json(&t).map_err(|e| format!("`{}`: {e}", visible(&path.to_string_lossy())))
+                })?,
         ),
         None => None,
     };
     let mut stdin = String::new();
     if paths.iter().any(|p| p == "-") {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
+        // Bounded like a file: past the limit, the rest is not read.
+        let bytes = read_bounded(io::stdin().lock(), engine.limits().max_input_bytes)
             .map_err(|e| format!("cannot read stdin: {e}"))?;
         stdin = String::from_utf8_lossy(&bytes).into_owned();
     }

@@ -141,3 +141,98 @@ fn reports_and_baselines_never_overwrite_inputs_or_follow_links() {
     let o = d.run(&["scan", "-o", "/dev/null", "pod.yaml"]);
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
 }
+
+/// Runs with a deadline: a scan that blocks (a FIFO, an endless device) fails the test
+/// instead of hanging it.
+fn run_within(d: &Dir, args: &[&str], stdin: Stdio, secs: u64) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .args(args)
+        .current_dir(&d.0)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed().as_secs() > secs {
+            child.kill().unwrap();
+            panic!("`rempart {}` did not finish in {secs} s", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn devices_fifos_and_endless_stdin_are_bounded() {
+    let d = Dir::new("special");
+    d.write("k8s/pod.yaml", POD).write(".rempart.yaml", "limits: {maxInputBytes: 4096}\n");
+    std::os::unix::fs::symlink("/dev/zero", d.path("k8s/zero.yaml")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", d.path("zero.yaml")).unwrap();
+    assert!(Command::new("mkfifo").arg(d.path("k8s/pipe.yaml")).status().unwrap().success());
+    // In a directory: the special files are left out, with a note each; the pod is scanned.
+    let o = run_within(&d, &["scan", "--format", "json", "k8s"], Stdio::null(), 60);
+    let v = json(&o);
+    assert_eq!(v["summary"]["files"], 1, "{v}");
+    assert_eq!(v["summary"]["ignored"], 2, "{v}");
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("k8s/pipe.yaml") && notes.contains("named pipe"), "{notes}");
+    assert!(notes.contains("k8s/zero.yaml"), "{notes}");
+    // Named directly: refused with a clear error, not read.
+    for name in ["zero.yaml", "k8s/pipe.yaml"] {
+        let o = run_within(&d, &["scan", "--format", "json", name], Stdio::null(), 60);
+        assert_eq!(o.status.code(), Some(2));
+        let v = json(&o);
+        assert!(v["errors"][0]["message"].as_str().unwrap().contains("not a regular file"), "{v}");
+    }
+    // A file over the limit, and endless stdin: read up to the limit only.
+    d.write("big.yaml", &many_pods(100));
+    let o = run_within(&d, &["scan", "--format", "json", "big.yaml"], Stdio::null(), 60);
+    assert!(json(&o)["errors"][0]["message"].as_str().unwrap().contains("over the limit of 4096 bytes"));
+    let zero = std::fs::File::open("/dev/zero").unwrap();
+    let o = run_within(&d, &["scan", "--format", "json", "-"], Stdio::from(zero), 60);
+    let v = json(&o);
+    assert_eq!(v["errors"][0]["file"], "<stdin>", "{v}");
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("over the limit"), "{v}");
+}
+
+#[test]
+fn hidden_files_are_scanned_as_kubectl_reads_them_and_git_is_left_out_visibly() {
+    let d = Dir::new("hidden");
+    d.write("k8s/.backdoor.yaml", POD)
+        .write("k8s/.hidden/pod.yml", POD)
+        .write("k8s/.yaml", POD)
+        .write("k8s/notes.txt", POD)
+        .write("k8s/.git/config.yaml", POD);
+    let o = d.run(&["scan", "--format", "json", "k8s"]);
+    let v = json(&o);
+    let mut files: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
+    files.dedup();
+    assert_eq!(files, ["k8s/.backdoor.yaml", "k8s/.hidden/pod.yml", "k8s/.yaml"]);
+    assert_eq!(v["summary"]["ignored"], 1);
+    assert_eq!(v["notes"][0]["file"], "k8s/.git");
+    let o = d.run(&["scan", "--color", "never", "k8s"]);
+    assert!(out(&o).contains("1 path(s) left out"), "{}", out(&o));
+}
+
+#[test]
+fn symlinks_leaving_the_scanned_paths_are_not_followed_and_secrets_never_framed() {
+    let d = Dir::new("links");
+    d.write("secret/credentials", "[default]\naws_secret_access_key = wJalrXUtnFEMI: x\n");
+    d.write("k8s/pod.yaml", POD).write("k8s/sub/app.yaml", POD);
+    std::os::unix::fs::symlink(d.path("secret/credentials"), d.path("k8s/config.yaml")).unwrap();
+    std::os::unix::fs::symlink(d.path("secret"), d.path("k8s/secrets.yaml")).unwrap();
+    // Inside the scanned directory: followed.
+    std::os::unix::fs::symlink(d.path("k8s/pod.yaml"), d.path("k8s/sub/link.yaml")).unwrap();
+    let o = d.run(&["scan", "--color", "never", "-v", "k8s"]);
+    let text = out(&o);
+    assert!(!text.contains("wJalr"), "{text}");
+    assert!(text.contains("k8s/config.yaml: note: a symbolic link to a file outside the scanned paths"), "{text}");
+    assert!(text.contains("k8s/sub/link.yaml:"), "{text}");
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    // Named directly, the file is read, but its error shows no line of it.
+    let o = d.run(&["scan", "--color", "never", "secret/credentials"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("secret/credentials:2:") && !out(&o).contains("wJalr"), "{}", out(&o));
+}

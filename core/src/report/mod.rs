@@ -18,4 +18,4 @@ pub use json::{json, JsonWriter};
 pub use junit::junit;
 pub use policy_report::policy_report;
 pub use sarif::sarif;
-pub use text::{text, text_file, text_notes, text_summary};
+pub use text::{kubernetes_like, text, text_file, text_notes, text_summary};

@@ -68,6 +68,12 @@ pub fn text_file(report: &Report, source: Option<&Source>, color: bool) -> Strin
     for f in &report.findings {
         finding(&mut out, f, source.filter(|s| s.name == f.file), &paint);
     }
+    // Errors get a frame only in a Kubernetes manifest (see [`kubernetes_like`]).
+    let framed = if report.errors.is_empty() {
+        None
+    } else {
+        source.filter(|s| kubernetes_like(&s.text))
+    };
     for e in &report.errors {
         let _ = writeln!(
             out,
@@ -77,12 +83,29 @@ pub fn text_file(report: &Report, source: Option<&Source>, color: bool) -> Strin
             paint.wrap("1;31", "error"),
             visible(&e.message)
         );
-        if let (Some(span), Some(src)) = (e.span, source.filter(|s| s.name == e.file)) {
+        if let (Some(span), Some(src)) = (e.span, framed.filter(|s| s.name == e.file)) {
             frame(&mut out, src, span, &paint);
         }
         out.push('\n');
     }
     out
+}
+
+/// Whether a file's lines may be shown in an error's code frame. The rule: the text has
+/// both an `apiVersion` and a `kind` key — the word, an optional closing quote, optional
+/// spaces, then `:` — somewhere (YAML or JSON, any document). A file without them is not a
+/// Kubernetes manifest (a credentials file reached by mistake, a private key, an INI file):
+/// its errors give the message and the position, never its lines, so that secrets do not
+/// end up in CI logs. Findings are always on Kubernetes objects and always get a frame.
+pub fn kubernetes_like(text: &str) -> bool {
+    let has_key = |word: &str| {
+        text.match_indices(word).any(|(i, _)| {
+            let after = text.get(i + word.len()..).unwrap_or_default();
+            let after = after.strip_prefix(['"', '\'']).unwrap_or(after);
+            after.trim_start_matches([' ', '\t']).starts_with(':')
+        })
+    };
+    has_key("apiVersion") && has_key("kind")
 }
 
 /// The notes (documents read but not evaluated, paths left out), one line each.
@@ -102,7 +125,7 @@ fn at(span: Option<SourceSpan>) -> String {
 /// The closing line: counts of findings, errors, documents and files.
 pub fn text_summary(s: &crate::engine::Summary) -> String {
     format!(
-        "{} finding(s), {} error(s) in {} document(s) of {} file(s){}{}\n",
+        "{} finding(s), {} error(s) in {} document(s) of {} file(s){}{}{}\n",
         s.findings,
         s.errors,
         s.documents,
@@ -114,6 +137,11 @@ pub fn text_summary(s: &crate::engine::Summary) -> String {
         },
         if s.suppressed > 0 {
             format!("; {} suppressed", s.suppressed)
+        } else {
+            String::new()
+        },
+        if s.ignored > 0 {
+            format!("; {} path(s) left out (`-v` lists them)", s.ignored)
         } else {
             String::new()
         },
@@ -332,5 +360,26 @@ mod tests {
         assert_eq!(line, "1 | name: \"\\u{1b}[2J\\u{202e}漢\" # x");
         // `漢` takes two columns on a terminal.
         assert_eq!(caret.find('^').unwrap(), line.chars().position(|c| c == '#').unwrap() + 1);
+    }
+}
+
+#[cfg(test)]
+mod frame_rule {
+    use super::*;
+    use crate::{Engine, Options};
+
+    #[test]
+    fn errors_in_files_that_are_not_kubernetes_manifests_show_no_source_lines() {
+        assert!(kubernetes_like("apiVersion: v1\nkind: Pod\n"));
+        assert!(kubernetes_like("{\"apiVersion\" : \"v1\", \"kind\":\"Pod\"}"));
+        assert!(!kubernetes_like("[default]\naws_secret_access_key = kind: apiVersion\n"));
+        let engine = Engine::new(&Options::default()).unwrap();
+        let secret = Source::new("credentials.yaml", "[default]\naws_secret_access_key: wJalr: x\n");
+        let text = text_file(&engine.scan_source(&secret), Some(&secret), false);
+        assert!(text.contains("credentials.yaml:") && text.contains("error"), "{text}");
+        assert!(!text.contains("wJalr"), "no source line: {text}");
+        let manifest = Source::new("p.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: wJalr: x\n");
+        let text = text_file(&engine.scan_source(&manifest), Some(&manifest), false);
+        assert!(text.contains("wJalr"), "a manifest's error has its frame: {text}");
     }
 }
