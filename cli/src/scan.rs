@@ -162,6 +162,18 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         closing.findings.clear();
         totals.merge(closing);
     }
+    if let (Some(b), Some(path)) = (&baseline, &a.baseline) {
+        if let Some(note) = b.note() {
+            let file = rempart::files::display(path);
+            eprintln!("rempart: note: {}: {note}", visible(&file));
+            totals.notes.push(rempart::engine::ErrorEntry {
+                file,
+                document: None,
+                message: note,
+                span: None,
+            });
+        }
+    }
     output.finish(totals.clone(), a.verbose, &engine).map_err(write_err)?;
     drop(file_out);
     if let Some(d) = report_file {

@@ -236,3 +236,36 @@ fn symlinks_leaving_the_scanned_paths_are_not_followed_and_secrets_never_framed(
     assert_eq!(o.status.code(), Some(2));
     assert!(out(&o).contains("secret/credentials:2:") && !out(&o).contains("wJalr"), "{}", out(&o));
 }
+
+#[test]
+fn a_baseline_recorded_for_one_file_does_not_hide_the_same_finding_in_another() {
+    let d = Dir::new("baseline-file");
+    std::fs::create_dir_all(d.path(".git")).unwrap();
+    d.write("k8s/staging/web.yaml", POD);
+    let o = d.run(&["scan", "--format", "json", "--write-baseline", "b.json", "k8s/staging"]);
+    assert_eq!(o.status.code(), Some(1));
+    let b: serde_json::Value = serde_json::from_slice(&std::fs::read(d.path("b.json")).unwrap()).unwrap();
+    assert_eq!(b["version"], 2);
+    assert_eq!(b["findings"][0]["file"], "k8s/staging/web.yaml");
+    // From a sub-directory of the repository, lines shifted: still hidden.
+    d.write("k8s/staging/web.yaml", &format!("# moved\n{POD}"));
+    let o = Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .args(["scan", "--format", "json", "--baseline", "../b.json", "staging"])
+        .current_dir(d.path("k8s"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    // The same manifest in prod: reported.
+    d.write("k8s/prod/web.yaml", POD);
+    let o = d.run(&["scan", "--format", "json", "--baseline", "b.json", "k8s"]);
+    let v = json(&o);
+    assert!(v["findings"].as_array().unwrap().iter().all(|f| f["file"] == "k8s/prod/web.yaml"), "{v}");
+    assert!(v["summary"]["baselined"].as_u64().unwrap() > 0 && v["summary"]["findings"].as_u64().unwrap() > 0);
+    // A version 1 baseline is read with a note to record it again.
+    let mut old = b.clone();
+    old["version"] = 1.into();
+    std::fs::write(d.path("old.json"), old.to_string()).unwrap();
+    let o = d.run(&["scan", "--format", "json", "--baseline", "old.json", "k8s"]);
+    assert!(err(&o).contains("record it again"), "{}", err(&o));
+    assert!(json(&o)["notes"].to_string().contains("record it again"));
+}

@@ -12,7 +12,7 @@ mod sarif;
 mod text;
 
 pub use escape::{is_hidden, push_visible, visible};
-pub use fingerprint::fingerprint;
+pub use fingerprint::{fingerprint, fingerprint_in};
 pub use github::github;
 pub use json::{json, JsonWriter};
 pub use junit::junit;
