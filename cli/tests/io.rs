@@ -261,6 +261,8 @@ fn a_baseline_recorded_for_one_file_does_not_hide_the_same_finding_in_another() 
     let v = json(&o);
     assert!(v["findings"].as_array().unwrap().iter().all(|f| f["file"] == "k8s/prod/web.yaml"), "{v}");
     assert!(v["summary"]["baselined"].as_u64().unwrap() > 0 && v["summary"]["findings"].as_u64().unwrap() > 0);
+    let o = d.run(&["scan", "--color", "never", "--baseline", "b.json", "k8s"]);
+    assert!(out(&o).contains(" hidden by the baseline"), "the text summary says it: {}", out(&o));
     // A version 1 baseline is read with a note to record it again.
     let mut old = b.clone();
     old["version"] = 1.into();

@@ -175,6 +175,7 @@ class Summary:
     suppressed: int
     baselined: int = 0
     ignored: int = 0
+    excepted: int = 0
 
 
 class Report:

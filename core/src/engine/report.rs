@@ -69,6 +69,10 @@ pub struct Summary {
     /// leaving the scanned paths); each has a note. Written only when not zero.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub ignored: usize,
+    /// Of the `suppressed` findings, those a configured exception covered (the others were
+    /// silenced by a comment or an annotation). Written only when not zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub excepted: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -105,6 +109,7 @@ impl Report {
         a.suppressed += b.suppressed;
         a.baselined += b.baselined;
         a.ignored += b.ignored;
+        a.excepted += b.excepted;
         a.findings += b.findings;
         a.errors += b.errors;
     }

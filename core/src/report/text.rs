@@ -122,30 +122,29 @@ fn at(span: Option<SourceSpan>) -> String {
         .unwrap_or_default()
 }
 
-/// The closing line: counts of findings, errors, documents and files.
+/// The closing line: counts of findings, errors, documents and files, then what was not
+/// reported and why (skipped documents, suppressions by comment or annotation, exceptions,
+/// the baseline, paths left out), each only when there is some.
 pub fn text_summary(s: &crate::engine::Summary) -> String {
-    format!(
-        "{} finding(s), {} error(s) in {} document(s) of {} file(s){}{}{}\n",
-        s.findings,
-        s.errors,
-        s.documents,
-        s.files,
-        if s.skipped > 0 {
-            format!("; {} skipped (not Kubernetes objects)", s.skipped)
-        } else {
-            String::new()
-        },
-        if s.suppressed > 0 {
-            format!("; {} suppressed", s.suppressed)
-        } else {
-            String::new()
-        },
-        if s.ignored > 0 {
-            format!("; {} path(s) left out (`-v` lists them)", s.ignored)
-        } else {
-            String::new()
-        },
-    )
+    let mut out = format!(
+        "{} finding(s), {} error(s) in {} document(s) of {} file(s)",
+        s.findings, s.errors, s.documents, s.files
+    );
+    let by_comment = s.suppressed.saturating_sub(s.excepted);
+    let parts = [
+        (s.skipped, "skipped (not Kubernetes objects)"),
+        (by_comment, "suppressed (comments or annotations)"),
+        (s.excepted, "covered by exceptions"),
+        (s.baselined, "hidden by the baseline"),
+        (s.ignored, "path(s) left out (`-v` lists them)"),
+    ];
+    for (n, what) in parts {
+        if n > 0 {
+            let _ = write!(out, "; {n} {what}");
+        }
+    }
+    out.push('\n');
+    out
 }
 
 fn finding(out: &mut String, f: &Finding, source: Option<&Source>, paint: &Paint) {
@@ -381,5 +380,27 @@ mod frame_rule {
         let manifest = Source::new("p.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: wJalr: x\n");
         let text = text_file(&engine.scan_source(&manifest), Some(&manifest), false);
         assert!(text.contains("wJalr"), "a manifest's error has its frame: {text}");
+    }
+}
+
+#[cfg(test)]
+mod summary {
+    use super::*;
+
+    #[test]
+    fn the_summary_says_what_was_not_reported_and_why() {
+        let s = crate::engine::Summary {
+            files: 2,
+            documents: 3,
+            findings: 1,
+            suppressed: 5,
+            excepted: 2,
+            baselined: 4,
+            ..Default::default()
+        };
+        assert_eq!(
+            text_summary(&s),
+            "1 finding(s), 0 error(s) in 3 document(s) of 2 file(s); 3 suppressed (comments or annotations); 2 covered by exceptions; 4 hidden by the baseline\n"
+        );
     }
 }
