@@ -62,6 +62,10 @@ export interface Summary {
   skipped: number;
   suppressed: number;
   baselined: number;
+  /** Paths left out of directory walks (see the notes); present when not zero. */
+  ignored?: number;
+  /** Of `suppressed`, the findings configured exceptions covered; present when not zero. */
+  excepted?: number;
 }
 
 export interface Report {

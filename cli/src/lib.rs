@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+mod output;
 mod scan;
 mod settings;
 
@@ -192,9 +193,20 @@ pub fn run(args: &[String]) -> i32 {
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("rempart: {message}");
+            // Line by line: some messages list several mistakes, one a line.
+            let lines: Vec<_> = message.lines().map(rempart::report::visible).collect();
+            eprintln!("rempart: {}", lines.join("\n"));
             EXIT_ERROR
         }
+    }
+}
+
+/// Writes a command's output; a reader that went away (`rempart policies | head -1`) is not
+/// an error, as for Unix tools.
+fn emit(out: &mut dyn Write, text: &str) -> Result<(), String> {
+    match out.write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write the output: {e}")),
+        _ => Ok(()),
     }
 }
 
@@ -228,7 +240,7 @@ fn list(a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String> {
             t
         }
     };
-    out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    emit(out, &text)?;
     Ok(EXIT_OK)
 }
 
@@ -265,7 +277,7 @@ fn explain(id: &str, a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String>
             t
         }
     };
-    out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    emit(out, &text)?;
     Ok(EXIT_OK)
 }
 
@@ -287,6 +299,6 @@ fn test(paths: &[PathBuf], out: &mut dyn Write) -> Result<i32, String> {
         count - failures.len().min(count),
         failures.len()
     ));
-    out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    emit(out, &text)?;
     Ok(if failures.is_empty() { EXIT_OK } else { EXIT_FINDINGS })
 }

@@ -1,12 +1,16 @@
 //! `rempart scan` and `rempart config`.
 
-use std::io::{IsTerminal, Read, Write};
+use std::cell::Cell;
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+use std::rc::Rc;
 
 use rempart::engine::{Baseline, ExceptionSet, Report};
-use rempart::files::scan_paths;
-use rempart::report::{text_file, text_summary, JsonWriter};
+use rempart::files::{read_bounded, scan_paths};
+use rempart::report::{text_file, text_notes, text_summary, visible, JsonWriter};
 use rempart::{Engine, Severity, Source};
 
+use crate::output::Destination;
 use crate::settings::Settings;
 use crate::{ColorArg, Format, ScanArgs, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
@@ -21,7 +25,7 @@ fn paths_of(a: &ScanArgs) -> Vec<String> {
 pub fn print_config(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let settings = Settings::resolve(&a, &paths_of(&a))?;
     let text = serde_json::to_string_pretty(&settings.describe()).map_err(|e| e.to_string())?;
-    writeln!(out, "{text}").map_err(|e| e.to_string())?;
+    crate::emit(out, &format!("{text}\n"))?;
     Ok(EXIT_OK)
 }
 
@@ -32,16 +36,17 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let baseline = match &a.baseline {
         Some(path) => Some(
             std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read the baseline `{}`: {e}", path.display()))
-                .and_then(|t| Baseline::from_json(&t).map_err(|e| format!("`{}`: {e}", path.display())))?,
+                .map_err(|e| format!("cannot read the baseline `{}`: {e}", visible(&path.to_string_lossy())))
+                .and_then(|t| {
+                    Baseline::from_json(&t).map_err(|e| format!("`{}`: {e}", visible(&path.to_string_lossy())))
+                })?,
         ),
         None => None,
     };
     let mut stdin = String::new();
     if paths.iter().any(|p| p == "-") {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
+        // Bounded like a file: past the limit, the rest is not read.
+        let bytes = read_bounded(io::stdin().lock(), engine.limits().max_input_bytes)
             .map_err(|e| format!("cannot read stdin: {e}"))?;
         stdin = String::from_utf8_lossy(&bytes).into_owned();
     }
@@ -52,16 +57,45 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
             a.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let mut file_out;
-    let sink: &mut dyn Write = match &a.output {
+    // Reports and baselines are written to temporary files, put in place at the end, and
+    // never over a file the scan reads.
+    let (report_file, mut file_out) = match &a.output {
         Some(path) => {
-            file_out = std::fs::File::create(path).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-            &mut file_out
+            let (d, f) = Destination::create(path, "report")?;
+            (Some(d), Some(f))
         }
+        None => (None, None),
+    };
+    let (baseline_file, baseline_out) = match &a.write_baseline {
+        Some(path) => {
+            let (d, f) = Destination::create(path, "baseline")?;
+            (Some(d), Some(f))
+        }
+        None => (None, None),
+    };
+    let destinations: Vec<&Destination> = report_file.iter().chain(baseline_file.iter()).collect();
+    let read: Vec<&Path> = paths
+        .iter()
+        .filter(|p| *p != "-")
+        .map(Path::new)
+        .chain(a.baseline.as_deref())
+        .chain(settings.exception_sources.iter().map(|s| Path::new(&s.name)))
+        .collect();
+    for d in &destinations {
+        for input in &read {
+            d.check_input(input)?;
+        }
+    }
+    let sink: &mut dyn Write = match &mut file_out {
+        Some(file) => file,
         None => out,
     };
-    let sink = std::io::BufWriter::new(sink);
-    let write_err = |e: std::io::Error| format!("cannot write the report: {e}");
+    let closed = Rc::new(Cell::new(false));
+    let sink = io::BufWriter::new(PipeGuard {
+        inner: sink,
+        closed: Rc::clone(&closed),
+    });
+    let write_err = |e: io::Error| format!("cannot write the report: {e}");
     let mut output = match a.format {
         Format::Json => Output::Json(JsonWriter::start(sink).map_err(write_err)?),
         Format::Text => Output::Text { out: sink, color },
@@ -74,9 +108,24 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let mut exceptions = ExceptionSet::new(&settings.exceptions, settings.today);
     let mut recorded: Vec<rempart::Finding> = Vec::new();
     let mut worst: Option<Severity> = None;
+    let mut failed = false;
+    let mut refused: Option<String> = None;
     // Each file is read, scanned and written out before the next: memory follows the
     // largest document, not the whole scan.
-    let mut totals = scan_paths(&engine, &paths, &settings.exclude, &stdin, |report, source| {
+    let scanned = scan_paths(&engine, &paths, &settings.exclude, &stdin, |report, source| {
+        // The reader went away (`rempart scan | head`): stop, unless a baseline is being
+        // recorded, which must hold every finding.
+        if closed.get() && a.write_baseline.is_none() {
+            return Err(io::Error::from(io::ErrorKind::BrokenPipe));
+        }
+        let name = source.map(|s| s.name.as_str()).or(report.errors.first().map(|e| e.file.as_str()));
+        if let Some(name) = name.filter(|n| *n != "<stdin>") {
+            if let Some(e) = destinations.iter().find_map(|d| d.check_input(Path::new(name)).err()) {
+                refused = Some(e);
+                return Err(io::Error::other("refused"));
+            }
+        }
+        failed |= !report.errors.is_empty();
         exceptions.apply(report);
         if a.write_baseline.is_some() {
             recorded.extend(report.findings.iter().cloned());
@@ -86,8 +135,23 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         }
         worst = worst.max(report.worst().filter(|s| *s > Severity::Info));
         output.file(report, source)
-    })
-    .map_err(write_err)?;
+    });
+    let fails = |worst: Option<Severity>| settings.fail_on.is_some_and(|t| worst.is_some_and(|w| w >= t));
+    let mut totals = match scanned {
+        Ok(totals) => totals,
+        // A closed pipe ends the command quietly, as Unix tools do; the exit status still
+        // says what was found before the reader left.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+            return Ok(if failed {
+                EXIT_ERROR
+            } else if fails(worst) {
+                EXIT_FINDINGS
+            } else {
+                EXIT_OK
+            })
+        }
+        Err(e) => return Err(refused.unwrap_or_else(|| write_err(e))),
+    };
     // Findings about the exceptions themselves (expired, stale), in the files that hold them.
     for source in &settings.exception_sources {
         let mut closing = exceptions.closing(source);
@@ -98,14 +162,33 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         closing.findings.clear();
         totals.merge(closing);
     }
+    if let (Some(b), Some(path)) = (&baseline, &a.baseline) {
+        if let Some(note) = b.note() {
+            let file = rempart::files::display(path);
+            eprintln!("rempart: note: {}: {note}", visible(&file));
+            totals.notes.push(rempart::engine::ErrorEntry {
+                file,
+                document: None,
+                message: note,
+                span: None,
+            });
+        }
+    }
     output.finish(totals.clone(), a.verbose, &engine).map_err(write_err)?;
-    if let Some(path) = &a.write_baseline {
-        std::fs::write(path, Baseline::from_findings(&recorded).to_json())
-            .map_err(|e| format!("cannot write the baseline `{}`: {e}", path.display()))?;
+    drop(file_out);
+    if let Some(d) = report_file {
+        d.commit()?;
+    }
+    if let (Some(d), Some(mut file)) = (baseline_file, baseline_out) {
+        file.write_all(Baseline::from_findings(&recorded).to_json().as_bytes())
+            .and_then(|()| file.flush())
+            .map_err(|e| format!("cannot write the baseline: {e}"))?;
+        drop(file);
+        d.commit()?;
     }
     Ok(if !totals.errors.is_empty() {
         EXIT_ERROR
-    } else if settings.fail_on.is_some_and(|t| worst.is_some_and(|w| w >= t)) {
+    } else if fails(worst) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
@@ -161,17 +244,49 @@ impl<W: Write> Output<W> {
             Output::Json(w) => w.finish(&totals.errors, &totals.notes, &totals.summary),
             Output::Text { mut out, .. } => {
                 if verbose {
-                    for n in &totals.notes {
-                        let at = n
-                            .span
-                            .map(|s| format!(":{}:{}", s.start.line, s.start.column))
-                            .unwrap_or_default();
-                        writeln!(out, "{}{at}: note: {}", n.file, n.message)?;
-                    }
+                    out.write_all(text_notes(&totals.notes).as_bytes())?;
                 }
                 out.write_all(text_summary(&totals.summary).as_bytes())?;
                 out.flush()
             }
         }
+    }
+}
+
+/// Standard output as Unix tools treat it: once the reader has gone (`rempart scan | head`),
+/// the rest of the output is dropped instead of failing the command; `closed` tells the scan
+/// to stop.
+struct PipeGuard<W: Write> {
+    inner: W,
+    closed: Rc<Cell<bool>>,
+}
+
+impl<W: Write> PipeGuard<W> {
+    fn guard<T>(&mut self, done: T, result: io::Result<T>) -> io::Result<T> {
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed.set(true);
+                Ok(done)
+            }
+            other => other,
+        }
+    }
+}
+
+impl<W: Write> Write for PipeGuard<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed.get() {
+            return Ok(buf.len());
+        }
+        let written = self.inner.write(buf);
+        self.guard(buf.len(), written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed.get() {
+            return Ok(());
+        }
+        let flushed = self.inner.flush();
+        self.guard((), flushed)
     }
 }

@@ -1,6 +1,7 @@
 //! Reading what the user names: files, directories and stdin, and policy files. Shared by
 //! the CLI and the Python package, so both read the same files the same way.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::config::Glob;
@@ -8,43 +9,113 @@ use crate::engine::{ErrorEntry, PolicyText, Report, ScanContext};
 use crate::Engine;
 use crate::Source;
 
-const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+/// The extensions `kubectl apply -f DIR` reads (compared like Go's `filepath.Ext`: from the
+/// last dot of the name, case-sensitive, so `.yaml` alone counts).
+const EXTENSIONS: &[&str] = &[".yaml", ".yml", ".json"];
 
-/// Expands directories (recursively, sorted, hidden entries left out) into their
-/// `.yaml`/`.yml`/`.json` files; a file named directly is taken whatever its extension.
-fn expand(path: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<ErrorEntry>) {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-            Ok(rd) => rd.flatten().map(|e| e.path()).collect(),
-            Err(e) => {
-                errors.push(file_error(path, format!("cannot read the directory: {e}")));
-                return;
-            }
-        };
-        entries.sort();
-        for entry in entries {
-            let hidden = entry
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            let is_link = entry.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
-            if hidden || (is_link && entry.is_dir()) {
-                continue;
-            }
-            if entry.is_dir() {
-                expand(&entry, out, errors);
-            } else if entry
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| EXTENSIONS.contains(&e))
-            {
-                out.push(entry);
-            }
+/// Directories left out of a walk, deliberately: version-control metadata, never manifests.
+/// Each one left out is a note and counts in `summary.ignored`.
+const LEFT_OUT_DIRS: &[&str] = &[".git"];
+
+fn has_extension(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    name.rfind('.')
+        .and_then(|i| name.get(i..))
+        .is_some_and(|ext| EXTENSIONS.contains(&ext))
+}
+
+/// What walking the named paths gives.
+#[derive(Default)]
+struct Walk {
+    files: Vec<PathBuf>,
+    errors: Vec<ErrorEntry>,
+    /// Paths left out, and why (one note each).
+    notes: Vec<ErrorEntry>,
+}
+
+/// What a special file is, for messages.
+fn special_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
         }
-    } else if path.exists() {
-        out.push(path.to_path_buf());
-    } else {
-        errors.push(file_error(path, "no such file or directory".into()));
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = t;
+    "not a regular file"
+}
+
+/// Expands one named path: a directory is walked as `kubectl apply -R -f DIR` reads it
+/// (every `.yaml`/`.yml`/`.json` file, hidden ones included, sorted); a file named directly is
+/// taken whatever its extension but must be a regular file.
+fn expand(path: &Path, roots: &[PathBuf], walk: &mut Walk) {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => walk_dir(path, roots, walk),
+        Ok(m) if m.is_file() => walk.files.push(path.to_path_buf()),
+        Ok(m) => walk.errors.push(file_error(
+            path,
+            format!("{}, not a regular file; only files, directories and `-` (stdin) are read", special_kind(&m.file_type())),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            walk.errors.push(file_error(path, "no such file or directory".into()))
+        }
+        Err(e) => walk.errors.push(file_error(path, format!("cannot read: {e}"))),
+    }
+}
+
+/// Walks a directory. Only regular files are opened; symbolic links are followed to files
+/// inside the scanned roots only (a link to a directory is not descended, as in kubectl,
+/// whose walk does not follow them either).
+fn walk_dir(dir: &Path, roots: &[PathBuf], walk: &mut Walk) {
+    let mut entries: Vec<(PathBuf, std::fs::FileType)> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.flatten().filter_map(|e| e.file_type().ok().map(|t| (e.path(), t))).collect(),
+        Err(e) => {
+            walk.errors.push(file_error(dir, format!("cannot read the directory: {e}")));
+            return;
+        }
+    };
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (entry, kind) in entries {
+        if kind.is_dir() {
+            let name = entry.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+            if LEFT_OUT_DIRS.contains(&name.as_ref()) {
+                walk.notes.push(file_error(&entry, "version-control metadata, left out of the scan".into()));
+            } else {
+                walk_dir(&entry, roots, walk);
+            }
+        } else if !has_extension(&entry) {
+            // Not a manifest name: kubectl would not read it either.
+        } else if kind.is_file() {
+            walk.files.push(entry);
+        } else if kind.is_symlink() {
+            match entry.canonicalize() {
+                Err(_) => walk.notes.push(file_error(&entry, "a symbolic link to nothing; not read".into())),
+                Ok(target) if !roots.iter().any(|r| target.starts_with(r)) => walk.notes.push(file_error(
+                    &entry,
+                    "a symbolic link to a file outside the scanned paths; not followed (name the target to scan it)"
+                        .into(),
+                )),
+                Ok(target) => match std::fs::metadata(&target) {
+                    Ok(m) if m.is_file() => walk.files.push(entry),
+                    // A directory inside the roots is walked under its own name.
+                    Ok(m) if m.is_dir() => {}
+                    Ok(m) => walk.notes.push(file_error(
+                        &entry,
+                        format!("a symbolic link to {}; not read", special_kind(&m.file_type())),
+                    )),
+                    Err(e) => walk.notes.push(file_error(&entry, format!("cannot read: {e}"))),
+                },
+            }
+        } else {
+            walk.notes.push(file_error(&entry, format!("{}; not read", special_kind(&kind))));
+        }
     }
 }
 
@@ -69,18 +140,32 @@ pub enum Input {
     File(PathBuf),
 }
 
+/// The inputs the named paths expand to, in order, with what could not be listed (errors)
+/// and the paths left out of directories (notes).
+pub struct Inputs {
+    pub inputs: Vec<Input>,
+    pub errors: Vec<ErrorEntry>,
+    pub notes: Vec<ErrorEntry>,
+}
+
 /// Expands the paths the user named into inputs, in order; a path that does not exist or
-/// cannot be listed becomes an error entry.
-pub fn collect_inputs(paths: &[String], exclude: &[Glob]) -> (Vec<Input>, Vec<ErrorEntry>) {
+/// cannot be listed becomes an error entry, a path left out of a directory a note.
+pub fn collect_inputs(paths: &[String], exclude: &[Glob]) -> Inputs {
+    let roots: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| *p != "-")
+        .filter_map(|p| Path::new(p).canonicalize().ok())
+        .collect();
     let mut inputs = Vec::new();
-    let mut errors = Vec::new();
+    let mut walk = Walk::default();
     for p in paths {
         if p == "-" {
             inputs.push(Input::Stdin);
             continue;
         }
-        let mut files = Vec::new();
-        expand(Path::new(p), &mut files, &mut errors);
+        let from = walk.files.len();
+        expand(Path::new(p), &roots, &mut walk);
+        let files = walk.files.split_off(from);
         inputs.extend(
             files
                 .into_iter()
@@ -88,45 +173,70 @@ pub fn collect_inputs(paths: &[String], exclude: &[Glob]) -> (Vec<Input>, Vec<Er
                 .map(Input::File),
         );
     }
-    (inputs, errors)
+    let excluded = |e: &ErrorEntry| exclude.iter().any(|g| g.matches(Path::new(&e.file)));
+    walk.notes.retain(|n| !excluded(n));
+    Inputs {
+        inputs,
+        errors: walk.errors,
+        notes: walk.notes,
+    }
 }
 
-/// Reads one input of at most `max_bytes`; what cannot be read becomes an error entry.
+fn too_big(name: &Path, max_bytes: usize) -> ErrorEntry {
+    file_error(
+        name,
+        format!("the input is over the limit of {max_bytes} bytes; it was not read (raise `maxInputBytes`)"),
+    )
+}
+
+/// Reads at most `max_bytes + 1` bytes from `reader`: more than `max_bytes` means the input
+/// is over the limit, and the rest is never read.
+pub fn read_bounded(reader: impl Read, max_bytes: usize) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader.take((max_bytes as u64).saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Reads one input of at most `max_bytes` (counted while reading: the size a file reports
+/// is not trusted); what cannot be read becomes an error entry. `stdin` is what the caller
+/// read from standard input with [`read_bounded`] (`max_bytes + 1` bytes when there was more).
 pub fn read_input(input: &Input, stdin: &str, max_bytes: usize) -> Result<Source, ErrorEntry> {
-    let too_big = |name: &Path, size: u64| {
-        file_error(
-            name,
-            format!("the input is {size} bytes, over the limit of {max_bytes} bytes; it was not read (raise `maxInputBytes`)"),
-        )
-    };
     match input {
-        Input::Stdin if stdin.len() > max_bytes => Err(too_big(Path::new("<stdin>"), stdin.len() as u64)),
+        Input::Stdin if stdin.len() > max_bytes => Err(too_big(Path::new("<stdin>"), max_bytes)),
         Input::Stdin => Ok(Source::new("<stdin>", stdin)),
-        Input::File(file) => match std::fs::metadata(file).map(|m| m.len()) {
-            Ok(size) if size > max_bytes as u64 => Err(too_big(file, size)),
-            _ => read_file(file),
-        },
+        Input::File(file) => read_file(file, max_bytes),
     }
 }
 
-fn read_file(file: &Path) -> Result<Source, ErrorEntry> {
-    match std::fs::read(file) {
-        Ok(bytes) => Source::from_bytes(display(file), bytes).map_err(|message| file_error(file, message)),
-        Err(e) => Err(file_error(file, format!("cannot read the file: {e}"))),
+fn read_file(file: &Path, max_bytes: usize) -> Result<Source, ErrorEntry> {
+    let cannot = |e: std::io::Error| file_error(file, format!("cannot read the file: {e}"));
+    let handle = std::fs::File::open(file).map_err(cannot)?;
+    // What was opened, not what the name pointed to a moment before.
+    let meta = handle.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(file_error(
+            file,
+            format!("{}, not a regular file; it was not read", special_kind(&meta.file_type())),
+        ));
     }
+    let bytes = read_bounded(handle, max_bytes).map_err(cannot)?;
+    if bytes.len() > max_bytes {
+        return Err(too_big(file, max_bytes));
+    }
+    Source::from_bytes(display(file), bytes).map_err(|message| file_error(file, message))
 }
 
 /// Reads policy files and directories.
 pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PolicyText>, String> {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
+    let roots: Vec<PathBuf> = paths.iter().filter_map(|p| p.canonicalize().ok()).collect();
+    let mut walk = Walk::default();
     for p in paths {
-        expand(p, &mut files, &mut errors);
+        expand(p, &roots, &mut walk);
     }
-    if let Some(e) = errors.first() {
+    if let Some(e) = walk.errors.first() {
         return Err(format!("policies `{}`: {}", e.file, e.message));
     }
-    files
+    walk.files
         .iter()
         .map(|f| {
             std::fs::read_to_string(f)
@@ -147,7 +257,11 @@ pub fn scan_paths<E>(
     stdin: &str,
     mut each: impl FnMut(&mut Report, Option<&Source>) -> Result<(), E>,
 ) -> Result<Report, E> {
-    let (inputs, missing) = collect_inputs(paths, exclude);
+    let Inputs {
+        inputs,
+        errors: missing,
+        notes: left_out,
+    } = collect_inputs(paths, exclude);
     // Pods judged by their Namespace need every Namespace first: a light pre-pass.
     let context = if engine.needs_context() {
         let max = engine.limits().max_input_bytes;
@@ -161,6 +275,8 @@ pub fn scan_paths<E>(
     first.summary.files = missing.len();
     first.summary.errors = missing.len();
     first.errors = missing;
+    first.summary.ignored = left_out.len();
+    first.notes = left_out;
     each(&mut first, None)?;
     totals.merge(first);
     for input in &inputs {

@@ -174,6 +174,8 @@ class Summary:
     skipped: int
     suppressed: int
     baselined: int = 0
+    ignored: int = 0
+    excepted: int = 0
 
 
 class Report:

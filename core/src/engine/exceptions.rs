@@ -50,6 +50,7 @@ impl<'c> ExceptionSet<'c> {
         });
         let removed = before - report.findings.len();
         report.summary.suppressed += removed;
+        report.summary.excepted += removed;
         report.summary.findings -= removed.min(report.summary.findings);
     }
 

@@ -65,6 +65,18 @@ pub struct Summary {
     /// Findings hidden because the baseline has them.
     #[serde(default)]
     pub baselined: usize,
+    /// Paths left out of the directories walked (`.git`, special files, symbolic links
+    /// leaving the scanned paths); each has a note. Written only when not zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ignored: usize,
+    /// Of the `suppressed` findings, those a configured exception covered (the others were
+    /// silenced by a comment or an annotation). Written only when not zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub excepted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What a scan found.
@@ -96,6 +108,8 @@ impl Report {
         a.skipped += b.skipped;
         a.suppressed += b.suppressed;
         a.baselined += b.baselined;
+        a.ignored += b.ignored;
+        a.excepted += b.excepted;
         a.findings += b.findings;
         a.errors += b.errors;
     }

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::escape::visible;
 use crate::engine::Report;
 use crate::policy::Severity;
 
@@ -22,7 +23,11 @@ pub fn github(report: &Report) -> String {
             f.span.end.line,
             f.span.end.column,
             property(&format!("{} ({})", f.policy, f.severity)),
-            data(&format!("{}\nFix: {}", f.message, f.fix))
+            data(&format!(
+                "{}\nFix: {}",
+                visible(&f.message),
+                f.fix.lines().map(visible).collect::<Vec<_>>().join("\n")
+            ))
         );
     }
     for e in &report.errors {
@@ -34,18 +39,23 @@ pub fn github(report: &Report) -> String {
             out,
             "::error file={}{at},title=rempart::{}",
             property(&e.file),
-            data(&e.message)
+            data(&visible(&e.message))
         );
     }
     out
 }
 
-/// Escapes a command's message.
+/// Escapes a command's message: hidden characters from the input are written as escapes
+/// (see [`visible`]), then the command syntax is percent-encoded. Only the line break
+/// between the message and its fix is a real one (`%0A`).
 fn data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.split('\n')
+        .map(|line| visible(line).replace('%', "%25"))
+        .collect::<Vec<_>>()
+        .join("%0A")
 }
 
 /// Escapes a command property (`file=`, `title=`).
 fn property(text: &str) -> String {
-    data(text).replace(':', "%3A").replace(',', "%2C")
+    data(&visible(text)).replace(':', "%3A").replace(',', "%2C")
 }

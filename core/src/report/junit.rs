@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::escape::push_char;
 use crate::engine::{Finding, Report};
 use crate::policy::Policy;
 
@@ -58,10 +59,10 @@ pub fn junit(report: &Report, policies: &[Policy]) -> String {
             let messages: Vec<String> = findings
                 .iter()
                 .map(|f| {
-                    format!(
+                    xml(&format!(
                         "{}:{}:{}: {} {}",
                         f.file, f.span.start.line, f.span.start.column, f.severity, f.message
-                    )
+                    ))
                 })
                 .collect();
             let severity = findings
@@ -74,8 +75,11 @@ pub fn junit(report: &Report, policies: &[Policy]) -> String {
                 suites,
                 "      <failure message=\"{}\" type=\"{severity}\">{}\n{}</failure>",
                 xml(findings.first().map(|f| f.message.as_str()).unwrap_or(title)),
-                xml(&messages.join("\n")),
-                xml(&findings.first().map(|f| format!("Fix: {}", f.fix)).unwrap_or_default())
+                messages.join("\n"),
+                findings
+                    .first()
+                    .map(|f| format!("Fix: {}", f.fix.lines().map(xml).collect::<Vec<_>>().join("\n")))
+                    .unwrap_or_default()
             );
             suites.push_str("    </testcase>\n");
         }
@@ -122,7 +126,8 @@ fn object_name(f: &Finding) -> String {
     )
 }
 
-/// Escapes text for XML attributes and content; characters XML 1.0 forbids are dropped.
+/// Escapes text for XML attributes and content: hidden characters (line breaks included)
+/// as [`push_char`] writes them, so that every one is allowed by XML 1.0, then the markup.
 pub(crate) fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -132,9 +137,8 @@ pub(crate) fn xml(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            '\n' | '\t' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
-            c => out.push(c),
+            '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
+            c => push_char(&mut out, c),
         }
     }
     out

@@ -90,7 +90,7 @@ fn result(f: &Finding) -> Value {
     })
 }
 
-/// Block-style YAML for a JSON value; every string is double-quoted (JSON escapes are YAML).
+/// Block-style YAML for a JSON value; every string is double-quoted (see [`quoted`]).
 fn yaml(value: &Value) -> String {
     let mut out = String::new();
     write_value(value, 0, &mut out);
@@ -110,13 +110,38 @@ fn plain_key(key: &str) -> String {
     if simple && !special {
         key.to_owned()
     } else {
-        serde_json::to_string(key).unwrap_or_default()
+        quoted(key)
     }
+}
+
+/// A YAML double-quoted scalar that every YAML reader (1.1 and 1.2) reads back as `text`:
+/// everything but printable characters is escaped — controls, DEL, C1 (U+0080–U+009F,
+/// NEL included), the line and paragraph separators (line breaks in YAML 1.1), the
+/// byte-order mark and the non-characters U+FFFE/U+FFFF.
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c < ' ' || ('\u{7f}'..='\u{9f}').contains(&c) => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => {
+                out.push_str(&format!("\\u{:04x}", u32::from(c)))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn scalar(v: &Value) -> String {
     match v {
-        Value::String(s) => serde_json::to_string(s).unwrap_or_default(),
+        Value::String(s) => quoted(s),
         Value::Array(a) if a.is_empty() => "[]".into(),
         Value::Object(o) if o.is_empty() => "{}".into(),
         other => other.to_string(),

@@ -1,8 +1,11 @@
 //! SARIF 2.1.0: one rule per selected policy, one result per finding with its region and a
 //! fingerprint that does not move with the lines; read errors become notifications.
 
+use std::path::{Component, Path};
+
 use serde_json::{json, Value};
 
+use super::escape::visible;
 use super::fingerprint::fingerprint;
 use crate::engine::{ErrorEntry, Report};
 use crate::policy::{Policy, Severity};
@@ -51,10 +54,10 @@ pub fn sarif(report: &Report, policies: &[Policy], root: &str) -> String {
                 "ruleId": f.policy,
                 "ruleIndex": rule_index,
                 "level": level(f.severity),
-                "message": {"text": f.message},
+                "message": {"text": visible(&f.message)},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": relative_uri(&f.file, root), "uriBaseId": "SRCROOT"},
+                        "artifactLocation": artifact(&f.file, root),
                         "region": {
                             "startLine": f.span.start.line,
                             "startColumn": f.span.start.column,
@@ -64,7 +67,7 @@ pub fn sarif(report: &Report, policies: &[Policy], root: &str) -> String {
                             "byteLength": f.span.end.offset - f.span.start.offset
                         }
                     },
-                    "logicalLocations": [{"fullyQualifiedName": format!("{qualified}{}", f.path), "kind": "object"}]
+                    "logicalLocations": [{"fullyQualifiedName": visible(&format!("{qualified}{}", f.path)), "kind": "object"}]
                 }],
                 "partialFingerprints": {"rempartFinding/v1": fingerprint(f)},
                 "properties": {"severity": f.severity, "jsonPointer": f.path, "standards": f.standards}
@@ -126,7 +129,7 @@ fn rule(p: &Policy) -> Value {
 }
 
 fn notification(e: &ErrorEntry, root: &str) -> Value {
-    let mut physical = json!({"artifactLocation": {"uri": relative_uri(&e.file, root), "uriBaseId": "SRCROOT"}});
+    let mut physical = json!({"artifactLocation": artifact(&e.file, root)});
     if let Some(span) = e.span {
         set(
             &mut physical,
@@ -134,7 +137,7 @@ fn notification(e: &ErrorEntry, root: &str) -> Value {
             json!({"startLine": span.start.line, "startColumn": span.start.column}),
         );
     }
-    json!({"level": "error", "message": {"text": e.message}, "locations": [{"physicalLocation": physical}]})
+    json!({"level": "error", "message": {"text": visible(&e.message)}, "locations": [{"physicalLocation": physical}]})
 }
 
 fn level(s: Severity) -> &'static str {
@@ -169,26 +172,47 @@ fn camel(id: &str) -> String {
         .collect()
 }
 
-/// A file name relative to the root, percent-encoded as a URI reference.
-pub(crate) fn relative_uri(file: &str, root: &str) -> String {
-    let root = root.trim_end_matches('/');
-    let rel = file
-        .strip_prefix(root)
-        .map(|r| r.trim_start_matches('/'))
-        .unwrap_or(file);
-    let rel = rel.strip_prefix("./").unwrap_or(rel);
+/// The artifact location of a file: relative to the root (compared component by component,
+/// so `/repo-other/x.yaml` is not under `/repo`) with `uriBaseId` `SRCROOT`, or an absolute
+/// `file://` URI for a file outside it.
+fn artifact(file: &str, root: &str) -> Value {
+    let path = Path::new(file);
+    match path.strip_prefix(root) {
+        Ok(rel) if !root.is_empty() => json!({"uri": encode(rel), "uriBaseId": "SRCROOT"}),
+        _ if path.is_absolute() => json!({"uri": format!("file://{}", encode(path))}),
+        _ => json!({"uri": encode(path), "uriBaseId": "SRCROOT"}),
+    }
+}
+
+/// A path percent-encoded as a URI reference, `.` components left out.
+pub(crate) fn encode(path: &Path) -> String {
     let mut out = String::new();
-    for b in rel.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(char::from(b)),
-            _ => out.push_str(&format!("%{b:02X}")),
+    for component in path.components() {
+        let part = match component {
+            Component::RootDir => {
+                out.push('/');
+                continue;
+            }
+            Component::CurDir => continue,
+            Component::ParentDir => "..".into(),
+            Component::Normal(p) => p.to_string_lossy(),
+            Component::Prefix(p) => p.as_os_str().to_string_lossy(),
+        };
+        if !out.is_empty() && !out.ends_with('/') {
+            out.push('/');
+        }
+        for b in part.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(char::from(b)),
+                _ => out.push_str(&format!("%{b:02X}")),
+            }
         }
     }
     out
 }
 
 fn dir_uri(root: &str) -> String {
-    let path = relative_uri(root, "");
+    let path = encode(Path::new(root));
     let path = if path.starts_with('/') {
         path
     } else {
@@ -201,5 +225,21 @@ fn dir_uri(root: &str) -> String {
 fn set(value: &mut Value, key: &str, item: Value) {
     if let Value::Object(map) = value {
         map.insert(key.to_owned(), item);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn artifact_paths_compare_whole_components() {
+        assert_eq!(artifact("/work/repo/k8s/a b.yaml", "/work/repo"), json!({"uri": "k8s/a%20b.yaml", "uriBaseId": "SRCROOT"}));
+        assert_eq!(artifact("/work/repo/k8s/a.yaml", "/work/repo/"), json!({"uri": "k8s/a.yaml", "uriBaseId": "SRCROOT"}));
+        // A sibling whose name starts with the root's name is not under it.
+        assert_eq!(artifact("/work/repo-prod/a.yaml", "/work/repo"), json!({"uri": "file:///work/repo-prod/a.yaml"}));
+        assert_eq!(artifact("./k8s/a.yaml", "/work/repo"), json!({"uri": "k8s/a.yaml", "uriBaseId": "SRCROOT"}));
+        assert_eq!(artifact("../other/a.yaml", "/work/repo"), json!({"uri": "../other/a.yaml", "uriBaseId": "SRCROOT"}));
+        assert_eq!(dir_uri("/work/my repo"), "file:///work/my%20repo/");
     }
 }

@@ -1,0 +1,266 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+//! Every output format stays valid for any input: arbitrary names, kinds, messages and file
+//! names (controls, C1, separators, bidi controls, markup and quoting characters) give JSON
+//! and SARIF that parse, JUnit that is well-formed XML, a PolicyReport that reads back as the
+//! same strings, and text and GitHub annotations without raw control characters, one line
+//! per record.
+
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use rempart::document::{parse_stream, ObjectId, Position};
+use rempart::engine::{ErrorEntry, Finding, Report, SourceSpan};
+use rempart::report::{github, is_hidden, json, junit, policy_report, sarif, text, text_file};
+use rempart::{Limits, Severity, Source};
+
+/// Strings made of characters that break formats, and of any character.
+fn hostile() -> impl Strategy<Value = String> {
+    let special = prop::sample::select(vec![
+        '\n', '\r', '\t', '\u{0}', '\u{1b}', '\u{7f}', '\u{80}', '\u{85}', '\u{9f}', '\u{a0}', '\u{2028}', '\u{2029}',
+        '\u{202e}', '\u{feff}', '\u{fffe}', '\u{ffff}', '"', '\'', '\\', '<', '>', '&', ':', ',', '%', '#', '-', '?',
+        '*', '!', '|', '{', '}', '[', ']', ' ', '/', '~', ';', '=', 'é', '漢', '😀',
+    ]);
+    prop::collection::vec(prop_oneof![3 => special, 1 => any::<char>(), 2 => prop::char::range('a', 'z')], 0..20)
+        .prop_map(|v| v.into_iter().collect())
+}
+
+fn severity() -> impl Strategy<Value = Severity> {
+    prop::sample::select(Severity::ALL.to_vec())
+}
+
+prop_compose! {
+    fn finding()(
+        policy in hostile(), message in hostile(), file in hostile(), kind in hostile(), name in hostile(),
+        namespace in proptest::option::of(hostile()), path in hostile(), fix in hostile(), severity in severity(),
+        line in 0usize..5, column in 0usize..40, offset in 0usize..200, len in 0usize..30,
+    ) -> Finding {
+        Finding {
+            policy,
+            title: "title".into(),
+            severity,
+            category: "category".into(),
+            message,
+            file,
+            document: 0,
+            object: ObjectId { api_version: "v1".into(), kind, namespace, name: Some(name) },
+            path,
+            span: SourceSpan {
+                start: Position { line, column, offset },
+                end: Position { line, column: column + len, offset: offset + len },
+            },
+            standards: serde_json::Map::new(),
+            fix,
+        }
+    }
+}
+
+prop_compose! {
+    fn report()(findings in prop::collection::vec(finding(), 0..4), errors in prop::collection::vec((hostile(), hostile()), 0..3)) -> Report {
+        let mut r = Report::new();
+        r.summary.findings = findings.len();
+        r.summary.errors = errors.len();
+        r.findings = findings;
+        r.errors = errors
+            .into_iter()
+            .map(|(file, message)| ErrorEntry { file, document: None, message, span: None })
+            .collect();
+        r.notes = r.errors.clone();
+        r
+    }
+}
+
+/// Checks that `text` is a well-formed XML 1.0 document (declaration, one root element,
+/// balanced tags, quoted and unique attributes, known entities, allowed characters).
+fn well_formed_xml(text: &str) -> Result<(), String> {
+    fn allowed(c: char) -> bool {
+        matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..='\u{10ffff}')
+    }
+    fn entity(rest: &str) -> Result<usize, String> {
+        let end = rest.find(';').ok_or("unterminated entity")?;
+        let name = &rest[1..end];
+        let ok = ["amp", "lt", "gt", "quot", "apos"].contains(&name)
+            || name.strip_prefix("#x").is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))
+            || name.strip_prefix('#').is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
+        if ok { Ok(end + 1) } else { Err(format!("bad entity `&{name};`")) }
+    }
+    fn name_len(s: &str) -> usize {
+        s.char_indices()
+            .find(|&(i, c)| !(c.is_ascii_alphabetic() || c == '_' || c == ':' || i > 0 && (c.is_ascii_digit() || c == '-' || c == '.')))
+            .map_or(s.len(), |(i, _)| i)
+    }
+    if let Some(c) = text.chars().find(|c| !allowed(*c)) {
+        return Err(format!("character {c:?} not allowed"));
+    }
+    let mut rest = text;
+    if rest.starts_with("<?xml") {
+        rest = &rest[rest.find("?>").ok_or("unterminated declaration")? + 2..];
+    }
+    let mut stack: Vec<&str> = Vec::new();
+    let mut roots = 0;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("</") {
+            let n = name_len(after);
+            let name = &after[..n];
+            if stack.pop() != Some(name) {
+                return Err(format!("unbalanced `</{name}>`"));
+            }
+            rest = after[n..].trim_start().strip_prefix('>').ok_or("bad end tag")?;
+        } else if let Some(after) = rest.strip_prefix('<') {
+            let n = name_len(after);
+            if n == 0 {
+                return Err("bad tag name".into());
+            }
+            if stack.is_empty() {
+                roots += 1;
+            }
+            let name = &after[..n];
+            let mut attrs = BTreeSet::new();
+            let mut r = &after[n..];
+            loop {
+                let t = r.trim_start();
+                if let Some(t) = t.strip_prefix("/>") {
+                    r = t;
+                    break;
+                }
+                if let Some(t) = t.strip_prefix('>') {
+                    stack.push(name);
+                    r = t;
+                    break;
+                }
+                if t.len() == r.len() {
+                    return Err("no space before an attribute".into());
+                }
+                let a = name_len(t);
+                if a == 0 || !attrs.insert(&t[..a]) {
+                    return Err(format!("bad or repeated attribute in <{name}>"));
+                }
+                let t = t[a..].strip_prefix("=\"").ok_or("attribute without a quoted value")?;
+                let end = t.find('"').ok_or("unterminated attribute")?;
+                let value = &t[..end];
+                if value.contains('<') {
+                    return Err("`<` in an attribute".into());
+                }
+                let mut v = value;
+                while let Some(i) = v.find('&') {
+                    v = &v[i + entity(&v[i..])?..];
+                }
+                r = &t[end + 1..];
+            }
+            rest = r;
+        } else {
+            let end = rest.find('<').unwrap_or(rest.len());
+            let content = &rest[..end];
+            if stack.is_empty() && !content.trim().is_empty() {
+                return Err("text outside the root element".into());
+            }
+            if content.contains("]]>") {
+                return Err("`]]>` in content".into());
+            }
+            let mut v = content;
+            while let Some(i) = v.find('&') {
+                v = &v[i + entity(&v[i..])?..];
+            }
+            rest = &rest[end..];
+        }
+    }
+    if !stack.is_empty() || roots != 1 {
+        return Err(format!("{} unclosed element(s), {roots} root(s)", stack.len()));
+    }
+    Ok(())
+}
+
+#[test]
+fn the_xml_checker_rejects_what_it_should() {
+    assert!(well_formed_xml("<?xml version=\"1.0\"?>\n<a x=\"1\"><b/>t &amp; &#x41;</a>\n").is_ok());
+    for bad in ["<a>", "<a></b>", "<a x=1/>", "<a>&foo;</a>", "<a>\u{1b}</a>", "<a/><b/>", "<a x=\"<\"/>", "<a x=\"1\" x=\"2\"/>"] {
+        assert!(well_formed_xml(bad).is_err(), "{bad}");
+    }
+}
+
+fn no_hidden(text: &str) -> Result<(), TestCaseError> {
+    let bad = text.chars().find(|c| *c != '\n' && is_hidden(*c));
+    prop_assert!(bad.is_none(), "raw {:?} in {}", bad, text);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn json_and_sarif_parse(r in report()) {
+        let v: serde_json::Value = serde_json::from_str(&json(&r)).unwrap();
+        for (i, f) in r.findings.iter().enumerate() {
+            prop_assert_eq!(v["findings"][i]["message"].as_str(), Some(f.message.as_str()));
+            prop_assert_eq!(v["findings"][i]["file"].as_str(), Some(f.file.as_str()));
+        }
+        let s: serde_json::Value = serde_json::from_str(&sarif(&r, &[], "/work/repo")).unwrap();
+        prop_assert_eq!(s["runs"][0]["results"].as_array().map(Vec::len), Some(r.findings.len()));
+    }
+
+    #[test]
+    fn junit_is_well_formed_xml(r in report()) {
+        let x = junit(&r, &[]);
+        prop_assert!(well_formed_xml(&x).is_ok(), "{:?}\n{}", well_formed_xml(&x), x);
+    }
+
+    #[test]
+    fn policy_report_reads_back_as_the_same_strings(r in report()) {
+        let yaml = policy_report(&r);
+        // Only characters YAML allows in a stream (its `c-printable`, less NEL), and no line
+        // separator or byte-order mark that YAML 1.1 readers (go-yaml v2) treat specially:
+        // this crate's parser is more lenient than others.
+        let printable = |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..='\u{10ffff}')
+            && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}');
+        prop_assert!(yaml.chars().all(printable), "{:?}", yaml.chars().find(|c| !printable(*c)));
+        let docs = parse_stream(&yaml, &Limits::default());
+        let mut got = BTreeSet::new();
+        for d in &docs {
+            let node = d.result.as_ref().map_err(|e| TestCaseError::fail(format!("{e:?}\n{yaml}")))?;
+            let v = node.to_json();
+            for res in v["results"].as_array().cloned().unwrap_or_default() {
+                let o = &res["resources"][0];
+                got.insert((
+                    res["policy"].as_str().unwrap().to_owned(),
+                    res["message"].as_str().unwrap().to_owned(),
+                    res["properties"]["file"].as_str().unwrap().to_owned(),
+                    res["properties"]["path"].as_str().unwrap().to_owned(),
+                    o["kind"].as_str().unwrap().to_owned(),
+                    o["name"].as_str().unwrap().to_owned(),
+                    o["namespace"].as_str().map(str::to_owned),
+                ));
+            }
+        }
+        let want: BTreeSet<_> = r.findings.iter().map(|f| (
+            f.policy.clone(), f.message.clone(), f.file.clone(), f.path.clone(),
+            f.object.kind.clone(), f.object.name.clone().unwrap(), f.object.namespace.clone(),
+        )).collect();
+        prop_assert_eq!(got, want, "{}", yaml);
+    }
+
+    #[test]
+    fn github_has_one_line_per_record_and_no_raw_controls(r in report()) {
+        let g = github(&r);
+        no_hidden(&g)?;
+        prop_assert_eq!(g.lines().count(), r.findings.len() + r.errors.len());
+        prop_assert!(g.lines().all(|l| l.starts_with("::error ") || l.starts_with("::warning ") || l.starts_with("::notice ")));
+    }
+
+    #[test]
+    fn text_has_one_line_per_record_and_no_raw_controls(r in report(), source in hostile()) {
+        let t = text(&r, &[], false);
+        no_hidden(&t)?;
+        // A finding: its line, `= in`, `= fix` when there is a fix, a blank line; an error:
+        // its line and a blank line; then the summary.
+        let expected: usize = r.findings.iter().map(|f| if f.fix.lines().next().is_some() { 4 } else { 3 }).sum::<usize>()
+            + 2 * r.errors.len() + 1;
+        prop_assert_eq!(t.lines().count(), expected, "{}", t);
+        // With a source, whatever the spans: frames, no panic, no raw controls.
+        let mut own = r.clone();
+        let src = Source::new("f", format!("apiVersion: v1\nkind: {source}\n{source}\n"));
+        for f in &mut own.findings {
+            f.file = "f".into();
+        }
+        no_hidden(&text_file(&own, Some(&src), false))?;
+        no_hidden(&text_file(&own, Some(&src), true).replace('\u{1b}', ""))?;
+    }
+}
