@@ -25,7 +25,14 @@ fn a_wildcard_rule_is_one_finding() {
     assert_eq!(found.len(), 1, "{found:?}");
     let (path, message) = &found[0];
     assert_eq!(path, "/rules/0/verbs/0");
-    for granted in ["escalate", "bind", "impersonate", "certificate requests", "admission webhooks", "Secret"] {
+    for granted in [
+        "escalate",
+        "bind",
+        "impersonate",
+        "certificate requests",
+        "admission webhooks",
+        "Secret",
+    ] {
         assert!(message.contains(granted), "{message}");
     }
     // Reading Secrets through `resources: ['*']` is part of the wildcard's finding.

@@ -294,10 +294,13 @@ struct Builder<'l, 'p> {
     docs: Vec<Result<Node, ParseError>>,
     current: Option<Node>,
     failed: bool,
+    /// Where the previous event ended: block scalars look for their indicator from there.
+    last_end: usize,
 }
 
 impl<'l, 'p> Builder<'l, 'p> {
     fn new(limits: &'l Limits, positions: Positions<'p>) -> Self {
+        let base = positions.base;
         Builder {
             limits,
             positions,
@@ -308,6 +311,7 @@ impl<'l, 'p> Builder<'l, 'p> {
             docs: Vec::new(),
             current: None,
             failed: false,
+            last_end: base,
         }
     }
 
@@ -356,7 +360,11 @@ impl<'l, 'p> Builder<'l, 'p> {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let span = self.positions.span(span);
+                let mut span = self.positions.span(span);
+                if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    span = super::block::block_scalar_span(self.positions.text, self.last_end, span);
+                }
+                self.last_end = span.end;
                 self.add_scalar_bytes(text.len(), span)?;
                 let value = scalar_value(&text, style, tag.as_deref());
                 let node = Node::new(value, span);
@@ -365,6 +373,7 @@ impl<'l, 'p> Builder<'l, 'p> {
             }
             Event::Alias(id) => {
                 let span = self.positions.span(span);
+                self.last_end = span.end;
                 let Some((_, node, count, bytes)) = self.anchors.iter().rev().find(|(a, ..)| *a == id) else {
                     return Err(self.error("this alias names an anchor that is not defined before it".into(), span));
                 };
@@ -384,6 +393,7 @@ impl<'l, 'p> Builder<'l, 'p> {
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 let start = self.positions.span(span).start;
+                self.last_end = start;
                 if self.stack.len() >= self.limits.max_depth {
                     return Err(self.error(
                         format!(
