@@ -1,5 +1,6 @@
 //! Documents: spanned parsing of YAML and JSON streams, positions, Kubernetes objects.
 
+mod block;
 mod lenient;
 mod limits;
 mod node;

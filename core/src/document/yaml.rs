@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use saphyr_parser::{BufferedInput, Event, Marker, Parser, ScanError, StrInput};
+use saphyr_parser::{BufferedInput, Event, Marker, Parser, ScalarStyle, ScanError, StrInput};
 
 use super::lenient::{self, Inserts};
 use super::limits::Limits;
@@ -651,6 +651,8 @@ struct Builder {
     notes: Vec<ParseError>,
     /// Finished documents, at most one at a time in practice.
     ready: Vec<Parsed>,
+    /// Where the previous event ended: block scalars look for their indicator from there.
+    last_end: Option<usize>,
 }
 
 impl Builder {
@@ -671,6 +673,7 @@ impl Builder {
             duplicates: 0,
             notes: Vec::new(),
             ready: Vec::new(),
+            last_end: None,
         }
     }
 
@@ -729,7 +732,12 @@ impl Builder {
                 self.reset();
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let span = positions.span(span);
+                let mut span = positions.span(span);
+                if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    let from = self.last_end.unwrap_or(positions.base);
+                    span = super::block::block_scalar_span(positions.text, from, span);
+                }
+                self.last_end = Some(span.end);
                 self.source_nodes += 1;
                 self.add_scalar_bytes(text.len(), span)?;
                 let scalar =
@@ -755,6 +763,7 @@ impl Builder {
             }
             Event::Alias(id) => {
                 let span = positions.span(span);
+                self.last_end = Some(span.end);
                 let Some(anchor) = self.anchors.get(&id) else {
                     return Err(ParseError {
                         message: "this alias names an anchor that is not defined before it".into(),
@@ -795,6 +804,7 @@ impl Builder {
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 let start = positions.span(span).start;
+                self.last_end = Some(start);
                 self.source_nodes += 1;
                 if self.stack.len() >= self.max_depth {
                     return Err(self.too_deep(start).into());
@@ -831,6 +841,9 @@ impl Builder {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let end_span = positions.span(span);
+                if end_span.end > end_span.start {
+                    self.last_end = Some(end_span.end);
+                }
                 let Some(frame) = self.stack.pop() else {
                     return Ok(());
                 };

@@ -36,6 +36,9 @@ pub enum Op {
     Prefix(Vec<String>),
     Suffix(Vec<String>),
     Compare(Ordering, f64),
+    /// A Go duration (`4h0m0s`, `90s`) compared with another, in nanoseconds: `longerThan`
+    /// (`Gt`) and `shorterThan` (`Lt`). Values that are not durations never hold.
+    Duration(Ordering, i128),
     /// Equal to one of the values another path selects.
     InPath(Path),
     /// Equal to none of the values another path selects.
@@ -382,6 +385,12 @@ fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>, scope: &Scope<'_, 
                 });
             !found && !spent
         }
+        Op::Duration(ord, limit) => node.as_str().and_then(go_duration).is_some_and(|d| match ord {
+            Ordering::Gt => d > *limit,
+            Ordering::Gte => d >= *limit,
+            Ordering::Lt => d < *limit,
+            Ordering::Lte => d <= *limit,
+        }),
         Op::Type(t) => node.type_name() == t || (t == "integer" && matches!(node.value, Value::Int(_))),
         Op::CertificateOrganization(wanted) => node
             .as_str()
@@ -414,6 +423,51 @@ fn text(node: &Node) -> Option<std::borrow::Cow<'_, str>> {
 fn number(node: &Node) -> Option<f64> {
     node.as_f64()
         .or_else(|| node.as_str().and_then(|s| s.trim().parse().ok()))
+}
+
+/// Reads a duration as Go's `time.ParseDuration` does (what `metav1.Duration` fields of
+/// component configurations hold): an optional sign, then numbers with an optional fraction,
+/// each followed by a unit (`ns`, `us`, `µs`, `μs`, `ms`, `s`, `m`, `h`); `0` alone is zero.
+/// The result is in nanoseconds; `None` for anything Go would refuse.
+pub fn go_duration(text: &str) -> Option<i128> {
+    let (negative, mut rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    if rest == "0" {
+        return Some(0);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total: f64 = 0.0;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let number = rest.get(..digits)?;
+        if number.is_empty() || number == "." || number.matches('.').count() > 1 {
+            return None;
+        }
+        let value: f64 = number.parse().ok()?;
+        rest = rest.get(digits..)?;
+        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let scale = match rest.get(..unit_len)? {
+            "ns" => 1.0,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        rest = rest.get(unit_len..)?;
+        total += value * scale;
+    }
+    // Go refuses durations beyond about 292 years.
+    if !total.is_finite() || total > 9.3e18 {
+        return None;
+    }
+    let nanos = total.round() as i128;
+    Some(if negative { -nanos } else { nanos })
 }
 
 struct Flag<'a> {
@@ -474,4 +528,27 @@ fn flag<'a>(name: &str, item: Item<'a>) -> Option<Flag<'a>> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_duration;
+
+    #[test]
+    fn reads_durations_as_go_does() {
+        let h = 3_600_000_000_000_i128;
+        assert_eq!(go_duration("0"), Some(0));
+        assert_eq!(go_duration("0s"), Some(0));
+        assert_eq!(go_duration("0h0m0s"), Some(0));
+        assert_eq!(go_duration("4h0m0s"), Some(4 * h));
+        assert_eq!(go_duration("240m"), Some(4 * h));
+        assert_eq!(go_duration("1.5h"), Some(3 * h / 2));
+        assert_eq!(go_duration(".5s"), Some(500_000_000));
+        assert_eq!(go_duration("1µs"), Some(1000));
+        assert_eq!(go_duration("-5m"), Some(-300_000_000_000));
+        assert_eq!(go_duration("+2ns"), Some(2));
+        for bad in ["", "5", "5x", "h", "1..5s", " 5m", "5m ", "-", "99999999999h"] {
+            assert_eq!(go_duration(bad), None, "{bad}");
+        }
+    }
 }

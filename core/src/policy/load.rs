@@ -48,7 +48,7 @@ const RULE_FIELDS: &[&str] = &["each", "when", "deny", "at", "message", "version
 const SUBJECTS: &[&str] = &["path", "effective", "keys", "flag", "param"];
 const OPS: &[&str] = &[
     "present", "equals", "in", "notIn", "inPath", "notInPath", "contains", "excludes", "matches", "prefix", "suffix",
-    "gt", "gte", "lt", "lte", "type", "certificateOrganization",
+    "gt", "gte", "lt", "lte", "longerThan", "shorterThan", "type", "certificateOrganization",
 ];
 const LOGIC: &[&str] = &["all", "any", "not", "some"];
 const VERSIONS: &[&str] = &["since", "until"];
@@ -779,6 +779,17 @@ impl Loader<'_> {
             "gte" => Op::Compare(Ordering::Gte, number(self)?),
             "lt" => Op::Compare(Ordering::Lt, number(self)?),
             "lte" => Op::Compare(Ordering::Lte, number(self)?),
+            "longerThan" | "shorterThan" => {
+                let Some(limit) = value.as_str().and_then(super::condition::go_duration) else {
+                    self.error(
+                        node,
+                        format!("`{key}` takes a duration like `4h`, `30m` or `1h30m` (Go's duration syntax)"),
+                    );
+                    return None;
+                };
+                let ord = if key == "longerThan" { Ordering::Gt } else { Ordering::Lt };
+                Op::Duration(ord, limit)
+            }
             _ => {
                 let t = text(self)?;
                 if !TYPES.contains(&t.as_str()) {
