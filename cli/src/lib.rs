@@ -82,11 +82,13 @@ struct ScanArgs {
     /// Leave out the built-in policies.
     #[arg(long)]
     no_builtin: bool,
-    /// Run only policies whose id starts with this (repeatable), e.g. `pod-security`.
-    #[arg(long, value_name = "PREFIX")]
+    /// Run only this policy and the policies below it, by whole `/`-separated parts (repeatable):
+    /// `pod-security`, `pod-security/baseline`, `pod-security/baseline/*` or a full id. A value
+    /// that matches no policy is an error.
+    #[arg(long, value_name = "ID")]
     select: Vec<String>,
-    /// Skip policies whose id starts with this (repeatable).
-    #[arg(long, value_name = "PREFIX")]
+    /// Skip this policy and the policies below it, like `--select` (repeatable).
+    #[arg(long, value_name = "ID")]
     ignore: Vec<String>,
     /// Pod Security level pods are judged at [default: restricted].
     #[arg(long, value_enum)]

@@ -28,7 +28,7 @@ pub fn print_config(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
 pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let paths = paths_of(&a);
     let settings = Settings::resolve(&a, &paths)?;
-    let engine = Engine::new(&settings.options).map_err(|e| e.to_string())?;
+    let engine = settings.engine()?;
     let baseline = match &a.baseline {
         Some(path) => Some(
             std::fs::read_to_string(path)
@@ -160,14 +160,13 @@ impl<W: Write> Output<W> {
             }
             Output::Json(w) => w.finish(&totals.errors, &totals.notes, &totals.summary),
             Output::Text { mut out, .. } => {
-                if verbose {
-                    for n in &totals.notes {
-                        let at = n
-                            .span
-                            .map(|s| format!(":{}:{}", s.start.line, s.start.column))
-                            .unwrap_or_default();
-                        writeln!(out, "{}{at}: note: {}", n.file, n.message)?;
-                    }
+                // Notes about the options (no document) always; skipped documents with -v.
+                for n in totals.notes.iter().filter(|n| verbose || n.document.is_none()) {
+                    let at = n
+                        .span
+                        .map(|s| format!(":{}:{}", s.start.line, s.start.column))
+                        .unwrap_or_default();
+                    writeln!(out, "{}{at}: note: {}", n.file, n.message)?;
                 }
                 out.write_all(text_summary(&totals.summary).as_bytes())?;
                 out.flush()

@@ -338,6 +338,42 @@ pub fn load_config(source: &Source, dir: &Path) -> Result<Config, Vec<PolicyErro
     }
 }
 
+/// A mistake in an option that the configuration file holds, pointed at the file: its line
+/// and column (for a map entry, its key's); `None` when the option is not in the file.
+pub fn locate(source: &Source, error: &crate::engine::OptionError) -> Option<PolicyError> {
+    use crate::engine::PathStep;
+    let docs = parse_stream(&source.text, &Limits::default());
+    let mut node = docs.into_iter().next()?.result.ok()?;
+    let mut span = node.span;
+    for step in error.option.path() {
+        node = match step {
+            PathStep::Key(k) => {
+                // The last of duplicate keys is the one that counts.
+                let (key, value) = node.as_map()?.iter().rev().find(|(key, _)| key.display() == k)?.clone();
+                span = key.span;
+                value
+            }
+            PathStep::Index(i) => match node.as_seq() {
+                Some(items) => {
+                    let item = items.get(i)?.clone();
+                    span = item.span;
+                    item
+                }
+                // `select: pod-security`, a single value written without a list.
+                None if i == 0 => node,
+                None => return None,
+            },
+        };
+    }
+    let at = source.position(span.start);
+    Some(PolicyError {
+        file: source.name.clone(),
+        line: at.line,
+        column: at.column,
+        message: format!("`{}`: {}", error.option.name(), error.message),
+    })
+}
+
 fn globs(d: &mut Decoder<'_>, node: Option<&Node>, dir: &Path) -> Vec<Glob> {
     let Some(node) = node else { return Vec::new() };
     let patterns = d.strings(node, "a path pattern");

@@ -52,6 +52,11 @@ impl From<EngineError> for ErrorInfo {
                     })
                     .collect(),
             },
+            EngineError::InvalidOptions(_) => ErrorInfo {
+                code: "options".into(),
+                message: e.to_string(),
+                source_locations: Vec::new(),
+            },
             EngineError::Options(message) => ErrorInfo {
                 code: "options".into(),
                 message,

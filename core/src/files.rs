@@ -161,6 +161,7 @@ pub fn scan_paths<E>(
     first.summary.files = missing.len();
     first.summary.errors = missing.len();
     first.errors = missing;
+    first.notes = engine.option_notes();
     each(&mut first, None)?;
     totals.merge(first);
     for input in &inputs {
