@@ -15,7 +15,9 @@ pub use baseline::{Baseline, BaselineEntry};
 pub use editor_cache::EditorCache;
 pub use evaluate::ScanContext;
 pub use exceptions::{ExceptionSet, EXPIRED_ID, STALE_ID};
-pub use options::{id_matches, LevelChoice, OptionError, OptionRef, Options, PathStep, PolicyText};
+pub use options::{
+    id_matches, options_error_message, LevelChoice, OptionError, OptionNames, OptionRef, Options, PathStep, PolicyText,
+};
 pub use report::{ErrorEntry, Finding, Note, Report, SourceSpan, Summary};
 pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
 

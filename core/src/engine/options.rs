@@ -417,3 +417,289 @@ mod tests {
         assert_eq!(user_text("a`b\n"), "a\\`b\\n");
     }
 }
+
+/// How the bindings spell the top-level options in messages: `podSecurityLevel` (JSON,
+/// JavaScript) or `pod_security_level` (Python keyword arguments).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionNames {
+    CamelCase,
+    SnakeCase,
+}
+
+const OPTION_FIELDS: &[&str] = &[
+    "builtin",
+    "policies",
+    "select",
+    "ignore",
+    "params",
+    "severities",
+    "podSecurityLevel",
+    "podSecurityVersion",
+    "limits",
+];
+
+const LIMIT_FIELDS: &[&str] = &[
+    "maxDocumentBytes",
+    "maxDocuments",
+    "maxDepth",
+    "maxAliasNodes",
+    "maxScalarBytes",
+    "maxInputBytes",
+    "maxPolicies",
+    "maxComparisons",
+];
+
+impl OptionNames {
+    fn spell(self, name: &str) -> String {
+        match self {
+            OptionNames::CamelCase => name.to_owned(),
+            OptionNames::SnakeCase => name.chars().fold(String::new(), |mut out, c| {
+                if c.is_ascii_uppercase() {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+                out
+            }),
+        }
+    }
+}
+
+impl Options {
+    /// Reads the engine options from JSON (the shape the bindings send). A mistake names the
+    /// option and what it accepts, never a position in the JSON text.
+    pub fn from_json(text: &str, names: OptionNames) -> Result<Options, String> {
+        if text.trim().is_empty() {
+            return Ok(Options::default());
+        }
+        serde_json::from_str(text).map_err(|e| options_error_message(text, &e, names))
+    }
+}
+
+/// Turns serde's error about the JSON options into a message that names the option and the
+/// values it accepts: "option `podSecurityLevel`: `bogus` is not one of `baseline`, …".
+pub fn options_error_message(text: &str, error: &serde_json::Error, names: OptionNames) -> String {
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(e) => {
+            return match top_level_key_at(text, e.line(), e.column()) {
+                Some(key) => format!(
+                    "option `{}`: its value cannot be written as JSON (NaN and infinities are not allowed)",
+                    names.spell(&key)
+                ),
+                None => format!("the options are not valid JSON ({})", without_position(&e)),
+            };
+        }
+    };
+    let Some(map) = value.as_object() else {
+        return format!(
+            "the options must be a map of option names to values, not {}",
+            describe(&value)
+        );
+    };
+    for (key, v) in map {
+        let option = names.spell(key);
+        if !OPTION_FIELDS.contains(&key.as_str()) {
+            let spelled: Vec<String> = OPTION_FIELDS.iter().map(|f| names.spell(f)).collect();
+            let refs: Vec<&str> = spelled.iter().map(String::as_str).collect();
+            let hint = crate::policy::suggest(&option, &refs)
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            return format!(
+                "unknown option `{}`; {hint}(the options are {})",
+                user_text(&option),
+                quoted_list(&refs)
+            );
+        }
+        let single = serde_json::json!({ key: v });
+        let Err(e) = serde_json::from_value::<Options>(single) else {
+            continue;
+        };
+        let problem = match key.as_str() {
+            "builtin" => format!("{} is not `true` or `false`", describe(v)),
+            "policies" => format!("{} is not a list of policy texts (`{{name, text}}` each)", describe(v)),
+            "select" | "ignore" => format!("{} is not a list of policy ids or prefixes", describe(v)),
+            "params" => match v.as_object() {
+                Some(m) => match m.iter().find(|(_, p)| !p.is_object()) {
+                    Some((id, p)) => format!(
+                        "the parameters of `{}` are {}, not a map of parameter names to values",
+                        user_text(id),
+                        describe(p)
+                    ),
+                    None => without_position(&e),
+                },
+                None => format!("{} is not a map of policy ids to `{{parameter: value}}`", describe(v)),
+            },
+            "severities" => {
+                let accepted = "`info`, `low`, `medium`, `high`, `critical`";
+                match v.as_object() {
+                    Some(m) => match m
+                        .iter()
+                        .find(|(_, s)| s.as_str().and_then(crate::Severity::parse).is_none())
+                    {
+                        Some((id, s)) => {
+                            format!("{} for `{}` is not one of {accepted}", describe(s), user_text(id))
+                        }
+                        None => without_position(&e),
+                    },
+                    None => format!("{} is not a map of policy ids to a severity ({accepted})", describe(v)),
+                }
+            }
+            "podSecurityLevel" => {
+                format!(
+                    "{} is not one of `baseline`, `restricted`, `from-namespace`",
+                    describe(v)
+                )
+            }
+            "podSecurityVersion" => format!("{} is not a version like `v1.29`, or `latest`", describe(v)),
+            "limits" => return limits_message(v, &option, &e),
+            _ => without_position(&e),
+        };
+        return format!("option `{option}`: {problem}");
+    }
+    format!("invalid options: {}", without_position(error))
+}
+
+fn limits_message(v: &serde_json::Value, option: &str, e: &serde_json::Error) -> String {
+    let Some(map) = v.as_object() else {
+        return format!(
+            "option `{option}`: {} is not a map of limit names to numbers",
+            describe(v)
+        );
+    };
+    for (name, n) in map {
+        if !LIMIT_FIELDS.contains(&name.as_str()) {
+            let hint = crate::policy::suggest(name, LIMIT_FIELDS)
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            return format!(
+                "option `{option}`: unknown limit `{}`; {hint}(the limits are {})",
+                user_text(name),
+                quoted_list(LIMIT_FIELDS)
+            );
+        }
+        if n.as_u64().is_none_or(|n| usize::try_from(n).is_err()) {
+            return format!(
+                "option `{option}.{name}`: {} is not a whole number of 0 or more",
+                describe(n)
+            );
+        }
+    }
+    format!("option `{option}`: {}", without_position(e))
+}
+
+/// A JSON value as a message shows it: a string or number in backticks, else its kind.
+fn describe(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => format!("`{}`", user_text(s)),
+        serde_json::Value::Number(n) => format!("`{n}`"),
+        serde_json::Value::Bool(b) => format!("`{b}`"),
+        serde_json::Value::Null => "null".into(),
+        serde_json::Value::Array(_) => "a list".into(),
+        serde_json::Value::Object(_) => "a map".into(),
+    }
+}
+
+/// serde's message without its " at line L column C".
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+}
+
+/// The top-level key whose value holds the 1-based `line` and `column` of a JSON text.
+fn top_level_key_at(text: &str, line: usize, column: usize) -> Option<String> {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let end = text
+        .get(line_start..)?
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| line_start + i);
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let (mut current, mut last_string, mut key) = (String::new(), None::<String>, None::<String>);
+    for c in text.get(..end)?.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => {
+                    escaped = false;
+                    current.push(c);
+                }
+                (false, '\\') => escaped = true,
+                (false, '"') => {
+                    in_string = false;
+                    last_string = Some(std::mem::take(&mut current));
+                }
+                (false, c) => current.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth = depth.saturating_sub(1),
+            ':' if depth == 1 => key = last_string.take(),
+            _ => {}
+        }
+    }
+    key
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::*;
+
+    fn message(json: &str, names: OptionNames) -> String {
+        let m = Options::from_json(json, names).unwrap_err();
+        assert!(
+            !m.contains(" line ") && !m.contains(" column "),
+            "no serde position: {m}"
+        );
+        m
+    }
+
+    #[test]
+    fn mistakes_name_the_option_and_what_it_accepts() {
+        let camel = OptionNames::CamelCase;
+        assert_eq!(
+            message(r#"{"builtin": true, "podSecurityLevel": "bogus"}"#, camel),
+            "option `podSecurityLevel`: `bogus` is not one of `baseline`, `restricted`, `from-namespace`"
+        );
+        assert_eq!(
+            message(r#"{"podSecurityLevel": "bogus"}"#, OptionNames::SnakeCase),
+            "option `pod_security_level`: `bogus` is not one of `baseline`, `restricted`, `from-namespace`"
+        );
+        assert_eq!(
+            message(
+                r#"{"builtin": true, "limits": {"maxDepth": NaN}}"#,
+                OptionNames::SnakeCase
+            ),
+            "option `limits`: its value cannot be written as JSON (NaN and infinities are not allowed)"
+        );
+        assert_eq!(
+            message(r#"{"limits": {"maxDepth": null}}"#, camel),
+            "option `limits.maxDepth`: null is not a whole number of 0 or more"
+        );
+        assert!(message(r#"{"limits": {"maxDepht": 3}}"#, camel)
+            .contains("unknown limit `maxDepht`; did you mean `maxDepth`?"));
+        assert!(message(r#"{"selekt": ["x"]}"#, camel).starts_with("unknown option `selekt`; did you mean `select`?"));
+        assert_eq!(
+            message(r#"{"severities": {"images/latest-tag": "urgent"}}"#, camel),
+            "option `severities`: `urgent` for `images/latest-tag` is not one of `info`, `low`, `medium`, `high`, `critical`"
+        );
+        assert_eq!(
+            message(r#"{"select": "pod-security"}"#, camel),
+            "option `select`: `pod-security` is not a list of policy ids or prefixes"
+        );
+        assert_eq!(
+            message(r#"{"params": {"a/b": 3}}"#, camel),
+            "option `params`: the parameters of `a/b` are `3`, not a map of parameter names to values"
+        );
+        assert!(message("[1]", camel).starts_with("the options must be a map"));
+        assert!(
+            Options::from_json("", camel).is_ok() && Options::from_json(r#"{"select": ["images"]}"#, camel).is_ok()
+        );
+    }
+}
