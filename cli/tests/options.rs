@@ -114,3 +114,23 @@ fn configuration_mistakes_point_at_the_configuration_file() {
     let o = run_in(&dir, &["scan", "--select", "nope", "."]);
     assert!(stderr(&o).contains("`--select`: `nope` matches no policy"), "{}", stderr(&o));
 }
+
+#[test]
+fn explain_lists_standards_readably() {
+    let o = rempart(&["explain", "control-plane/apiserver-anonymous-auth"]);
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(text.contains("\nstandards: CIS 1.2.1, MITRE T1078\n"), "{text}");
+    let o = rempart(&["explain", "pod-security/baseline/privileged"]);
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(text.contains("\nstandards: MITRE T1611, Pod Security baseline `privileged`\n"), "{text}");
+}
+
+#[test]
+fn every_error_starts_with_the_command_name() {
+    for args in [&["scan", "--bogus"][..], &["scan", "--format", "yml"], &["explain", "nope"], &["scan", "--select", "nope"]] {
+        let o = rempart(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let e = stderr(&o);
+        assert!(e.starts_with("rempart: ") && !e.contains("error:"), "{args:?}: {e}");
+    }
+}
