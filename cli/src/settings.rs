@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use rempart::config::{discover, load_config, locate, Config, Date, Exception, Glob};
-use rempart::engine::OptionRef;
+use rempart::config::{discover, load_config, locate, locate_at, Config, Date, Exception, Glob};
+use rempart::engine::{OptionRef, PathStep};
 use rempart::files::{display, policy_files};
 use rempart::{Engine, EngineError, LevelChoice, Options, Severity, Source};
 use serde_json::json;
@@ -70,6 +70,19 @@ impl Settings {
             None => (None, None),
         };
         let c = config.clone().unwrap_or_default();
+        // A policy path of the configuration file that is not there: at its line and column.
+        if let Some(source) = &config_source {
+            for (i, path) in c.policies.iter().enumerate() {
+                if !path.exists() {
+                    let message = format!(
+                        "`policies`: `{}` does not exist",
+                        path.strip_prefix(".").unwrap_or(path).display()
+                    );
+                    let steps = [PathStep::Key("policies".into()), PathStep::Index(i)];
+                    return Err(locate_at(source, &steps, message.clone()).map_or(message, |e| e.to_string()));
+                }
+            }
+        }
         let mut policy_paths = c.policies.clone();
         policy_paths.extend(a.policies.iter().cloned());
         let level = match a.pod_security_level {

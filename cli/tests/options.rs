@@ -113,6 +113,10 @@ fn configuration_mistakes_point_at_the_configuration_file() {
     // A flag replaces the file's `select`: its mistake is the flag's.
     let o = run_in(&dir, &["scan", "--select", "nope", "."]);
     assert!(stderr(&o).contains("`--select`: `nope` matches no policy"), "{}", stderr(&o));
+    // A policy path that is not there.
+    let dir = project("paths", "failOn: high\npolicies: [acme/]\n");
+    let e = stderr(&run_in(&dir, &["scan", "."]));
+    assert_eq!(e.trim_end(), "rempart: .rempart.yaml:2:12: `policies`: `acme` does not exist");
 }
 
 #[test]

@@ -341,11 +341,21 @@ pub fn load_config(source: &Source, dir: &Path) -> Result<Config, Vec<PolicyErro
 /// A mistake in an option that the configuration file holds, pointed at the file: its line
 /// and column (for a map entry, its key's); `None` when the option is not in the file.
 pub fn locate(source: &Source, error: &crate::engine::OptionError) -> Option<PolicyError> {
+    locate_at(
+        source,
+        &error.option.path(),
+        format!("`{}`: {}", error.option.name(), error.message),
+    )
+}
+
+/// A message about the value at `path` of a configuration file (for a map entry, its key),
+/// with the value's line and column; `None` when the file has no such value.
+pub fn locate_at(source: &Source, path: &[crate::engine::PathStep], message: String) -> Option<PolicyError> {
     use crate::engine::PathStep;
     let docs = parse_stream(&source.text, &Limits::default());
     let mut node = docs.into_iter().next()?.result.ok()?;
     let mut span = node.span;
-    for step in error.option.path() {
+    for step in path.iter().cloned() {
         node = match step {
             PathStep::Key(k) => {
                 // The last of duplicate keys is the one that counts.
@@ -370,7 +380,7 @@ pub fn locate(source: &Source, error: &crate::engine::OptionError) -> Option<Pol
         file: source.name.clone(),
         line: at.line,
         column: at.column,
-        message: format!("`{}`: {}", error.option.name(), error.message),
+        message,
     })
 }
 
