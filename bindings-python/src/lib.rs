@@ -54,7 +54,8 @@ struct Engine {
 impl Engine {
     #[new]
     fn new(py: Python<'_>, options_json: String, policy_paths: Vec<PathBuf>) -> PyResult<Self> {
-        let inner = guarded(py, || ffi::engine_with_policy_paths(&options_json, &policy_paths))?;
+        let names = rempart::engine::OptionNames::SnakeCase;
+        let inner = guarded(py, || ffi::engine_with_names(&options_json, &policy_paths, names))?;
         Ok(Engine { inner })
     }
 

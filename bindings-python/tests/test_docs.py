@@ -10,22 +10,35 @@ from pathlib import Path
 import pytest
 
 
-def quickstart(readme: Path) -> str:
-    text = readme.read_text()
-    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
-    assert blocks, f"no Python quickstart in {readme}"
-    return blocks[0]
+DOCS = ["README.md", "bindings-python/README.md", "policies/README.md", "policies/pod-security/README.md"]
 
 
-@pytest.mark.parametrize("readme", ["README.md", "bindings-python/README.md"])
-def test_quickstart_runs(readme: str, root: Path, tmp_path: Path) -> None:
-    code = quickstart(root / readme)
-    assert len(code.strip().splitlines()) <= 5, "the quickstart is five lines"
-    (tmp_path / "k8s").mkdir()
-    (tmp_path / "k8s" / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostPID: true, containers: []}\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
-    assert out.returncode == 0, out.stderr
-    assert "k8s/pod.yaml:4:" in out.stdout and "pod-security/baseline/host-namespaces" in out.stdout
+def blocks(readme: Path) -> list:
+    return re.findall(r"```python\n(.*?)```", readme.read_text(), re.S)
+
+
+def test_the_readmes_have_a_python_quickstart(root: Path) -> None:
+    for readme in DOCS[:2]:
+        code = blocks(root / readme)
+        assert code, f"no Python quickstart in {readme}"
+        assert len(code[0].strip().splitlines()) <= 7, "the quickstart is short"
+
+
+@pytest.mark.parametrize("readme", DOCS)
+def test_every_python_example_runs(readme: str, root: Path, tmp_path: Path) -> None:
+    """Each block runs in a folder with `k8s/pod.yaml`; findings and errors are both printed."""
+    for code in blocks(root / readme):
+        (tmp_path / "k8s").mkdir(exist_ok=True)
+        (tmp_path / "k8s" / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostPID: true, containers: []}\n---\n[unclosed\n")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+        assert out.returncode == 0, out.stderr
+        assert "k8s/pod.yaml:4:" in out.stdout and "pod-security/baseline/host-namespaces" in out.stdout
+        assert "k8s/pod.yaml: error:" in out.stdout, "a document that cannot be read is reported"
+        # Where the path does not exist, the example says so instead of printing nothing.
+        empty = tmp_path / "empty"
+        empty.mkdir(exist_ok=True)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=empty)
+        assert out.returncode == 0 and "k8s/: error:" in out.stdout, out.stdout + out.stderr
 
 
 def test_ci_example(root: Path, tmp_path: Path) -> None:

@@ -86,12 +86,16 @@ export interface EngineOptions {
   builtin?: boolean;
   /** More policies, as YAML texts. */
   policies?: Array<string | PolicyText>;
+  /** Run only these policies and those below them, by whole `/`-separated parts (`pod-security`,
+   * `pod-security/baseline/*`, a full id); a value that matches no policy throws (code `options`). */
   select?: string[];
+  /** Skip these policies and those below them, matched like `select`. */
   ignore?: string[];
+  /** Parameter values: policy id → parameter → value (unknown ids and names throw). */
   params?: Record<string, Record<string, unknown>>;
   severities?: Record<string, Severity>;
   podSecurityLevel?: 'baseline' | 'restricted' | 'from-namespace';
-  /** `v1.N` or `latest`. */
+  /** `v1.N` or `latest`; a version newer than known applies the newest, with a report note. */
   podSecurityVersion?: string;
   limits?: { maxDocumentBytes?: number; maxDocuments?: number; maxDepth?: number; maxAliasNodes?: number; maxScalarBytes?: number; maxInputBytes?: number; maxPolicies?: number; maxComparisons?: number };
   /** Largest text `evaluate` accepts (default 64 MiB). */

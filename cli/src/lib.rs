@@ -83,11 +83,13 @@ struct ScanArgs {
     /// Leave out the built-in policies.
     #[arg(long)]
     no_builtin: bool,
-    /// Run only policies whose id starts with this (repeatable), e.g. `pod-security`.
-    #[arg(long, value_name = "PREFIX")]
+    /// Run only this policy and the policies below it, by whole `/`-separated parts (repeatable):
+    /// `pod-security`, `pod-security/baseline`, `pod-security/baseline/*` or a full id. A value
+    /// that matches no policy is an error.
+    #[arg(long, value_name = "ID")]
     select: Vec<String>,
-    /// Skip policies whose id starts with this (repeatable).
-    #[arg(long, value_name = "PREFIX")]
+    /// Skip this policy and the policies below it, like `--select` (repeatable).
+    #[arg(long, value_name = "ID")]
     ignore: Vec<String>,
     /// Pod Security level pods are judged at [default: restricted].
     #[arg(long, value_enum)]
@@ -176,9 +178,15 @@ enum ColorArg {
 pub fn run(args: &[String]) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // One prefix for every error of the command: `rempart: …`.
+            let text = e.render().to_string();
+            eprint!("rempart: {}", text.strip_prefix("error: ").unwrap_or(&text));
+            return EXIT_ERROR;
+        }
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            return EXIT_OK;
         }
     };
     let mut stdout = std::io::stdout().lock();
@@ -259,10 +267,7 @@ fn explain(id: &str, a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String>
                 t.push_str(&format!("category: {}\n", p.category));
             }
             if !p.standards.is_empty() {
-                t.push_str(&format!(
-                    "standards: {}\n",
-                    serde_json::Value::Object(p.standards.clone())
-                ));
+                t.push_str(&format!("standards: {}\n", standards_text(&p.standards)));
             }
             t.push_str(&format!("\nwhy: {}\n\nfix: {}\n", p.docs.why, p.docs.fix));
             for r in &p.docs.references {
@@ -279,6 +284,44 @@ fn explain(id: &str, a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String>
     };
     emit(out, &text)?;
     Ok(EXIT_OK)
+}
+
+/// A policy's standards as a reader writes them: `CIS 1.2.1, MITRE T1078, Pod Security
+/// baseline \`privileged\``.
+fn standards_text(standards: &serde_json::Map<String, serde_json::Value>) -> String {
+    use serde_json::Value;
+    let label = |key: &str| match key {
+        "cis" => "CIS".to_owned(),
+        "mitre" => "MITRE".to_owned(),
+        "nsa-cisa" => "NSA/CISA".to_owned(),
+        "pod-security" => "Pod Security".to_owned(),
+        other => other.to_owned(),
+    };
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut items = Vec::new();
+    for (key, value) in standards {
+        let name = label(key);
+        match value {
+            Value::Array(values) => items.extend(values.iter().map(|v| format!("{name} {}", text(v)))),
+            Value::Object(fields) if key == "pod-security" => {
+                let field = |f: &str| fields.get(f).map(text);
+                let mut item = name;
+                item.extend(field("level").map(|l| format!(" {l}")));
+                item.extend(field("check").map(|c| format!(" `{c}`")));
+                item.extend(field("version").map(|v| format!(" ({v})")));
+                items.push(item);
+            }
+            Value::Object(fields) => items.push(format!(
+                "{name} ({})",
+                fields.iter().map(|(k, v)| format!("{k}: {}", text(v))).collect::<Vec<_>>().join(", ")
+            )),
+            other => items.push(format!("{name} {}", text(other))),
+        }
+    }
+    items.join(", ")
 }
 
 fn test(paths: &[PathBuf], out: &mut dyn Write) -> Result<i32, String> {

@@ -32,7 +32,7 @@ pub fn print_config(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
 pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let paths = paths_of(&a);
     let settings = Settings::resolve(&a, &paths)?;
-    let engine = Engine::new(&settings.options).map_err(|e| e.to_string())?;
+    let engine = settings.engine()?;
     let baseline = match &a.baseline {
         Some(path) => Some(
             std::fs::read_to_string(path)
@@ -243,9 +243,15 @@ impl<W: Write> Output<W> {
             }
             Output::Json(w) => w.finish(&totals.errors, &totals.notes, &totals.summary),
             Output::Text { mut out, .. } => {
-                if verbose {
-                    out.write_all(text_notes(&totals.notes).as_bytes())?;
-                }
+                // Skipped documents are counted in the summary and listed with -v; every
+                // other note (options, paths left out, leniencies of the decoder) always.
+                let shown: Vec<_> = totals
+                    .notes
+                    .iter()
+                    .filter(|n| verbose || !n.message.starts_with("skipped"))
+                    .cloned()
+                    .collect();
+                out.write_all(text_notes(&shown).as_bytes())?;
                 out.write_all(text_summary(&totals.summary).as_bytes())?;
                 out.flush()
             }

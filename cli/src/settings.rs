@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use rempart::config::{discover, load_config, Config, Date, Exception, Glob};
+use rempart::config::{discover, load_config, locate, locate_at, Config, Date, Exception, Glob};
+use rempart::engine::{OptionRef, PathStep};
 use rempart::files::{display, policy_files};
-use rempart::{LevelChoice, Options, Severity, Source};
+use rempart::{Engine, EngineError, LevelChoice, Options, Severity, Source};
 use serde_json::json;
 
 use crate::{FailOn, LevelArg, ScanArgs};
@@ -20,6 +21,11 @@ pub struct Settings {
     /// The files that hold the exceptions, for the findings about them.
     pub exception_sources: Vec<Source>,
     pub config: Option<Config>,
+    /// The configuration file, to point at its mistakes.
+    config_source: Option<Source>,
+    /// `select` and `ignore` come from the configuration file (no flag replaced them).
+    select_from_config: bool,
+    ignore_from_config: bool,
     pub today: Date,
 }
 
@@ -64,6 +70,19 @@ impl Settings {
             None => (None, None),
         };
         let c = config.clone().unwrap_or_default();
+        // A policy path of the configuration file that is not there: at its line and column.
+        if let Some(source) = &config_source {
+            for (i, path) in c.policies.iter().enumerate() {
+                if !path.exists() {
+                    let message = format!(
+                        "`policies`: `{}` does not exist",
+                        path.strip_prefix(".").unwrap_or(path).display()
+                    );
+                    let steps = [PathStep::Key("policies".into()), PathStep::Index(i)];
+                    return Err(locate_at(source, &steps, message.clone()).map_or(message, |e| e.to_string()));
+                }
+            }
+        }
         let mut policy_paths = c.policies.clone();
         policy_paths.extend(a.policies.iter().cloned());
         let level = match a.pod_security_level {
@@ -108,7 +127,10 @@ impl Settings {
             },
         };
         let mut exceptions = c.exceptions.clone();
-        let mut exception_sources: Vec<Source> = config_source.into_iter().collect();
+        let mut exception_sources: Vec<Source> = config_source
+            .iter()
+            .map(|s| Source::new(s.name.clone(), s.text.to_string()))
+            .collect();
         if let Some(path) = &a.exceptions {
             let (extra, source) = load(path)?;
             exceptions.extend(extra.exceptions);
@@ -125,7 +147,42 @@ impl Settings {
             exceptions,
             exception_sources,
             config,
+            config_source,
+            select_from_config: a.select.is_empty(),
+            ignore_from_config: a.ignore.is_empty(),
             today,
+        })
+    }
+
+    /// The engine for these settings. A mistake in an option that names policies points at
+    /// the configuration file's line and column when the file holds it, else at the flag.
+    pub fn engine(&self) -> Result<Engine, String> {
+        Engine::new(&self.options).map_err(|e| match e {
+            EngineError::InvalidOptions(mistakes) => {
+                let header = (mistakes.len() > 1).then(|| format!("{} mistakes in the options:", mistakes.len()));
+                header
+                    .into_iter()
+                    .chain(mistakes.iter().map(|m| {
+                        let flag = match m.option {
+                            OptionRef::Select(_) if !self.select_from_config => Some("--select"),
+                            OptionRef::Ignore(_) if !self.ignore_from_config => Some("--ignore"),
+                            _ => None,
+                        };
+                        let located = self
+                            .config_source
+                            .as_ref()
+                            .filter(|_| flag.is_none())
+                            .and_then(|s| locate(s, m));
+                        match (flag, located) {
+                            (Some(flag), _) => format!("`{flag}`: {}", m.message),
+                            (None, Some(at)) => at.to_string(),
+                            (None, None) => m.to_string(),
+                        }
+                    }))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
+            other => other.to_string(),
         })
     }
 

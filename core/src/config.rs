@@ -338,6 +338,52 @@ pub fn load_config(source: &Source, dir: &Path) -> Result<Config, Vec<PolicyErro
     }
 }
 
+/// A mistake in an option that the configuration file holds, pointed at the file: its line
+/// and column (for a map entry, its key's); `None` when the option is not in the file.
+pub fn locate(source: &Source, error: &crate::engine::OptionError) -> Option<PolicyError> {
+    locate_at(
+        source,
+        &error.option.path(),
+        format!("`{}`: {}", error.option.name(), error.message),
+    )
+}
+
+/// A message about the value at `path` of a configuration file (for a map entry, its key),
+/// with the value's line and column; `None` when the file has no such value.
+pub fn locate_at(source: &Source, path: &[crate::engine::PathStep], message: String) -> Option<PolicyError> {
+    use crate::engine::PathStep;
+    let docs = parse_stream(&source.text, &Limits::default());
+    let mut node = docs.into_iter().next()?.result.ok()?;
+    let mut span = node.span;
+    for step in path.iter().cloned() {
+        node = match step {
+            PathStep::Key(k) => {
+                // The last of duplicate keys is the one that counts.
+                let (key, value) = node.as_map()?.iter().rev().find(|(key, _)| key.display() == k)?.clone();
+                span = key.span;
+                value
+            }
+            PathStep::Index(i) => match node.as_seq() {
+                Some(items) => {
+                    let item = items.get(i)?.clone();
+                    span = item.span;
+                    item
+                }
+                // `select: pod-security`, a single value written without a list.
+                None if i == 0 => node,
+                None => return None,
+            },
+        };
+    }
+    let at = source.position(span.start);
+    Some(PolicyError {
+        file: source.name.clone(),
+        line: at.line,
+        column: at.column,
+        message,
+    })
+}
+
 fn globs(d: &mut Decoder<'_>, node: Option<&Node>, dir: &Path) -> Vec<Glob> {
     let Some(node) = node else { return Vec::new() };
     let patterns = d.strings(node, "a path pattern");

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 use crate::document::{Node, Source};
-use crate::engine::{EditorCache, Engine, EngineError, ErrorEntry, Finding, Options, Report, SourceSpan, Summary};
+use crate::engine::{
+    EditorCache, Engine, EngineError, ErrorEntry, Finding, OptionNames, Options, Report, SourceSpan, Summary,
+};
 use crate::files;
 use crate::policy::{Docs, Param, Policy};
 
@@ -52,6 +54,11 @@ impl From<EngineError> for ErrorInfo {
                     })
                     .collect(),
             },
+            EngineError::InvalidOptions(_) => ErrorInfo {
+                code: "options".into(),
+                message: e.to_string(),
+                source_locations: Vec::new(),
+            },
             EngineError::Options(message) => ErrorInfo {
                 code: "options".into(),
                 message,
@@ -78,11 +85,13 @@ pub fn engine_from_json(options: &str) -> Result<Engine, ErrorInfo> {
 
 /// Builds an engine from JSON options plus policy files and directories to read.
 pub fn engine_with_policy_paths(options: &str, policy_paths: &[PathBuf]) -> Result<Engine, ErrorInfo> {
-    let mut options: Options = if options.trim().is_empty() {
-        Options::default()
-    } else {
-        serde_json::from_str(options).map_err(|e| ErrorInfo::options(format!("invalid engine options: {e}")))?
-    };
+    engine_with_names(options, policy_paths, OptionNames::CamelCase)
+}
+
+/// Like [`engine_with_policy_paths`], with the options spelled in messages as the binding
+/// names them (`pod_security_level` for Python).
+pub fn engine_with_names(options: &str, policy_paths: &[PathBuf], names: OptionNames) -> Result<Engine, ErrorInfo> {
+    let mut options = Options::from_json(options, names).map_err(ErrorInfo::options)?;
     options
         .policies
         .extend(files::policy_files(policy_paths).map_err(ErrorInfo::options)?);

@@ -276,7 +276,8 @@ pub fn scan_paths<E>(
     first.summary.errors = missing.len();
     first.errors = missing;
     first.summary.ignored = left_out.len();
-    first.notes = left_out;
+    first.notes = engine.option_notes();
+    first.notes.extend(left_out);
     each(&mut first, None)?;
     totals.merge(first);
     for input in &inputs {

@@ -27,5 +27,10 @@ pub use engine::{Engine, EngineError, Finding, LevelChoice, Options, PolicyText,
 pub use policy::{Level, Policy, PolicyError, Severity, Version};
 pub use testing::{run_policy_tests, TestFailure};
 
+/// The README's Rust examples, compiled and run as doc-tests (`cargo test -p rempart --doc`).
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// The version of this crate, written into every report.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -73,6 +73,10 @@ pub fn run_policy_tests(engine: &Engine) -> (Vec<TestFailure>, usize) {
 
 /// The policy compiled again from its file with other parameter values.
 fn recompiled(policy: &crate::Policy, params: &std::collections::BTreeMap<String, serde_json::Value>) -> Option<crate::Policy> {
+    // A case may only set parameters the policy declares.
+    if params.keys().any(|name| !policy.params.iter().any(|p| &p.name == name)) {
+        return None;
+    }
     let overrides = std::iter::once((policy.id.clone(), params.clone())).collect();
     let (found, _) = crate::policy::load_policies(&Source::new(policy.file.clone(), policy.text.to_string()), &overrides);
     found.into_iter().find(|p| p.id == policy.id)
@@ -108,6 +112,8 @@ impl Engine {
                 notes: Vec::new(),
             })
             .collect();
-        self.scan_documents(&source, documents)
+        let mut report = self.scan_documents(&source, documents);
+        report.notes.splice(0..0, self.option_notes());
+        report
     }
 }

@@ -8,8 +8,12 @@ use std::path::PathBuf;
 
 use rempart::{Engine, LevelChoice, Options, Source};
 
+/// The upstream fixtures: in `$REMPART_SHARED` when set, else in the `shared/` folder
+/// beside the checkout.
 fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/pod-security")
+    let shared = std::env::var_os("REMPART_SHARED")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"), PathBuf::from);
+    shared.join("conformance/pod-security")
 }
 
 struct Case {
@@ -20,14 +24,34 @@ struct Case {
     check: String,
 }
 
-fn cases() -> Vec<Case> {
+/// The fixture manifest, or `None` when the fixtures are not there and the run may go on
+/// without them: outside CI the test is skipped with a notice on the terminal; in CI
+/// (`CI=true`), where the fixtures are provided, their absence fails the test.
+fn manifest_text() -> Option<String> {
     let manifest = fixtures_dir().join("MANIFEST_detail.tsv");
-    let text = std::fs::read_to_string(&manifest).unwrap_or_else(|e| {
-        panic!(
-            "cannot read {}: {e} (the shared/ folder must sit beside the checkout)",
+    match std::fs::read_to_string(&manifest) {
+        Ok(text) => Some(text),
+        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => panic!(
+            "cannot read {}: {e}; CI=true requires the upstream Pod Security fixtures in the `shared/` folder beside the checkout",
             manifest.display()
-        )
-    });
+        ),
+        Err(e) => {
+            // Written to the terminal directly: the test harness captures `eprintln!`.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "\nSKIPPED conformance::every_fixture_agrees_with_the_admission_controller: cannot read {} ({e}).\n\
+                 It checks the built-in Pod Security policies against the 4537 upstream admission-controller fixtures,\n\
+                 which live outside this repository. To run it, put the `shared/` folder (with `conformance/pod-security/`)\n\
+                 beside the checkout or set REMPART_SHARED=/path/to/shared; with CI=true a missing folder fails the test instead of skipping it.",
+                manifest.display()
+            );
+            None
+        }
+    }
+}
+
+fn cases(text: &str) -> Vec<Case> {
     text.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
@@ -104,7 +128,8 @@ const WORKLOADS: &[&str] = &[
 
 #[test]
 fn every_fixture_agrees_with_the_admission_controller() {
-    let cases = cases();
+    let Some(text) = manifest_text() else { return };
+    let cases = cases(&text);
     assert_eq!(cases.len(), 4537, "the manifest lists 4537 fixtures");
     let mut engines: BTreeMap<(String, String), Engine> = BTreeMap::new();
     let mut failures = Vec::new();

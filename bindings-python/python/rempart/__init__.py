@@ -284,10 +284,12 @@ PathLike = Union[str, "os.PathLike[str]"]
 class Engine:
     """Compiled policies, ready to scan. Build once, share between threads: scans release the GIL.
 
-    ``policies``: extra policy files or directories. ``select``/``ignore``: policy-id prefixes.
-    ``params``: ``{policy_id: {param: value}}``. ``pod_security_level``: ``"baseline"``,
+    ``policies``: extra policy files or directories. ``select``/``ignore``: policy ids, or
+    prefixes of whole ``/``-separated parts (``"pod-security"``, ``"pod-security/baseline/*"``);
+    a value that matches no policy raises ``OptionsError``. ``params``:
+    ``{policy_id: {param: value}}``. ``pod_security_level``: ``"baseline"``,
     ``"restricted"`` (default) or ``"from-namespace"``; ``pod_security_version``: ``"v1.N"`` or
-    ``"latest"``. ``severities``: ``{policy_id: severity}``. ``limits``: input limits
+    ``"latest"`` (a newer version than known applies the newest, with a note in ``report.notes``). ``severities``: ``{policy_id: severity}``. ``limits``: input limits
     (``maxDocumentBytes``, ``maxDocuments``, ``maxDepth``, ``maxAliasNodes``, ``maxScalarBytes``,
     ``maxInputBytes``, ``maxPolicies``, ``maxComparisons``).
     """

@@ -52,6 +52,7 @@ impl Engine {
         let evaluator = Evaluator { engine: self, context: &context };
         let mut fresh: HashMap<u64, Cached> = HashMap::new();
         let mut total = Report::new();
+        total.notes = self.option_notes();
         let mut index = 0;
         for range in Documents::pieces(&source.text) {
             let (start, end) = range;

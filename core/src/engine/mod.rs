@@ -15,7 +15,9 @@ pub use baseline::{Baseline, BaselineEntry};
 pub use editor_cache::EditorCache;
 pub use evaluate::ScanContext;
 pub use exceptions::{ExceptionSet, EXPIRED_ID, STALE_ID};
-pub use options::{id_matches, LevelChoice, Options, PolicyText};
+pub use options::{
+    id_matches, options_error_message, LevelChoice, OptionError, OptionNames, OptionRef, Options, PathStep, PolicyText,
+};
 pub use report::{ErrorEntry, Finding, Note, Report, SourceSpan, Summary};
 pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
 
@@ -29,6 +31,10 @@ pub enum EngineError {
     Policies(Vec<PolicyError>),
     #[error("{0}")]
     Options(String),
+    /// Options that name policies (`select`, `ignore`, `params`, `severities`) name some that
+    /// do not exist: each mistake, with the option it is in.
+    #[error("{} mistake(s) in the options:\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    InvalidOptions(Vec<OptionError>),
 }
 
 /// Compiled policies, ready to evaluate documents. Immutable, `Send + Sync`: share one
@@ -46,6 +52,8 @@ pub struct Engine {
     level: LevelChoice,
     version: Version,
     limits: Limits,
+    /// Notes about the options, added to every report (a version newer than known).
+    notes: Vec<String>,
 }
 
 impl Engine {
@@ -91,18 +99,12 @@ impl Engine {
                 }
             }
         }
-        for id in options.params.keys() {
-            if !policies.iter().any(|p| &p.id == id) {
-                errors.push(unknown_policy(id, "parameters are set", &policies));
-            }
-        }
-        for id in options.severities.keys() {
-            if !policies.iter().any(|p| &p.id == id) {
-                errors.push(unknown_policy(id, "a severity is set", &policies));
-            }
-        }
         if !errors.is_empty() {
             return Err(EngineError::Policies(errors));
+        }
+        let mistakes = options::check_policy_names(options, &policies);
+        if !mistakes.is_empty() {
+            return Err(EngineError::InvalidOptions(mistakes));
         }
         if policies.len() > options.limits.max_policies {
             return Err(EngineError::Options(format!(
@@ -123,7 +125,23 @@ impl Engine {
             }
         }
         policies.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(Engine::index(policies, level, version, options.limits.clone()))
+        let mut engine = Engine::index(policies, level, version, options.limits.clone());
+        engine.notes.extend(options::version_note(&options.pod_security_version));
+        Ok(engine)
+    }
+
+    /// Notes about the options that every report of this engine carries (a Pod Security
+    /// version newer than the newest known, and which version's checks apply instead).
+    pub fn option_notes(&self) -> Vec<Note> {
+        self.notes
+            .iter()
+            .map(|message| Note {
+                file: "options".into(),
+                document: None,
+                message: message.clone(),
+                span: None,
+            })
+            .collect()
     }
 
     fn index(policies: Vec<Policy>, level: LevelChoice, version: Version, limits: Limits) -> Engine {
@@ -158,6 +176,7 @@ impl Engine {
             level,
             version,
             limits,
+            notes: Vec::new(),
         }
     }
 
@@ -179,6 +198,7 @@ impl Engine {
     pub fn scan(&self, sources: &[Source]) -> Report {
         let context = self.context(sources);
         let mut report = Report::new();
+        report.notes = self.option_notes();
         for source in sources {
             report.merge(self.scan_with(source, &context));
         }
@@ -240,18 +260,5 @@ impl Engine {
             version.unwrap_or(self.version),
             self.limits.clone(),
         ))
-    }
-}
-
-fn unknown_policy(id: &str, what: &str, policies: &[Policy]) -> PolicyError {
-    let ids: Vec<&str> = policies.iter().map(|p| p.id.as_str()).collect();
-    let hint = crate::policy::suggest(id, &ids)
-        .map(|s| format!("; did you mean `{s}`?"))
-        .unwrap_or_default();
-    PolicyError {
-        file: "options".into(),
-        line: 1,
-        column: 1,
-        message: format!("{what} for policy `{id}`, which does not exist{hint}"),
     }
 }

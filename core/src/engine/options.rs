@@ -46,9 +46,10 @@ pub struct Options {
     pub builtin: bool,
     /// More policy files.
     pub policies: Vec<PolicyText>,
-    /// Keep only policies whose id starts with one of these (by `/`-separated parts).
+    /// Keep only these policies and the policies below them, by whole `/`-separated parts
+    /// (`pod-security`, `pod-security/baseline/*`); a value that matches no policy is an error.
     pub select: Vec<String>,
-    /// Drop policies whose id starts with one of these.
+    /// Drop these policies and the policies below them, like `select`.
     pub ignore: Vec<String>,
     /// Parameter values: policy id → parameter → value.
     pub params: ParamOverrides,
@@ -93,4 +94,612 @@ impl Options {
 pub fn id_matches(id: &str, prefix: &str) -> bool {
     let prefix = prefix.trim_end_matches(['*', '/']);
     prefix.is_empty() || id == prefix || id.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Which option a mistake is about; [`OptionRef::path`] finds it in a configuration file,
+/// whose fields have the same names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OptionRef {
+    /// The value of `select` at this index.
+    Select(usize),
+    /// The value of `ignore` at this index.
+    Ignore(usize),
+    /// A policy id under `params`, or one of its parameter names.
+    Param { policy: String, param: Option<String> },
+    /// A policy id under `severities`.
+    Severity(String),
+}
+
+/// One step from a configuration file's root towards a value: a map key or a list index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathStep {
+    Key(String),
+    Index(usize),
+}
+
+impl OptionRef {
+    /// The option's name, as in the configuration file and the JSON options.
+    pub fn name(&self) -> &'static str {
+        match self {
+            OptionRef::Select(_) => "select",
+            OptionRef::Ignore(_) => "ignore",
+            OptionRef::Param { .. } => "params",
+            OptionRef::Severity(_) => "severities",
+        }
+    }
+
+    /// The keys and indexes leading to the value (for a map entry, to its key).
+    pub fn path(&self) -> Vec<PathStep> {
+        let key = |k: &str| PathStep::Key(k.to_owned());
+        match self {
+            OptionRef::Select(i) | OptionRef::Ignore(i) => vec![key(self.name()), PathStep::Index(*i)],
+            OptionRef::Param { policy, param } => {
+                let mut path = vec![key("params"), key(policy)];
+                path.extend(param.as_deref().map(key));
+                path
+            }
+            OptionRef::Severity(policy) => vec![key("severities"), key(policy)],
+        }
+    }
+}
+
+/// A mistake in the options that name policies: a `select` or `ignore` value that matches
+/// no policy, parameters or a severity for a policy (or a parameter) that does not exist.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("option `{}`: {message}", .option.name())]
+pub struct OptionError {
+    pub option: OptionRef,
+    /// What is wrong, without the option's name.
+    pub message: String,
+}
+
+/// The options that name policies, checked against the policies loaded (before `select`
+/// and `ignore` apply): every mistake, in the order of the options.
+pub(crate) fn check_policy_names(options: &Options, policies: &[crate::Policy]) -> Vec<OptionError> {
+    let ids: Vec<&str> = policies.iter().map(|p| p.id.as_str()).collect();
+    // The findings the engine itself reports (suppressions, exceptions) have ids too.
+    let own = [super::MISSING_REASON_ID, super::EXPIRED_ID, super::STALE_ID];
+    let known: Vec<&str> = ids.iter().copied().chain(own).collect();
+    let mut errors = Vec::new();
+    let patterns = options
+        .select
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (OptionRef::Select(i), s))
+        .chain(
+            options
+                .ignore
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (OptionRef::Ignore(i), s)),
+        );
+    for (option, pattern) in patterns {
+        if !known.iter().any(|id| id_matches(id, pattern)) {
+            errors.push(OptionError {
+                option,
+                message: matches_nothing(pattern, &ids),
+            });
+        }
+    }
+    for (id, values) in &options.params {
+        let option = OptionRef::Param {
+            policy: id.clone(),
+            param: None,
+        };
+        let Some(policy) = policies.iter().find(|p| &p.id == id) else {
+            errors.push(OptionError {
+                option,
+                message: unknown_policy(id, &ids),
+            });
+            continue;
+        };
+        let names: Vec<&str> = policy.params.iter().map(|p| p.name.as_str()).collect();
+        for name in values.keys().filter(|n| !names.contains(&n.as_str())) {
+            let hint = crate::policy::suggest(name, &names)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            let known = if names.is_empty() {
+                "it has none".to_owned()
+            } else {
+                format!("it has {}", quoted_list(&names))
+            };
+            errors.push(OptionError {
+                option: OptionRef::Param {
+                    policy: id.clone(),
+                    param: Some(name.clone()),
+                },
+                message: format!("policy `{id}` has no parameter `{}` ({known}){hint}", user_text(name)),
+            });
+        }
+    }
+    for id in options.severities.keys() {
+        if !ids.contains(&id.as_str()) {
+            errors.push(OptionError {
+                option: OptionRef::Severity(id.clone()),
+                message: unknown_policy(id, &ids),
+            });
+        }
+    }
+    errors
+}
+
+fn unknown_policy(id: &str, ids: &[&str]) -> String {
+    let hint = crate::policy::suggest(id, ids)
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    format!("there is no policy `{}`{hint}", user_text(id))
+}
+
+/// Why a `select`/`ignore` value selects nothing, with the closest id or prefix.
+fn matches_nothing(pattern: &str, ids: &[&str]) -> String {
+    let rule = "a value selects a policy id and the policies below it, by whole `/`-separated parts: \
+                `pod-security`, `pod-security/baseline`, `pod-security/baseline/*`";
+    if ids.is_empty() {
+        return format!("`{}` matches no policy: no policies are loaded", user_text(pattern));
+    }
+    // Every id and every prefix of whole parts.
+    let mut candidates: Vec<String> = Vec::new();
+    for id in ids {
+        let mut prefix = String::new();
+        for part in id.split('/') {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(part);
+            candidates.push(prefix.clone());
+        }
+    }
+    candidates.sort();
+    candidates.dedup();
+    let base = pattern.trim_end_matches(['*', '/']);
+    // A prefix cut inside a part (`workload/read-only`): the shortest id or prefix it begins.
+    let started = candidates
+        .iter()
+        .filter(|c| !base.is_empty() && c.starts_with(base))
+        .min_by_key(|c| c.len());
+    let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
+    let hint = match started
+        .map(String::as_str)
+        .or_else(|| crate::policy::suggest(base, &refs))
+    {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => {
+            let mut packs: Vec<&str> = ids.iter().filter_map(|id| id.split('/').next()).collect();
+            packs.dedup();
+            packs.sort_unstable();
+            packs.dedup();
+            format!("the policy ids start with {}", quoted_list(&packs))
+        }
+    };
+    format!("`{}` matches no policy ({rule}); {hint}", user_text(pattern))
+}
+
+fn quoted_list(items: &[&str]) -> String {
+    items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// A user's text for a message: control characters and backticks escaped.
+fn user_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '`' => out.push_str("\\`"),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A note when the Pod Security version asked for is newer than the newest known: the
+/// newest known version's checks apply (a newer Kubernetes keeps them unless it changes them).
+pub(crate) fn version_note(text: &str) -> Option<String> {
+    let t = text.trim();
+    let minor: u32 = t
+        .strip_prefix('v')
+        .unwrap_or(t)
+        .strip_prefix("1.")?
+        .split('.')
+        .next()?
+        .parse()
+        .ok()?;
+    let newest = crate::policy::Version::LATEST;
+    (minor > newest.0).then(|| {
+        format!(
+            "Pod Security version `{}` is newer than {newest}, the newest this release of Rempart knows; \
+             the checks of {newest} apply",
+            user_text(t)
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Engine, EngineError};
+
+    fn mistakes(options: &Options) -> Vec<OptionError> {
+        match Engine::new(options) {
+            Err(EngineError::InvalidOptions(m)) => m,
+            other => panic!("expected option mistakes, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn values_that_name_no_policy_are_mistakes_with_a_suggestion() {
+        let m = mistakes(&Options {
+            select: vec!["pod-security".into(), "workload/read-only".into(), "nope".into()],
+            ignore: vec!["imagez".into()],
+            ..Options::default()
+        });
+        assert_eq!(m.len(), 3, "{m:?}");
+        assert_eq!(m[0].option, OptionRef::Select(1));
+        assert!(
+            m[0].message
+                .ends_with("did you mean `workload/read-only-root-filesystem`?"),
+            "{}",
+            m[0]
+        );
+        assert_eq!(m[1].option, OptionRef::Select(2));
+        assert!(m[1].message.contains("the policy ids start with `audit`"), "{}", m[1]);
+        assert_eq!(m[2].option, OptionRef::Ignore(0));
+        assert!(
+            m[2].to_string()
+                .starts_with("option `ignore`: `imagez` matches no policy"),
+            "{}",
+            m[2]
+        );
+        assert!(m[2].message.ends_with("did you mean `images`?"), "{}", m[2]);
+        for good in [
+            "pod-security/baseline/*",
+            "pod-security/",
+            "rempart",
+            "images/latest-tag",
+        ] {
+            let options = Options {
+                select: vec![good.into()],
+                ..Options::default()
+            };
+            assert!(Engine::new(&options).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn parameters_of_an_existing_policy_are_checked_by_name() {
+        let mut params = crate::policy::ParamOverrides::new();
+        params.insert(
+            "pod-security/namespace-enforce-level".into(),
+            [("bogus".to_owned(), serde_json::json!(1))].into_iter().collect(),
+        );
+        let m = mistakes(&Options {
+            params,
+            ..Options::default()
+        });
+        assert_eq!(m.len(), 1, "one mistake, no false `does not exist`: {m:?}");
+        assert_eq!(
+            m[0].option.path(),
+            vec![
+                PathStep::Key("params".into()),
+                PathStep::Key("pod-security/namespace-enforce-level".into()),
+                PathStep::Key("bogus".into())
+            ]
+        );
+        assert!(
+            m[0].message.contains("has no parameter `bogus` (it has `exempt`)"),
+            "{}",
+            m[0]
+        );
+    }
+
+    #[test]
+    fn versions_newer_than_known_get_a_note() {
+        assert!(version_note("v1.30").is_none() && version_note("latest").is_none());
+        let note = version_note("v1.99").unwrap();
+        let newest = crate::policy::Version::LATEST;
+        assert!(note.contains(&format!("`v1.99` is newer than {newest}")), "{note}");
+        assert!(note.ends_with(&format!("the checks of {newest} apply")), "{note}");
+        let engine = Engine::new(&Options {
+            pod_security_version: "1.99.2".into(),
+            ..Options::default()
+        })
+        .unwrap();
+        let report = engine.scan_source(&crate::Source::new("a.yaml", "a: 1"));
+        assert_eq!(
+            report.notes.iter().filter(|n| n.file == "options").count(),
+            1,
+            "{:?}",
+            report.notes
+        );
+    }
+
+    #[test]
+    fn user_text_is_escaped() {
+        assert_eq!(user_text("a`b\n"), "a\\`b\\n");
+    }
+}
+
+/// How the bindings spell the top-level options in messages: `podSecurityLevel` (JSON,
+/// JavaScript) or `pod_security_level` (Python keyword arguments).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionNames {
+    CamelCase,
+    SnakeCase,
+}
+
+const OPTION_FIELDS: &[&str] = &[
+    "builtin",
+    "policies",
+    "select",
+    "ignore",
+    "params",
+    "severities",
+    "podSecurityLevel",
+    "podSecurityVersion",
+    "limits",
+];
+
+const LIMIT_FIELDS: &[&str] = &[
+    "maxDocumentBytes",
+    "maxDocuments",
+    "maxDepth",
+    "maxAliasNodes",
+    "maxScalarBytes",
+    "maxInputBytes",
+    "maxPolicies",
+    "maxComparisons",
+];
+
+impl OptionNames {
+    fn spell(self, name: &str) -> String {
+        match self {
+            OptionNames::CamelCase => name.to_owned(),
+            OptionNames::SnakeCase => name.chars().fold(String::new(), |mut out, c| {
+                if c.is_ascii_uppercase() {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+                out
+            }),
+        }
+    }
+}
+
+impl Options {
+    /// Reads the engine options from JSON (the shape the bindings send). A mistake names the
+    /// option and what it accepts, never a position in the JSON text.
+    pub fn from_json(text: &str, names: OptionNames) -> Result<Options, String> {
+        if text.trim().is_empty() {
+            return Ok(Options::default());
+        }
+        serde_json::from_str(text).map_err(|e| options_error_message(text, &e, names))
+    }
+}
+
+/// Turns serde's error about the JSON options into a message that names the option and the
+/// values it accepts: "option `podSecurityLevel`: `bogus` is not one of `baseline`, …".
+pub fn options_error_message(text: &str, error: &serde_json::Error, names: OptionNames) -> String {
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(e) => {
+            return match top_level_key_at(text, e.line(), e.column()) {
+                Some(key) => format!(
+                    "option `{}`: its value cannot be written as JSON (NaN and infinities are not allowed)",
+                    names.spell(&key)
+                ),
+                None => format!("the options are not valid JSON ({})", without_position(&e)),
+            };
+        }
+    };
+    let Some(map) = value.as_object() else {
+        return format!(
+            "the options must be a map of option names to values, not {}",
+            describe(&value)
+        );
+    };
+    for (key, v) in map {
+        let option = names.spell(key);
+        if !OPTION_FIELDS.contains(&key.as_str()) {
+            let spelled: Vec<String> = OPTION_FIELDS.iter().map(|f| names.spell(f)).collect();
+            let refs: Vec<&str> = spelled.iter().map(String::as_str).collect();
+            let hint = crate::policy::suggest(&option, &refs)
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            return format!(
+                "unknown option `{}`; {hint}(the options are {})",
+                user_text(&option),
+                quoted_list(&refs)
+            );
+        }
+        let single = serde_json::json!({ key: v });
+        let Err(e) = serde_json::from_value::<Options>(single) else {
+            continue;
+        };
+        let problem = match key.as_str() {
+            "builtin" => format!("{} is not `true` or `false`", describe(v)),
+            "policies" => format!("{} is not a list of policy texts (`{{name, text}}` each)", describe(v)),
+            "select" | "ignore" => format!("{} is not a list of policy ids or prefixes", describe(v)),
+            "params" => match v.as_object() {
+                Some(m) => match m.iter().find(|(_, p)| !p.is_object()) {
+                    Some((id, p)) => format!(
+                        "the parameters of `{}` are {}, not a map of parameter names to values",
+                        user_text(id),
+                        describe(p)
+                    ),
+                    None => without_position(&e),
+                },
+                None => format!("{} is not a map of policy ids to `{{parameter: value}}`", describe(v)),
+            },
+            "severities" => {
+                let accepted = "`info`, `low`, `medium`, `high`, `critical`";
+                match v.as_object() {
+                    Some(m) => match m
+                        .iter()
+                        .find(|(_, s)| s.as_str().and_then(crate::Severity::parse).is_none())
+                    {
+                        Some((id, s)) => {
+                            format!("{} for `{}` is not one of {accepted}", describe(s), user_text(id))
+                        }
+                        None => without_position(&e),
+                    },
+                    None => format!("{} is not a map of policy ids to a severity ({accepted})", describe(v)),
+                }
+            }
+            "podSecurityLevel" => {
+                format!(
+                    "{} is not one of `baseline`, `restricted`, `from-namespace`",
+                    describe(v)
+                )
+            }
+            "podSecurityVersion" => format!("{} is not a version like `v1.29`, or `latest`", describe(v)),
+            "limits" => return limits_message(v, &option, &e),
+            _ => without_position(&e),
+        };
+        return format!("option `{option}`: {problem}");
+    }
+    format!("invalid options: {}", without_position(error))
+}
+
+fn limits_message(v: &serde_json::Value, option: &str, e: &serde_json::Error) -> String {
+    let Some(map) = v.as_object() else {
+        return format!(
+            "option `{option}`: {} is not a map of limit names to numbers",
+            describe(v)
+        );
+    };
+    for (name, n) in map {
+        if !LIMIT_FIELDS.contains(&name.as_str()) {
+            let hint = crate::policy::suggest(name, LIMIT_FIELDS)
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            return format!(
+                "option `{option}`: unknown limit `{}`; {hint}(the limits are {})",
+                user_text(name),
+                quoted_list(LIMIT_FIELDS)
+            );
+        }
+        if n.as_u64().is_none_or(|n| usize::try_from(n).is_err()) {
+            return format!(
+                "option `{option}.{name}`: {} is not a whole number of 0 or more",
+                describe(n)
+            );
+        }
+    }
+    format!("option `{option}`: {}", without_position(e))
+}
+
+/// A JSON value as a message shows it: a string or number in backticks, else its kind.
+fn describe(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => format!("`{}`", user_text(s)),
+        serde_json::Value::Number(n) => format!("`{n}`"),
+        serde_json::Value::Bool(b) => format!("`{b}`"),
+        serde_json::Value::Null => "null".into(),
+        serde_json::Value::Array(_) => "a list".into(),
+        serde_json::Value::Object(_) => "a map".into(),
+    }
+}
+
+/// serde's message without its " at line L column C".
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+}
+
+/// The top-level key whose value holds the 1-based `line` and `column` of a JSON text.
+fn top_level_key_at(text: &str, line: usize, column: usize) -> Option<String> {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let end = text
+        .get(line_start..)?
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| line_start + i);
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let (mut current, mut last_string, mut key) = (String::new(), None::<String>, None::<String>);
+    for c in text.get(..end)?.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => {
+                    escaped = false;
+                    current.push(c);
+                }
+                (false, '\\') => escaped = true,
+                (false, '"') => {
+                    in_string = false;
+                    last_string = Some(std::mem::take(&mut current));
+                }
+                (false, c) => current.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth = depth.saturating_sub(1),
+            ':' if depth == 1 => key = last_string.take(),
+            _ => {}
+        }
+    }
+    key
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::*;
+
+    fn message(json: &str, names: OptionNames) -> String {
+        let m = Options::from_json(json, names).unwrap_err();
+        assert!(
+            !m.contains(" line ") && !m.contains(" column "),
+            "no serde position: {m}"
+        );
+        m
+    }
+
+    #[test]
+    fn mistakes_name_the_option_and_what_it_accepts() {
+        let camel = OptionNames::CamelCase;
+        assert_eq!(
+            message(r#"{"builtin": true, "podSecurityLevel": "bogus"}"#, camel),
+            "option `podSecurityLevel`: `bogus` is not one of `baseline`, `restricted`, `from-namespace`"
+        );
+        assert_eq!(
+            message(r#"{"podSecurityLevel": "bogus"}"#, OptionNames::SnakeCase),
+            "option `pod_security_level`: `bogus` is not one of `baseline`, `restricted`, `from-namespace`"
+        );
+        assert_eq!(
+            message(
+                r#"{"builtin": true, "limits": {"maxDepth": NaN}}"#,
+                OptionNames::SnakeCase
+            ),
+            "option `limits`: its value cannot be written as JSON (NaN and infinities are not allowed)"
+        );
+        assert_eq!(
+            message(r#"{"limits": {"maxDepth": null}}"#, camel),
+            "option `limits.maxDepth`: null is not a whole number of 0 or more"
+        );
+        assert!(message(r#"{"limits": {"maxDepht": 3}}"#, camel)
+            .contains("unknown limit `maxDepht`; did you mean `maxDepth`?"));
+        assert!(message(r#"{"selekt": ["x"]}"#, camel).starts_with("unknown option `selekt`; did you mean `select`?"));
+        assert_eq!(
+            message(r#"{"severities": {"images/latest-tag": "urgent"}}"#, camel),
+            "option `severities`: `urgent` for `images/latest-tag` is not one of `info`, `low`, `medium`, `high`, `critical`"
+        );
+        assert_eq!(
+            message(r#"{"select": "pod-security"}"#, camel),
+            "option `select`: `pod-security` is not a list of policy ids or prefixes"
+        );
+        assert_eq!(
+            message(r#"{"params": {"a/b": 3}}"#, camel),
+            "option `params`: the parameters of `a/b` are `3`, not a map of parameter names to values"
+        );
+        assert!(message("[1]", camel).starts_with("the options must be a map"));
+        assert!(
+            Options::from_json("", camel).is_ok() && Options::from_json(r#"{"select": ["images"]}"#, camel).is_ok()
+        );
+    }
 }

@@ -187,16 +187,8 @@ impl Loader<'_> {
             .get("params")
             .map(|n| self.params(n, overrides.get(&pid)))
             .unwrap_or_default();
-        if let Some(extra) = overrides.get(&pid) {
-            for name in extra.keys() {
-                if !params.iter().any(|p| &p.name == name) {
-                    self.error(
-                        node,
-                        format!("a parameter `{name}` is set for policy `{pid}`, which has no such parameter"),
-                    );
-                }
-            }
-        }
+        // Parameter names that the policy does not declare are reported by the engine, which
+        // knows where the options come from (`check_policy_names`).
         self.params = params
             .iter()
             .map(|p| (p.name.clone(), Node::from_json(&p.value)))
