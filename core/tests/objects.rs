@@ -105,3 +105,101 @@ fn lists_kubectl_cannot_read_are_positioned_errors() {
     // The readable item is still checked.
     assert_eq!(privileged(&report).len(), 1);
 }
+
+/// A user policy with `each` nested four deep over thousands of items would bind 3000⁴
+/// items: the budget stops it quickly, with the positioned error, in bounded memory.
+#[test]
+fn nested_each_is_stopped_by_the_budget() {
+    let policy = r#"id: test/nested
+title: Nested iteration
+severity: low
+category: test
+docs: {why: w, fix: f}
+match: {kinds: [example.com/Thing]}
+rules:
+  - each:
+      - {path: "spec.values[*]", as: a}
+      - {path: "$.spec.values[*]", as: b}
+      - {path: "$.spec.values[*]", as: c}
+      - {path: "$.spec.values[*]", as: d}
+    deny: {path: "@", present: true}
+    message: "value `{d}` after `{a}`, `{b}` and `{c}`"
+tests:
+  pass:
+    - {apiVersion: example.com/v1, kind: Thing, metadata: {name: t}, spec: {values: []}}
+  fail:
+    - object: {apiVersion: example.com/v1, kind: Thing, metadata: {name: t}, spec: {values: [x]}}
+      path: /spec/values/0
+"#;
+    let options = Options {
+        builtin: false,
+        policies: vec![rempart::PolicyText {
+            name: "nested.yaml".into(),
+            text: policy.into(),
+        }],
+        ..Options::default()
+    };
+    let engine = Engine::new(&options).unwrap_or_else(|e| panic!("{e}"));
+    let values: String = (0..3000).map(|i| format!("    - v{i}\n")).collect();
+    let text = format!(
+        "apiVersion: example.com/v1\nkind: Thing\nmetadata: {{name: big}}\nspec:\n  values:\n{values}---\napiVersion: example.com/v1\nkind: Thing\nmetadata: {{name: small}}\nspec:\n  values: [one]\n"
+    );
+    let started = std::time::Instant::now();
+    let report = engine.scan_source(&Source::new("things.yaml", text));
+    assert!(started.elapsed().as_secs() < 60, "took {:?}", started.elapsed());
+    let error = report
+        .errors
+        .iter()
+        .find(|e| e.message.contains("policy `test/nested` was stopped on Thing `big`"))
+        .unwrap_or_else(|| panic!("{:?}", report.errors));
+    assert_eq!(error.span.map(|s| s.start.line), Some(1));
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    // No partial findings for the big object; the small one is still checked.
+    let names: Vec<_> = report.findings.iter().map(|f| f.object.name.as_deref()).collect();
+    assert_eq!(names, vec![Some("small")]);
+    // The budget also bounds the findings: everything stops long before memory grows.
+    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
+        let peak_kb: usize = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0);
+        assert!(peak_kb < 1024 * 1024, "peak memory {peak_kb} kB");
+    }
+}
+
+/// Without nesting, one finding per item: the findings one policy makes on one object are
+/// bounded (a finding costs `FINDING_COST` comparisons), and stopping says so.
+#[test]
+fn findings_per_policy_and_object_are_bounded() {
+    let policy = "id: test/each-value\ntitle: t\nseverity: low\ncategory: test\ndocs: {why: w, fix: f}\nmatch: {kinds: [example.com/Thing]}\nrules:\n  - each: {path: 'spec.values[*]', as: v}\n    deny: {path: '@', present: true}\n    message: 'value `{v}`'\ntests:\n  pass: [{apiVersion: example.com/v1, kind: Thing, spec: {values: []}}]\n  fail: [{object: {apiVersion: example.com/v1, kind: Thing, spec: {values: [x]}}, path: /spec/values/0}]\n";
+    let options = |max_comparisons| Options {
+        builtin: false,
+        policies: vec![rempart::PolicyText {
+            name: "each.yaml".into(),
+            text: policy.into(),
+        }],
+        limits: rempart::Limits {
+            max_comparisons,
+            ..rempart::Limits::default()
+        },
+        ..Options::default()
+    };
+    let values: String = (0..500).map(|i| format!("    - v{i}\n")).collect();
+    let text = format!("apiVersion: example.com/v1\nkind: Thing\nmetadata: {{name: t}}\nspec:\n  values:\n{values}");
+    let source = Source::new("thing.yaml", text);
+    let full = Engine::new(&options(1_000_000)).unwrap().scan_source(&source);
+    assert!(full.errors.is_empty(), "{:?}", full.errors);
+    assert_eq!(full.findings.len(), 500);
+    // 500 findings cost 50,000 alone: 20,000 stops the policy after about 190.
+    let stopped = Engine::new(&options(20_000)).unwrap().scan_source(&source);
+    assert!(stopped.findings.is_empty(), "{:?}", stopped.findings.len());
+    assert!(
+        stopped
+            .errors
+            .iter()
+            .any(|e| e.message.contains("policy `test/each-value` was stopped")),
+        "{:?}",
+        stopped.errors
+    );
+}

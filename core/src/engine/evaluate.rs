@@ -459,6 +459,11 @@ impl<'a> RuleRun<'_, 'a> {
         };
         let found = each_items(each, &self.scope(items));
         for item in found {
+            // Every item bound, at every level of nested `each`, spends the budget: nesting
+            // multiplies the work, and the budget bounds the product.
+            if !self.budget.spend() {
+                return;
+            }
             items.push(item);
             self.iterate(depth + 1, items);
             items.pop();
@@ -492,6 +497,11 @@ impl<'a> RuleRun<'_, 'a> {
                 .unwrap_or_else(|| p.nearest(scope.start(p), &scope)),
             None => hit.at,
         };
+        // A finding costs more than a comparison, which bounds the findings of one policy on
+        // one object (and the memory they take).
+        if !self.budget.spend_many(Budget::FINDING_COST) {
+            return;
+        }
         let message = render(&self.rule.message, &scope, hit.value.as_deref());
         self.out.push(Draft {
             policy: self.index,
