@@ -21,9 +21,10 @@ pub struct Limits {
     pub max_input_bytes: usize,
     /// Most policies an engine may hold.
     pub max_policies: usize,
-    /// Most comparisons one policy may make on one object (`some` candidates and the values
-    /// `inPath`/`notInPath` compare with): what keeps first-match-wins checks on a huge list
-    /// from running for hours. A policy that needs more is stopped there, with an error.
+    /// Most steps one policy may take on one object (nodes visited by wildcards, items bound
+    /// by `each` at every nesting level, values compared with a list; a finding costs 100):
+    /// what keeps first-match-wins checks on a huge list or deeply nested `each` from running
+    /// for hours or filling memory. A policy that needs more is stopped there, with an error.
     pub max_comparisons: usize,
 }
 

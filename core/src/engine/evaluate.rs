@@ -7,9 +7,7 @@ use super::comments;
 use super::report::{ErrorEntry, Finding, Note, Report, SourceSpan};
 use super::suppress::{self, MISSING_REASON_ID};
 use super::{Engine, LevelChoice};
-use crate::document::{
-    expand, Documents, Limits, Node, Object, ObjectId, RawDocument, Skip, Source, Span,
-};
+use crate::document::{expand, Documents, Limits, Node, Object, ObjectId, RawDocument, Source, Span};
 use crate::policy::{
     name_matches, Budget, Each, Item, Iteration, Level, Part, Policy, Rule, Scope, Severity, Template, Version,
 };
@@ -127,16 +125,24 @@ impl Evaluator<'_> {
                         self.object(source, &obj, &mut report)
                     }
                     Err((skip, at)) => {
-                        report.summary.skipped += 1;
-                        report.notes.push(Note {
+                        // An error spans the refused node; a note marks where the document starts.
+                        let span = if skip.is_error() {
+                            at.span
+                        } else {
+                            Span::new(at.span.start, at.span.start)
+                        };
+                        let entry = Note {
                             file: source.name.clone(),
                             document: Some(doc.index),
-                            message: match skip {
-                                Skip::NotAMap => format!("skipped: the document is a {}, not a Kubernetes object", at.type_name()),
-                                Skip::NoKind => "skipped: the document has no `apiVersion` and `kind`, so it is not a Kubernetes object".into(),
-                            },
-                            span: Some(SourceSpan::of(source, Span::new(at.span.start, at.span.start))),
-                        });
+                            message: skip.message(at, node),
+                            span: Some(SourceSpan::of(source, span)),
+                        };
+                        if skip.is_error() {
+                            report.errors.push(entry);
+                        } else {
+                            report.summary.skipped += 1;
+                            report.notes.push(entry);
+                        }
                     }
                 }
             }
@@ -465,6 +471,11 @@ impl<'a> RuleRun<'_, 'a> {
         };
         let found = each_items(each, &self.scope(items));
         for item in found {
+            // Every item bound, at every level of nested `each`, spends the budget: nesting
+            // multiplies the work, and the budget bounds the product.
+            if !self.budget.spend() {
+                return;
+            }
             items.push(item);
             self.iterate(depth + 1, items);
             items.pop();
@@ -498,6 +509,11 @@ impl<'a> RuleRun<'_, 'a> {
                 .unwrap_or_else(|| p.nearest(scope.start(p), &scope)),
             None => hit.at,
         };
+        // A finding costs more than a comparison, which bounds the findings of one policy on
+        // one object (and the memory they take).
+        if !self.budget.spend_many(Budget::FINDING_COST) {
+            return;
+        }
         let message = render(&self.rule.message, &scope, hit.value.as_deref());
         self.out.push(Draft {
             policy: self.index,

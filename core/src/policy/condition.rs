@@ -83,9 +83,12 @@ pub struct Quantifier {
     pub inner: Condition,
 }
 
-/// How many comparisons a policy may still make on the current object; conditions that
-/// compare a node with many others (`some`, `inPath`) spend it. Once it is spent, they stop
-/// and the caller reports the policy as stopped instead of its findings.
+/// How many steps a policy may still take on the current object. Every node a wildcard
+/// visits, every item an `each` binds (at every nesting level), every candidate of `some`,
+/// every value `inPath`/`notInPath` or `contains` compares with spends one; every finding
+/// spends [`Budget::FINDING_COST`], so the findings one policy may produce on one object are
+/// bounded too. Once it is spent, evaluation stops and the caller reports the policy as
+/// stopped instead of its findings.
 #[derive(Debug)]
 pub struct Budget {
     left: std::cell::Cell<usize>,
@@ -100,14 +103,28 @@ impl Budget {
         }
     }
 
+    /// What a finding costs, in comparisons: with the default budget of a million, one policy
+    /// reports at most ten thousand findings on one object (their messages and places take
+    /// memory and time that a comparison does not).
+    pub const FINDING_COST: usize = 100;
+
     /// Takes one comparison; false (and from then on `spent`) once none is left.
     pub fn spend(&self) -> bool {
-        match self.left.get().checked_sub(1) {
+        self.spend_many(1)
+    }
+
+    /// Takes `n` comparisons at once; false (and from then on `spent`) when fewer are left.
+    pub fn spend_many(&self, n: usize) -> bool {
+        if self.refused.get() {
+            return false;
+        }
+        match self.left.get().checked_sub(n) {
             Some(left) => {
                 self.left.set(left);
                 true
             }
             None => {
+                self.left.set(0);
                 self.refused.set(true);
                 false
             }
@@ -139,6 +156,10 @@ impl Resolve for Scope<'_, '_> {
         path.first(self.start(path), self)
             .filter(|n| !n.is_null())
             .map(Node::display)
+    }
+
+    fn step(&self) -> bool {
+        self.budget.spend()
     }
 }
 
@@ -243,12 +264,9 @@ impl Quantifier {
         let mut items = scope.items.to_vec();
         let mut found = None;
         self.path.any(scope.start(&self.path), scope, &mut |n| {
+            // Each candidate was paid for by the wildcard step that reached it.
             if n.is_null() || limit.is_some_and(|l| n.span.start >= l) {
                 return false;
-            }
-            if !scope.budget.spend() {
-                found = None;
-                return true;
             }
             items.push(Item::node(n));
             let inner = Scope {
@@ -361,8 +379,9 @@ fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>, scope: &Scope<'_, 
         Op::Equals(x) => same(x),
         Op::In(list) => list.iter().any(same),
         Op::NotIn(list) => !list.iter().any(same),
-        Op::Contains(x) => contains(node, x, flag_items),
-        Op::Excludes(x) => !contains(node, x, flag_items),
+        // Comparing with every element of a list spends one comparison per element.
+        Op::Contains(x) => scope.budget.spend_many(elements(node)) && contains(node, x, flag_items),
+        Op::Excludes(x) => scope.budget.spend_many(elements(node)) && !contains(node, x, flag_items),
         Op::Matches(re) => text(node).is_some_and(|t| re.is_match(&t)),
         Op::Prefix(ps) => node.as_str().is_some_and(|s| ps.iter().any(|p| s.starts_with(p.as_str()))),
         Op::Suffix(ps) => node.as_str().is_some_and(|s| ps.iter().any(|p| s.ends_with(p.as_str()))),
@@ -396,6 +415,11 @@ fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>, scope: &Scope<'_, 
             .as_str()
             .is_some_and(|s| super::certificate::organizations(s).iter().any(|o| wanted.contains(o))),
     }
+}
+
+/// How many values `contains` compares with in `node`.
+fn elements(node: &Node) -> usize {
+    node.as_seq().map_or(1, <[Node]>::len)
 }
 
 fn contains(node: &Node, x: &Node, flag_items: Option<&[String]>) -> bool {

@@ -35,9 +35,15 @@ pub enum KeyPart {
     Path(Path),
 }
 
-/// Gives the text of a path, for keys built at evaluation time.
+/// Gives the text of a path, for keys built at evaluation time, and meters the walk.
 pub trait Resolve {
     fn text(&self, path: &Path) -> Option<String>;
+
+    /// Called before each node a wildcard visits; false stops the walk (an evaluation
+    /// budget is spent), which then selects nothing more.
+    fn step(&self) -> bool {
+        true
+    }
 }
 
 /// For paths without built keys.
@@ -262,11 +268,17 @@ fn walk<'a>(node: &'a Node, steps: &[Step], env: &dyn Resolve, f: &mut dyn FnMut
             .and_then(|k| node.get(&k))
             .is_some_and(|n| walk(n, rest, env, f)),
         Step::Index(i) => index(node, *i).is_some_and(|n| walk(n, rest, env, f)),
-        Step::Wildcard => match &node.value {
-            Value::Seq(items) => items.iter().any(|n| walk(n, rest, env, f)),
-            Value::Map(entries) => entries.iter().any(|(_, n)| walk(n, rest, env, f)),
-            _ => false,
-        },
+        Step::Wildcard => {
+            for n in children(node) {
+                if !env.step() {
+                    return false;
+                }
+                if walk(n, rest, env, f) {
+                    return true;
+                }
+            }
+            false
+        }
     }
 }
 
