@@ -203,3 +203,79 @@ fn findings_per_policy_and_object_are_bounded() {
         stopped.errors
     );
 }
+
+/// The comment trick: Helm renders `{{- "\n  privileged: true" }}` inside the comment into a
+/// new line, so the container it deploys is privileged. The scan fails with the action's place.
+#[test]
+fn templates_in_comments_are_scan_errors() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: sneaky\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n    securityContext:\n      allowPrivilegeEscalation: false # {{- \"\\n      privileged: true\" }}\n";
+    let report = engine().scan_source(&Source::new("sneaky.yaml", text));
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    let e = &report.errors[0];
+    assert!(
+        e.message
+            .starts_with("unrendered template action `{{- \"\\n      privileged: true\" }}` in a comment"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("this document was not checked"), "{}", e.message);
+    assert_eq!(e.span.map(|s| (s.start.line, s.start.column)), Some((10, 41)));
+    assert!(
+        report.findings.is_empty(),
+        "an unrendered document is not judged as written"
+    );
+    // After the last document, in a comment of its own piece, too.
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n# {{ include \"pod\" . }}\n";
+    let report = engine().scan_source(&Source::new("tail.yaml", text));
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert_eq!(report.errors[0].span.map(|s| s.start.line), Some(5));
+}
+
+/// Prometheus rules and Grafana dashboards write template actions in string values: data,
+/// scanned as written, with no template note or error.
+#[test]
+fn template_actions_in_string_values_are_data() {
+    let report = engine().scan_source(&data("prometheus-rule.yaml"));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report.notes.is_empty(), "{:?}", report.notes);
+    let report = engine().scan_source(&data("grafana-dashboard.json"));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report.notes.is_empty(), "{:?}", report.notes);
+    // The objects are judged: a credential in the dashboard's ConfigMap is still found.
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.policy == "secrets/credentials-in-config"),
+        "{:?}",
+        report.findings
+    );
+}
+
+/// The template hint on a parse error is given only when an action is on or near the failing
+/// line.
+#[test]
+fn template_hint_only_near_the_failing_line() {
+    let far = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    note: \"{{ .x }}\"\ndata:\n  a: 1\n  b: [unclosed\n";
+    let report = engine().scan_source(&Source::new("far.yaml", far));
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert!(
+        !report.errors[0].message.contains("template"),
+        "{}",
+        report.errors[0].message
+    );
+    let readme = "# Title\n\nSome text: with a colon\n- and: a list\n  that: breaks\n";
+    let report = engine().scan_source(&Source::new("README.md", readme));
+    assert!(
+        report.errors.iter().all(|e| !e.message.contains("template")),
+        "{:?}",
+        report.errors
+    );
+    let near = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n";
+    let report = engine().scan_source(&Source::new("near.yaml", near));
+    assert!(
+        report.errors[0].message.contains("unrendered Helm template"),
+        "{}",
+        report.errors[0].message
+    );
+}

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::comments;
 use super::report::{ErrorEntry, Finding, Note, Report, SourceSpan};
 use super::suppress::{self, MISSING_REASON_ID};
+use super::templates;
 use super::{Engine, LevelChoice};
 use crate::document::{expand, parse_piece, Documents, Limits, Node, Object, ObjectId, RawDocument, Source, Span};
 use crate::policy::{
@@ -75,13 +76,24 @@ impl Evaluator<'_> {
         // reason (kept only when there are such comments).
         let place = comments.iter().any(|c| c.reason.is_none());
         let mut placed: Vec<(Span, usize, ObjectId)> = Vec::new();
+        // Template actions (`{{ … }}`), and the ones documents have claimed so far.
+        let actions = templates::actions(&source.text);
+        let pieces = if actions.is_empty() {
+            Vec::new()
+        } else {
+            Documents::pieces(&source.text)
+        };
+        let (mut claimed, mut last) = (0, None);
         for doc in documents {
             report.summary.documents += 1;
+            let taken = templates::claim(source, &pieces, &actions, claimed, doc.span);
+            let mine = actions.get(claimed..taken).unwrap_or_default();
+            claimed = taken;
+            last = Some(doc.index);
             let node = match &doc.result {
                 Ok(node) => node,
                 Err(e) => {
-                    let text = source.text.get(doc.span.start..doc.span.end).unwrap_or_default();
-                    let message = if text.contains("{{") {
+                    let message = if templates::near(source, &actions, e.span.start) {
                         format!("this looks like an unrendered Helm template (`{{{{ … }}}}`); render it first (`helm template …`) and scan the output ({})", e.message)
                     } else {
                         e.message.clone()
@@ -95,14 +107,14 @@ impl Evaluator<'_> {
                     continue;
                 }
             };
-            let text = source.text.get(doc.span.start..doc.span.end).unwrap_or_default();
-            if text.contains("{{") && text.contains("}}") {
-                report.notes.push(Note {
+            if let Some((action, at, count)) = templates::first_template(source, Some(node), mine) {
+                report.errors.push(ErrorEntry {
                     file: source.name.clone(),
                     document: Some(doc.index),
-                    message: "this document looks like an unrendered Helm template (`{{ … }}`): values inside the braces were read as plain text; render it first (`helm template …`) and scan the output".into(),
-                    span: Some(SourceSpan::of(source, Span::new(doc.span.start, doc.span.start))),
+                    message: templates::message(source, action, at, count, true),
+                    span: Some(SourceSpan::of(source, action.span)),
                 });
+                continue;
             }
             for item in expand(node, doc.index) {
                 match item {
@@ -134,6 +146,16 @@ impl Evaluator<'_> {
                     }
                 }
             }
+        }
+        // Actions in the comments after the last document.
+        let rest = actions.get(claimed..).unwrap_or_default();
+        if let Some((action, at, count)) = templates::first_template(source, None, rest) {
+            report.errors.push(ErrorEntry {
+                file: source.name.clone(),
+                document: last,
+                message: templates::message(source, action, at, count, false),
+                span: Some(SourceSpan::of(source, action.span)),
+            });
         }
         apply_comments(source, &comments, &placed, &mut report);
         report.findings.sort_by(|a, b| {
