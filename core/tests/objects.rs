@@ -279,3 +279,62 @@ fn template_hint_only_near_the_failing_line() {
         report.errors[0].message
     );
 }
+
+/// Patches are fragments: the files a kustomization applies as patches and the documents
+/// with a `$patch` directive are skipped with a note that says to scan `kustomize build`
+/// output; the kustomization's resources are scanned as usual.
+#[test]
+fn kustomize_patches_are_noted_not_judged() {
+    let dir = format!("{}/tests/data/kustomize", env!("CARGO_MANIFEST_DIR"));
+    let mut findings = Vec::new();
+    let totals = rempart::files::scan_paths(&engine(), &[dir], &[], "", |report, _| {
+        findings.extend(report.findings.iter().map(|f| (f.file.clone(), f.policy.clone())));
+        Ok::<(), ()>(())
+    })
+    .unwrap();
+    assert!(totals.errors.is_empty(), "{:?}", totals.errors);
+    // Findings come from the base Deployment only.
+    assert!(
+        findings.iter().any(
+            |(file, policy)| file.ends_with("base/deployment.yaml") && policy == "pod-security/baseline/privileged"
+        ),
+        "{findings:?}"
+    );
+    assert!(
+        findings.iter().all(|(file, _)| file.ends_with("base/deployment.yaml")),
+        "{findings:?}"
+    );
+    let notes: Vec<(&str, &str)> = totals
+        .notes
+        .iter()
+        .map(|n| (n.file.as_str(), n.message.as_str()))
+        .collect();
+    let note = |file: &str| {
+        notes
+            .iter()
+            .find(|(f, _)| f.ends_with(file))
+            .map(|(_, m)| *m)
+            .unwrap_or_else(|| panic!("no note for {file}: {notes:?}"))
+    };
+    let resources = note("overlay/patches/resources.yaml");
+    assert!(
+        resources.contains("applies this file as a patch (`patches`)"),
+        "{resources}"
+    );
+    assert!(
+        resources.contains("`kustomize build ") && resources.contains("overlay | rempart scan -`"),
+        "{resources}"
+    );
+    assert!(note("overlay/delete-job.yaml").contains("(`patchesStrategicMerge`)"));
+    let inline = note("overlay/inline-directive.yaml");
+    assert!(
+        inline.contains("kustomize patch (it has `$patch: replace`)"),
+        "{inline}"
+    );
+    let at = totals
+        .notes
+        .iter()
+        .find(|n| n.file.ends_with("inline-directive.yaml"))
+        .and_then(|n| n.span);
+    assert_eq!(at.map(|s| (s.start.line, s.start.column)), Some((11, 9)));
+}

@@ -116,6 +116,16 @@ impl Evaluator<'_> {
                 });
                 continue;
             }
+            if let Some((directive, at)) = crate::kustomize::patch_directive(node, source) {
+                report.summary.skipped += 1;
+                report.notes.push(Note {
+                    file: source.name.clone(),
+                    document: Some(doc.index),
+                    message: crate::kustomize::directive_note(&directive),
+                    span: Some(SourceSpan::of(source, at)),
+                });
+                continue;
+            }
             for item in expand(node, doc.index) {
                 match item {
                     Ok(obj) => {
