@@ -338,3 +338,20 @@ fn kustomize_patches_are_noted_not_judged() {
         .and_then(|n| n.span);
     assert_eq!(at.map(|s| (s.start.line, s.start.column)), Some((11, 9)));
 }
+
+/// A list of a million items kubectl cannot read gives a bounded number of errors.
+#[test]
+fn refused_items_are_reported_in_bounded_number() {
+    let items: String = (0..100_000).map(|i| format!("- {i}\n")).collect();
+    let text = format!("apiVersion: v1\nkind: List\nitems:\n{items}");
+    let report = engine().scan_source(&Source::new("many.yaml", text));
+    assert_eq!(report.errors.len(), 11, "{:?}", report.errors.last());
+    assert_eq!(report.errors[10].span.map(|s| s.start.line), Some(14));
+    assert!(
+        report.errors[10]
+            .message
+            .starts_with("99990 more items of this list, from this one on, cannot be read"),
+        "{}",
+        report.errors[10].message
+    );
+}

@@ -28,7 +28,7 @@ impl ScanContext {
         for source in sources {
             for (start, end) in Documents::pieces_containing(&source.text, "Namespace") {
                 for node in parse_piece(&source.text, start, end, limits).into_iter().flatten() {
-                    for obj in expand(&node, 0).into_iter().flatten() {
+                    for obj in expand(&node, 0).flatten() {
                         if obj.id.kind != "Namespace" || !obj.group().is_empty() {
                             continue;
                         }
@@ -51,6 +51,9 @@ impl ScanContext {
         ScanContext { namespaces }
     }
 }
+
+/// The items kubectl cannot read that are reported one by one in a document.
+const MAX_REFUSED_ITEMS: usize = 10;
 
 pub struct Evaluator<'e> {
     pub engine: &'e Engine,
@@ -76,24 +79,17 @@ impl Evaluator<'_> {
         // reason (kept only when there are such comments).
         let place = comments.iter().any(|c| c.reason.is_none());
         let mut placed: Vec<(Span, usize, ObjectId)> = Vec::new();
-        // Template actions (`{{ … }}`), and the ones documents have claimed so far.
-        let actions = templates::actions(&source.text);
-        let pieces = if actions.is_empty() {
-            Vec::new()
-        } else {
-            Documents::pieces(&source.text)
-        };
+        // Template actions (`{{ … }}`) before `claimed` belong to documents already read.
         let (mut claimed, mut last) = (0, None);
         for doc in documents {
             report.summary.documents += 1;
-            let taken = templates::claim(source, &pieces, &actions, claimed, doc.span);
-            let mine = actions.get(claimed..taken).unwrap_or_default();
-            claimed = taken;
+            let (from, to) = (claimed, templates::claim_end(&source.text, doc.span).max(claimed));
+            claimed = to;
             last = Some(doc.index);
             let node = match &doc.result {
                 Ok(node) => node,
                 Err(e) => {
-                    let message = if templates::near(source, &actions, e.span.start) {
+                    let message = if templates::near(source, e.span.start) {
                         format!("this looks like an unrendered Helm template (`{{{{ … }}}}`); render it first (`helm template …`) and scan the output ({})", e.message)
                     } else {
                         e.message.clone()
@@ -107,6 +103,7 @@ impl Evaluator<'_> {
                     continue;
                 }
             };
+            let mine = templates::actions(&source.text, from, to);
             if let Some((action, at, count)) = templates::first_template(source, Some(node), mine) {
                 report.errors.push(ErrorEntry {
                     file: source.name.clone(),
@@ -126,6 +123,8 @@ impl Evaluator<'_> {
                 });
                 continue;
             }
+            // Items kubectl cannot read: the first few are reported, then how many more.
+            let (mut refused, mut unlisted) = (0usize, None);
             for item in expand(node, doc.index) {
                 match item {
                     Ok(obj) => {
@@ -148,7 +147,12 @@ impl Evaluator<'_> {
                             span: Some(SourceSpan::of(source, span)),
                         };
                         if skip.is_error() {
-                            report.errors.push(entry);
+                            refused += 1;
+                            if refused <= MAX_REFUSED_ITEMS {
+                                report.errors.push(entry);
+                            } else {
+                                unlisted.get_or_insert(at.span);
+                            }
                         } else {
                             report.summary.skipped += 1;
                             report.notes.push(entry);
@@ -156,9 +160,20 @@ impl Evaluator<'_> {
                     }
                 }
             }
+            if let Some(at) = unlisted {
+                report.errors.push(ErrorEntry {
+                    file: source.name.clone(),
+                    document: Some(doc.index),
+                    message: format!(
+                        "{} more items of this list, from this one on, cannot be read either (only the first {MAX_REFUSED_ITEMS} are listed)",
+                        refused - MAX_REFUSED_ITEMS
+                    ),
+                    span: Some(SourceSpan::of(source, at)),
+                });
+            }
         }
         // Actions in the comments after the last document.
-        let rest = actions.get(claimed..).unwrap_or_default();
+        let rest = templates::actions(&source.text, claimed, source.text.len());
         if let Some((action, at, count)) = templates::first_template(source, None, rest) {
             report.errors.push(ErrorEntry {
                 file: source.name.clone(),

@@ -33,12 +33,15 @@ pub enum Place {
     PlainLineBreak,
 }
 
-/// The actions of a text, in order (none, at no cost, when it has no `{{`).
-pub fn actions(text: &str) -> Vec<Action> {
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(found) = text.get(from..).and_then(|rest| rest.find("{{")) {
-        let start = from + found;
+/// The actions of `text[from..to]` (an action may end after `to`), in order, found as they
+/// are asked for: none, at no cost, where there is no `{{`.
+pub fn actions(text: &str, from: usize, to: usize) -> impl Iterator<Item = Action> + '_ {
+    let mut from = from;
+    std::iter::from_fn(move || {
+        // Bytes: `{` is ASCII, never part of another character, and an action that starts
+        // just before `to` is found.
+        let window = text.as_bytes().get(from..(to + 1).min(text.len()))?;
+        let start = from + window.windows(2).position(|w| w == b"{{")?;
         let rest = text.get(start + 2..).unwrap_or_default();
         let line_end = rest.find('\n').unwrap_or(rest.len());
         let end = match rest.find("}}") {
@@ -46,12 +49,40 @@ pub fn actions(text: &str) -> Vec<Action> {
             Some(close) => start + 2 + close + 2,
             None => start + 2 + line_end,
         };
-        out.push(Action {
-            span: Span::new(start, end),
-        });
         from = end.max(start + 2);
+        Some(Action {
+            span: Span::new(start, end),
+        })
+    })
+}
+
+/// Where the actions a document holds end: its own end and, unless another document follows
+/// before the next separator line, its trailing comments up to that line (or the end of the
+/// text). Actions before the document (comments above it) are its too.
+pub fn claim_end(text: &str, doc: Span) -> usize {
+    let mut offset = doc.end;
+    // The rest of the document's last line, then whole lines.
+    for (i, line) in text
+        .get(doc.end..)
+        .unwrap_or_default()
+        .split_inclusive('\n')
+        .enumerate()
+    {
+        let t = line.trim();
+        let separator = i > 0 && line.starts_with("---") && {
+            let rest = line.get(3..).unwrap_or_default().trim();
+            rest.is_empty() || rest.starts_with('#')
+        };
+        if separator {
+            return offset;
+        }
+        if !(t.is_empty() || t.starts_with('#') || t == "...") {
+            // Another document in the same piece: it holds what follows.
+            return if i == 0 { doc.end } else { offset.max(doc.end) };
+        }
+        offset += line.len();
     }
-    out
+    offset
 }
 
 /// The scalars of a parsed document, sorted by start: `(span, is_key)`.
@@ -77,14 +108,16 @@ fn scalars(root: &Node) -> Vec<(Span, bool)> {
 /// The first action of `actions` that makes the document at `root` a template, with where it
 /// sits, and how many such actions the document holds.
 /// Without a document (actions in comments after the last one), every action counts.
-pub fn first_template(source: &Source, root: Option<&Node>, actions: &[Action]) -> Option<(Action, Place, usize)> {
-    if actions.is_empty() {
-        return None;
-    }
+pub fn first_template(
+    source: &Source,
+    root: Option<&Node>,
+    mut actions: impl Iterator<Item = Action>,
+) -> Option<(Action, Place, usize)> {
+    let first = actions.next()?;
     let scalars = root.map(scalars).unwrap_or_default();
     let mut found = None;
     let mut count = 0;
-    for action in actions {
+    for action in std::iter::once(first).chain(actions) {
         let at = action.span.start;
         // The last scalar starting at or before the action, if it encloses it.
         let index = scalars.partition_point(|(s, _)| s.start <= at);
@@ -104,7 +137,7 @@ pub fn first_template(source: &Source, root: Option<&Node>, actions: &[Action]) 
         };
         if let Some(place) = place {
             count += 1;
-            found.get_or_insert((*action, place));
+            found.get_or_insert((action, place));
         }
     }
     found.map(|(action, place)| (action, place, count))
@@ -136,41 +169,13 @@ fn in_comment(source: &Source, offset: usize) -> bool {
     super::comments::comment_start(source.line_text(line)).is_some_and(|hash| start + hash < offset)
 }
 
-/// The actions a document holds: those before its end and, unless another document follows
-/// in the same piece (the text between separator lines), those in the comments after it.
-/// `claimed` actions were taken by earlier documents; returns the new count taken.
-pub fn claim(source: &Source, pieces: &[(usize, usize)], actions: &[Action], claimed: usize, doc: Span) -> usize {
-    if actions.len() <= claimed {
-        return claimed;
-    }
-    let piece_end = pieces
-        .partition_point(|p| p.0 <= doc.start)
-        .checked_sub(1)
-        .and_then(|i| pieces.get(i))
-        .filter(|p| doc.start < p.1)
-        .map_or(doc.end, |p| p.1);
-    let tail = source.text.get(doc.end..piece_end.max(doc.end)).unwrap_or_default();
-    let only_comments = tail.lines().all(|line| {
-        let t = line.trim();
-        t.is_empty() || t.starts_with('#') || t.starts_with("---") || t == "..."
-    });
-    let limit = if only_comments { piece_end.max(doc.end) } else { doc.end };
-    claimed
-        + actions
-            .get(claimed..)
-            .unwrap_or_default()
-            .partition_point(|a| a.span.start < limit)
-}
-
-/// True when an action sits on the line of `offset` or near it (two lines before, one after):
-/// a parse error there is likely the template's doing.
-pub fn near(source: &Source, actions: &[Action], offset: usize) -> bool {
+/// True when an action starts on the line of `offset` or near it (two lines before, one
+/// after): a parse error there is likely the template's doing.
+pub fn near(source: &Source, offset: usize) -> bool {
     let line = source.line_index(offset);
-    actions.iter().any(|a| {
-        let first = source.line_index(a.span.start);
-        let last = source.line_index(a.span.end.saturating_sub(1).max(a.span.start));
-        first <= line + 1 && line <= last + 2
-    })
+    let from = source.line_start(line.saturating_sub(2));
+    let to = source.line_start(line + 2);
+    source.text.get(from..to).is_some_and(|t| t.contains("{{"))
 }
 
 /// The error message for a template found at `place`; `in_document` when it made a document
@@ -225,21 +230,24 @@ mod tests {
         let root = parse_stream(text, &Limits::default())
             .into_iter()
             .find_map(|d| d.result.ok())?;
-        let actions = actions(text);
-        first_template(&source, Some(&root), &actions)
+        first_template(&source, Some(&root), actions(text, 0, text.len()))
             .map(|(a, p, n)| (text.get(a.span.start..a.span.end).unwrap_or_default().to_owned(), p, n))
     }
 
     #[test]
     fn finds_actions() {
         let text = "a: {{ x }} b {{ y\nc: }}\n";
-        let found: Vec<&str> = actions(text)
-            .iter()
+        let found: Vec<&str> = actions(text, 0, text.len())
             .map(|a| text.get(a.span.start..a.span.end).unwrap_or_default())
             .collect();
         assert_eq!(found, vec!["{{ x }}", "{{ y\nc: }}"]);
-        assert_eq!(actions("a: {{ x"), vec![Action { span: Span::new(3, 7) }]);
-        assert!(actions("a: { b: {} }").is_empty());
+        assert_eq!(
+            actions("a: {{ x", 0, 7).collect::<Vec<_>>(),
+            vec![Action { span: Span::new(3, 7) }]
+        );
+        assert_eq!(actions("a: { b: {} }", 0, 12).count(), 0);
+        // From an offset, up to a limit; the last action may end after it.
+        assert_eq!(actions(text, 4, 14).count(), 1);
     }
 
     #[test]
@@ -270,15 +278,24 @@ mod tests {
     }
 
     #[test]
+    fn documents_hold_their_trailing_comments() {
+        let text = "a: 1 # x\n# y\n---\nb: 2\n";
+        assert_eq!(claim_end(text, Span::new(0, 4)), 13);
+        let text = "a: 1\n# y\n...\n--- {b: 2}\n";
+        assert_eq!(claim_end(text, Span::new(0, 4)), 13);
+        let text = "a: 1\n# y\n";
+        assert_eq!(claim_end(text, Span::new(0, 4)), text.len());
+    }
+
+    #[test]
     fn nearness_is_by_line() {
         let text = "a: 1\nb: 2\nc: 3\nd: {{ x }}\ne: 5\nf: 6\n";
         let source = Source::new("t.yaml", text);
-        let actions = actions(text);
         let at_line = |l: usize| source.line_start(l);
-        assert!(near(&source, &actions, at_line(3)));
-        assert!(near(&source, &actions, at_line(2)));
-        assert!(near(&source, &actions, at_line(5)));
-        assert!(!near(&source, &actions, at_line(1)));
-        assert!(!near(&source, &actions, at_line(0)));
+        assert!(near(&source, at_line(3)));
+        assert!(near(&source, at_line(2)));
+        assert!(near(&source, at_line(5)));
+        assert!(!near(&source, at_line(1)));
+        assert!(!near(&source, at_line(0)));
     }
 }
