@@ -355,3 +355,34 @@ fn refused_items_are_reported_in_bounded_number() {
         report.errors[10].message
     );
 }
+
+/// Testing every key of a big map for every item of a big list is quadratic: the keys tested
+/// spend the budget too.
+#[test]
+fn keys_tested_spend_the_budget() {
+    let policy = "id: test/keys\ntitle: t\nseverity: low\ncategory: test\ndocs: {why: w, fix: f}\nmatch: {kinds: [example.com/Thing]}\nrules:\n  - each: {path: 'spec.values[*]', as: v}\n    deny: {keys: '$.spec.labels', equals: never}\n    message: 'never'\ntests:\n  pass: [{apiVersion: example.com/v1, kind: Thing, spec: {values: [a], labels: {a: b}}}]\n  fail: [{object: {apiVersion: example.com/v1, kind: Thing, spec: {values: [a], labels: {never: x}}}, path: /spec/labels/never}]\n";
+    let options = Options {
+        builtin: false,
+        policies: vec![rempart::PolicyText {
+            name: "keys.yaml".into(),
+            text: policy.into(),
+        }],
+        ..Options::default()
+    };
+    let values: String = (0..2000).map(|i| format!("    - v{i}\n")).collect();
+    let labels: String = (0..2000).map(|i| format!("    k{i}: x\n")).collect();
+    let text = format!(
+        "apiVersion: example.com/v1\nkind: Thing\nmetadata: {{name: t}}\nspec:\n  values:\n{values}  labels:\n{labels}"
+    );
+    let report = Engine::new(&options)
+        .unwrap()
+        .scan_source(&Source::new("thing.yaml", text));
+    assert!(
+        report
+            .errors
+            .iter()
+            .any(|e| e.message.contains("policy `test/keys` was stopped")),
+        "{:?}",
+        report.errors
+    );
+}
