@@ -280,7 +280,14 @@ pub fn scan_paths<E>(
     first.notes.extend(left_out);
     each(&mut first, None)?;
     totals.merge(first);
+    // Files that kustomizations apply as patches are not complete objects: noted, not scanned.
+    let patches = crate::kustomize::Patches::find(&inputs);
     for input in &inputs {
+        if let Some(mut noted) = patches.skip(input) {
+            each(&mut noted, None)?;
+            totals.merge(noted);
+            continue;
+        }
         let (mut report, source) = match read_input(input, stdin, engine.limits().max_input_bytes) {
             Ok(source) => (engine.scan_with(&source, &context), Some(source)),
             Err(error) => {

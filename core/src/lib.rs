@@ -18,6 +18,7 @@ pub mod document;
 pub mod engine;
 pub mod ffi;
 pub mod files;
+pub mod kustomize;
 pub mod policy;
 pub mod report;
 mod testing;

@@ -234,18 +234,17 @@ fn inputs_and_policy_counts_are_limited() {
     assert!(err.contains("more than the limit of 5"), "{err}");
 }
 
+/// A template action inside a quoted value is data (as in Prometheus rules); one in a comment
+/// is an unrendered template: a positioned error, and the document is not checked.
 #[test]
-fn rendered_looking_helm_templates_get_a_note() {
+fn templates_in_comments_are_errors_and_in_quoted_values_data() {
     let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: \"{{ .Release.Name }}\"\nspec: {}\n";
     let report = engine().scan_source(&Source::new("chart.yaml", text));
-    assert!(
-        report
-            .notes
-            .iter()
-            .any(|n| n.message.contains("unrendered Helm template")),
-        "{:?}",
-        report.notes
-    );
+    assert!(report.errors.is_empty() && report.notes.is_empty(), "{:?} {:?}", report.errors, report.notes);
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web # {{ .Release.Name }}\nspec: {}\n";
+    let report = scan_with_survivor(text);
+    assert!(first_error(&report).contains("unrendered template action `{{ .Release.Name }}` in a comment"), "{}", first_error(&report));
+    assert_eq!(report.errors.first().and_then(|e| e.span).map(|s| (s.start.line, s.start.column)), Some((4, 15)));
 }
 
 #[test]

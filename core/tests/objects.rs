@@ -203,3 +203,186 @@ fn findings_per_policy_and_object_are_bounded() {
         stopped.errors
     );
 }
+
+/// The comment trick: Helm renders `{{- "\n  privileged: true" }}` inside the comment into a
+/// new line, so the container it deploys is privileged. The scan fails with the action's place.
+#[test]
+fn templates_in_comments_are_scan_errors() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: sneaky\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n    securityContext:\n      allowPrivilegeEscalation: false # {{- \"\\n      privileged: true\" }}\n";
+    let report = engine().scan_source(&Source::new("sneaky.yaml", text));
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    let e = &report.errors[0];
+    assert!(
+        e.message
+            .starts_with("unrendered template action `{{- \"\\n      privileged: true\" }}` in a comment"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("this document was not checked"), "{}", e.message);
+    assert_eq!(e.span.map(|s| (s.start.line, s.start.column)), Some((10, 41)));
+    assert!(
+        report.findings.is_empty(),
+        "an unrendered document is not judged as written"
+    );
+    // After the last document, in a comment of its own piece, too.
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n# {{ include \"pod\" . }}\n";
+    let report = engine().scan_source(&Source::new("tail.yaml", text));
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert_eq!(report.errors[0].span.map(|s| s.start.line), Some(5));
+}
+
+/// Prometheus rules and Grafana dashboards write template actions in string values: data,
+/// scanned as written, with no template note or error.
+#[test]
+fn template_actions_in_string_values_are_data() {
+    let report = engine().scan_source(&data("prometheus-rule.yaml"));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report.notes.is_empty(), "{:?}", report.notes);
+    let report = engine().scan_source(&data("grafana-dashboard.json"));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report.notes.is_empty(), "{:?}", report.notes);
+    // The objects are judged: a credential in the dashboard's ConfigMap is still found.
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.policy == "secrets/credentials-in-config"),
+        "{:?}",
+        report.findings
+    );
+}
+
+/// The template hint on a parse error is given only when an action is on or near the failing
+/// line.
+#[test]
+fn template_hint_only_near_the_failing_line() {
+    let far = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    note: \"{{ .x }}\"\ndata:\n  a: 1\n  b: [unclosed\n";
+    let report = engine().scan_source(&Source::new("far.yaml", far));
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert!(
+        !report.errors[0].message.contains("template"),
+        "{}",
+        report.errors[0].message
+    );
+    let readme = "# Title\n\nSome text: with a colon\n- and: a list\n  that: breaks\n";
+    let report = engine().scan_source(&Source::new("README.md", readme));
+    assert!(
+        report.errors.iter().all(|e| !e.message.contains("template")),
+        "{:?}",
+        report.errors
+    );
+    let near = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n";
+    let report = engine().scan_source(&Source::new("near.yaml", near));
+    assert!(
+        report.errors[0].message.contains("unrendered Helm template"),
+        "{}",
+        report.errors[0].message
+    );
+}
+
+/// Patches are fragments: the files a kustomization applies as patches and the documents
+/// with a `$patch` directive are skipped with a note that says to scan `kustomize build`
+/// output; the kustomization's resources are scanned as usual.
+#[test]
+fn kustomize_patches_are_noted_not_judged() {
+    let dir = format!("{}/tests/data/kustomize", env!("CARGO_MANIFEST_DIR"));
+    let mut findings = Vec::new();
+    let totals = rempart::files::scan_paths(&engine(), &[dir], &[], "", |report, _| {
+        findings.extend(report.findings.iter().map(|f| (f.file.clone(), f.policy.clone())));
+        Ok::<(), ()>(())
+    })
+    .unwrap();
+    assert!(totals.errors.is_empty(), "{:?}", totals.errors);
+    // Findings come from the base Deployment only.
+    assert!(
+        findings.iter().any(
+            |(file, policy)| file.ends_with("base/deployment.yaml") && policy == "pod-security/baseline/privileged"
+        ),
+        "{findings:?}"
+    );
+    assert!(
+        findings.iter().all(|(file, _)| file.ends_with("base/deployment.yaml")),
+        "{findings:?}"
+    );
+    let notes: Vec<(&str, &str)> = totals
+        .notes
+        .iter()
+        .map(|n| (n.file.as_str(), n.message.as_str()))
+        .collect();
+    let note = |file: &str| {
+        notes
+            .iter()
+            .find(|(f, _)| f.ends_with(file))
+            .map(|(_, m)| *m)
+            .unwrap_or_else(|| panic!("no note for {file}: {notes:?}"))
+    };
+    let resources = note("overlay/patches/resources.yaml");
+    assert!(
+        resources.contains("applies this file as a patch (`patches`)"),
+        "{resources}"
+    );
+    assert!(
+        resources.contains("`kustomize build ") && resources.contains("overlay | rempart scan -`"),
+        "{resources}"
+    );
+    assert!(note("overlay/delete-job.yaml").contains("(`patchesStrategicMerge`)"));
+    let inline = note("overlay/inline-directive.yaml");
+    assert!(
+        inline.contains("kustomize patch (it has `$patch: replace`)"),
+        "{inline}"
+    );
+    let at = totals
+        .notes
+        .iter()
+        .find(|n| n.file.ends_with("inline-directive.yaml"))
+        .and_then(|n| n.span);
+    assert_eq!(at.map(|s| (s.start.line, s.start.column)), Some((11, 9)));
+}
+
+/// A list of a million items kubectl cannot read gives a bounded number of errors.
+#[test]
+fn refused_items_are_reported_in_bounded_number() {
+    let items: String = (0..100_000).map(|i| format!("- {i}\n")).collect();
+    let text = format!("apiVersion: v1\nkind: List\nitems:\n{items}");
+    let report = engine().scan_source(&Source::new("many.yaml", text));
+    assert_eq!(report.errors.len(), 11, "{:?}", report.errors.last());
+    assert_eq!(report.errors[10].span.map(|s| s.start.line), Some(14));
+    assert!(
+        report.errors[10]
+            .message
+            .starts_with("99990 more items of this list, from this one on, cannot be read"),
+        "{}",
+        report.errors[10].message
+    );
+}
+
+/// Testing every key of a big map for every item of a big list is quadratic: the keys tested
+/// spend the budget too.
+#[test]
+fn keys_tested_spend_the_budget() {
+    let policy = "id: test/keys\ntitle: t\nseverity: low\ncategory: test\ndocs: {why: w, fix: f}\nmatch: {kinds: [example.com/Thing]}\nrules:\n  - each: {path: 'spec.values[*]', as: v}\n    deny: {keys: '$.spec.labels', equals: never}\n    message: 'never'\ntests:\n  pass: [{apiVersion: example.com/v1, kind: Thing, spec: {values: [a], labels: {a: b}}}]\n  fail: [{object: {apiVersion: example.com/v1, kind: Thing, spec: {values: [a], labels: {never: x}}}, path: /spec/labels/never}]\n";
+    let options = Options {
+        builtin: false,
+        policies: vec![rempart::PolicyText {
+            name: "keys.yaml".into(),
+            text: policy.into(),
+        }],
+        ..Options::default()
+    };
+    let values: String = (0..2000).map(|i| format!("    - v{i}\n")).collect();
+    let labels: String = (0..2000).map(|i| format!("    k{i}: x\n")).collect();
+    let text = format!(
+        "apiVersion: example.com/v1\nkind: Thing\nmetadata: {{name: t}}\nspec:\n  values:\n{values}  labels:\n{labels}"
+    );
+    let report = Engine::new(&options)
+        .unwrap()
+        .scan_source(&Source::new("thing.yaml", text));
+    assert!(
+        report
+            .errors
+            .iter()
+            .any(|e| e.message.contains("policy `test/keys` was stopped")),
+        "{:?}",
+        report.errors
+    );
+}

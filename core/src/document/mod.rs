@@ -12,6 +12,6 @@ mod yaml;
 
 pub use limits::Limits;
 pub use node::{push_escaped, Node, Span, Value};
-pub use object::{expand, Object, ObjectId, Skip};
+pub use object::{expand, Expanded, Object, ObjectId, Skip};
 pub use source::{Position, Source};
 pub use yaml::{parse_piece, parse_stream, Documents, ParseError, Parsed, RawDocument, HARD_MAX_DEPTH};

@@ -240,29 +240,32 @@ impl<'a> Object<'a> {
 /// - anything else gives itself.
 ///
 /// Items that are not objects come back as skips with their node.
-pub fn expand<'a>(document: &'a Node, index: usize) -> Vec<Result<Object<'a>, (Skip, &'a Node)>> {
+/// Objects come one at a time, so a list of millions of items costs one object at a time.
+pub fn expand<'a>(document: &'a Node, index: usize) -> Box<dyn Iterator<Item = Expanded<'a>> + 'a> {
     let (Some(items), Some(kind)) = (
         document.get("items"),
         document.get("kind").and_then(Node::as_str).filter(|k| !k.is_empty()),
     ) else {
         // Without a kind the document is not an object at all, list or not.
-        return vec![Object::read(document, document, index).map_err(|s| (s, document))];
+        return Box::new(std::iter::once(
+            Object::read(document, document, index).map_err(|s| (s, document)),
+        ));
     };
-    let mut out = Vec::new();
-    if !kind.ends_with("List") {
-        out.push(Err((Skip::ListCarrier, document)));
-    }
+    let carrier = (!kind.ends_with("List")).then_some(Err((Skip::ListCarrier, document)));
     let items = match &items.value {
         Value::Seq(items) => items.as_slice(),
         Value::Null => &[],
         _ => {
-            out.push(Err((Skip::ItemsNotAList, items)));
-            return out;
+            return Box::new(
+                carrier
+                    .into_iter()
+                    .chain(std::iter::once(Err((Skip::ItemsNotAList, items)))),
+            )
         }
     };
     let api_version = document.get("apiVersion").and_then(Node::as_str).unwrap_or_default();
     let item_kind = kind.strip_suffix("List").unwrap_or(kind);
-    for (i, item) in items.iter().enumerate() {
+    let read = move |(i, item): (usize, &'a Node)| {
         let read = if !matches!(item.value, Value::Map(_)) {
             Err(Skip::ItemNotAMap(i))
         } else if item.get("items").is_some_and(|n| n.as_seq().is_some()) {
@@ -270,10 +273,13 @@ pub fn expand<'a>(document: &'a Node, index: usize) -> Vec<Result<Object<'a>, (S
         } else {
             Object::read_as(item, document, index, Some((api_version, item_kind))).map_err(|_| Skip::ItemNoKind(i))
         };
-        out.push(read.map_err(|s| (s, item)));
-    }
-    out
+        read.map_err(|s| (s, item))
+    };
+    Box::new(carrier.into_iter().chain(items.iter().enumerate().map(read)))
 }
+
+/// One object of a document, or why a node was not read as one.
+pub type Expanded<'a> = Result<Object<'a>, (Skip, &'a Node)>;
 
 #[cfg(test)]
 mod tests {
@@ -290,7 +296,6 @@ mod tests {
     fn kinds(text: &str) -> Vec<Result<(String, String), Skip>> {
         let d = doc(text);
         expand(&d, 0)
-            .into_iter()
             .map(|r| r.map(|o| (o.id.api_version, o.id.kind)).map_err(|(s, _)| s))
             .collect()
     }

@@ -64,7 +64,7 @@ pub fn read(source: &Source) -> Vec<LineSuppression> {
 
 /// The byte index of the `#` that starts a YAML comment on this line, if any: at the start
 /// of the line or after white space, and outside quoted text.
-fn comment_start(line: &str) -> Option<usize> {
+pub(super) fn comment_start(line: &str) -> Option<usize> {
     let (mut single, mut double, mut escaped) = (false, false, false);
     let mut previous = ' ';
     for (i, c) in line.char_indices() {

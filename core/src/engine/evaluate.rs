@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::comments;
 use super::report::{ErrorEntry, Finding, Note, Report, SourceSpan};
 use super::suppress::{self, MISSING_REASON_ID};
+use super::templates;
 use super::{Engine, LevelChoice};
 use crate::document::{expand, Documents, Limits, Node, Object, ObjectId, RawDocument, Source, Span};
 use crate::policy::{
@@ -52,6 +53,9 @@ impl ScanContext {
     }
 }
 
+/// The items kubectl cannot read that are reported one by one in a document.
+const MAX_REFUSED_ITEMS: usize = 10;
+
 pub struct Evaluator<'e> {
     pub engine: &'e Engine,
     pub context: &'e ScanContext,
@@ -76,6 +80,8 @@ impl Evaluator<'_> {
         // reason (kept only when there are such comments).
         let place = comments.iter().any(|c| c.reason.is_none());
         let mut placed: Vec<(Span, usize, ObjectId)> = Vec::new();
+        // Template actions (`{{ … }}`) before `claimed` belong to documents already read.
+        let (mut claimed, mut last) = (0, None);
         for doc in documents {
             report.summary.documents += 1;
             for (list, entries) in [(&doc.errors, false), (&doc.notes, true)] {
@@ -89,11 +95,13 @@ impl Evaluator<'_> {
                     }
                 }
             }
+            let (from, to) = (claimed, templates::claim_end(&source.text, doc.span).max(claimed));
+            claimed = to;
+            last = Some(doc.index);
             let node = match &doc.result {
                 Ok(node) => node,
                 Err(e) => {
-                    let text = source.text.get(doc.span.start..doc.span.end).unwrap_or_default();
-                    let message = if text.contains("{{") {
+                    let message = if templates::near(source, e.span.start) {
                         format!("this looks like an unrendered Helm template (`{{{{ … }}}}`); render it first (`helm template …`) and scan the output ({})", e.message)
                     } else {
                         e.message.clone()
@@ -107,15 +115,28 @@ impl Evaluator<'_> {
                     continue;
                 }
             };
-            let text = source.text.get(doc.span.start..doc.span.end).unwrap_or_default();
-            if text.contains("{{") && text.contains("}}") {
+            let mine = templates::actions(&source.text, from, to);
+            if let Some((action, at, count)) = templates::first_template(source, Some(node), mine) {
+                report.errors.push(ErrorEntry {
+                    file: source.name.clone(),
+                    document: Some(doc.index),
+                    message: templates::message(source, action, at, count, true),
+                    span: Some(SourceSpan::of(source, action.span)),
+                });
+                continue;
+            }
+            if let Some((directive, at)) = crate::kustomize::patch_directive(node, source) {
+                report.summary.skipped += 1;
                 report.notes.push(Note {
                     file: source.name.clone(),
                     document: Some(doc.index),
-                    message: "this document looks like an unrendered Helm template (`{{ … }}`): values inside the braces were read as plain text; render it first (`helm template …`) and scan the output".into(),
-                    span: Some(SourceSpan::of(source, Span::new(doc.span.start, doc.span.start))),
+                    message: crate::kustomize::directive_note(&directive),
+                    span: Some(SourceSpan::of(source, at)),
                 });
+                continue;
             }
+            // Items kubectl cannot read: the first few are reported, then how many more.
+            let (mut refused, mut unlisted) = (0usize, None);
             for item in expand(node, doc.index) {
                 match item {
                     Ok(obj) => {
@@ -138,7 +159,12 @@ impl Evaluator<'_> {
                             span: Some(SourceSpan::of(source, span)),
                         };
                         if skip.is_error() {
-                            report.errors.push(entry);
+                            refused += 1;
+                            if refused <= MAX_REFUSED_ITEMS {
+                                report.errors.push(entry);
+                            } else {
+                                unlisted.get_or_insert(at.span);
+                            }
                         } else {
                             report.summary.skipped += 1;
                             report.notes.push(entry);
@@ -146,6 +172,27 @@ impl Evaluator<'_> {
                     }
                 }
             }
+            if let Some(at) = unlisted {
+                report.errors.push(ErrorEntry {
+                    file: source.name.clone(),
+                    document: Some(doc.index),
+                    message: format!(
+                        "{} more items of this list, from this one on, cannot be read either (only the first {MAX_REFUSED_ITEMS} are listed)",
+                        refused - MAX_REFUSED_ITEMS
+                    ),
+                    span: Some(SourceSpan::of(source, at)),
+                });
+            }
+        }
+        // Actions in the comments after the last document.
+        let rest = templates::actions(&source.text, claimed, source.text.len());
+        if let Some((action, at, count)) = templates::first_template(source, None, rest) {
+            report.errors.push(ErrorEntry {
+                file: source.name.clone(),
+                document: last,
+                message: templates::message(source, action, at, count, false),
+                span: Some(SourceSpan::of(source, action.span)),
+            });
         }
         apply_comments(source, &comments, &placed, &mut report);
         report.findings.sort_by(|a, b| {

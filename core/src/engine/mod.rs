@@ -8,6 +8,7 @@ mod exceptions;
 mod options;
 mod report;
 mod suppress;
+mod templates;
 
 use std::collections::HashMap;
 

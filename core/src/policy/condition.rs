@@ -307,7 +307,8 @@ fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<
             let mut found = None;
             p.any(scope.start(p), scope, &mut |map| {
                 // A key whose value is null is as good as absent, as Kubernetes reads it.
-                let key = map.as_map().and_then(|e| {
+                // Each key tested spends the budget.
+                let key = map.as_map().filter(|e| scope.budget.spend_many(e.len())).and_then(|e| {
                     e.iter()
                         .filter(|(_, v)| !v.is_null())
                         .map(|(k, _)| k)
@@ -324,6 +325,15 @@ fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<
             return holds.then(|| Hit { at: scope.current().node, value: Some(v.display()) });
         }
         Subject::Flag(name) => {
+            // Reading the flags goes through every argument: each spends the budget.
+            let item = scope.current().node;
+            let args: usize = ["command", "args"]
+                .iter()
+                .map(|k| item.get(k).and_then(Node::as_seq).map_or(0, <[Node]>::len))
+                .sum();
+            if !scope.budget.spend_many(args) {
+                return None;
+            }
             let f = flag(name, scope.current());
             return match (f, wants_absent) {
                 (None, true) => Some(Hit {
