@@ -384,13 +384,9 @@ impl PieceReader<'_> {
         };
         self.rewrites += 1;
         let at = self.positions.offset(first);
-        let line = self.positions.line(at);
-        let quote_at = self.positions.offset(quote);
+        // No line numbers in the text: the editor cache moves notes by their spans only.
         self.lenient_notes.push(ParseError {
-            message: format!(
-                "the quoted value from line {} goes on at line {line} indented less than YAML allows; Kubernetes reads it anyway, other tools may not (indent the continuation lines)",
-                self.positions.line(quote_at)
-            ),
+            message: "this line continues a quoted value but is indented less than YAML allows; Kubernetes reads it anyway, other tools may refuse it (indent the value's lines past its opening quote)".into(),
             span: Span::new(at, at),
         });
         self.lenient_notes.sort_by_key(|n| n.span.start);
