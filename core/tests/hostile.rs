@@ -579,3 +579,17 @@ fn repeated_keys_in_policies_and_configuration_are_errors() {
     let errors = rempart::config::load_config(&config, std::path::Path::new(".")).err().unwrap_or_default();
     assert!(errors.iter().any(|e| e.message.contains("`select` appears twice") && e.line == 2), "{errors:?}");
 }
+
+/// sigs.k8s.io/yaml turns keys into JSON keys: a null key (or an integer past i64) has none
+/// and Kubernetes refuses the document; a float key is written as Go writes it.
+#[test]
+fn keys_without_a_json_form_fail_the_document() {
+    for key in ["~", "null", "18446744073709551615"] {
+        let text = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: k}}\ndata:\n  {key}: x\n");
+        let report = scan_with_survivor(&text);
+        let e = report.errors.first().unwrap_or_else(|| panic!("no error for {key}"));
+        assert!(e.message.contains(&format!("`{key}`")) && e.message.contains("refuses"), "{}", e.message);
+        assert_eq!(e.span.map(|s| (s.start.line, s.start.column)), Some((5, 3)));
+    }
+    assert_eq!(values("1.50: a\n1e6: b\n")[0], serde_json::json!({"1.5": "a", "1e+06": "b"}));
+}

@@ -594,9 +594,9 @@ impl Entries {
     }
 }
 
-/// A map key as it will be written in JSON.
+/// A map key as it will be written in JSON, or why it cannot be one.
 struct Key {
-    name: String,
+    name: Result<String, String>,
     merge: bool,
 }
 
@@ -621,8 +621,8 @@ enum Frame {
 struct Anchor {
     node: Node,
     size: Size,
-    /// The key text, when the anchored node is a scalar.
-    key: Option<String>,
+    /// The key text (or why there is none), when the anchored node is a scalar.
+    key: Option<Result<String, String>>,
 }
 
 /// Builds the documents of a piece from parser events.
@@ -887,7 +887,13 @@ impl Builder {
     /// Keeps a copy of an anchored node for its aliases. The copies count against
     /// `maxAliasNodes` beyond the nodes of the document itself, so nested anchors cannot
     /// multiply memory.
-    fn remember(&mut self, anchor: usize, node: &Node, size: Size, key: Option<&str>) -> Result<(), ParseError> {
+    fn remember(
+        &mut self,
+        anchor: usize,
+        node: &Node,
+        size: Size,
+        key: Option<&Result<String, String>>,
+    ) -> Result<(), ParseError> {
         if anchor == 0 {
             return Ok(());
         }
@@ -907,7 +913,7 @@ impl Builder {
             Anchor {
                 node: node.clone(),
                 size,
-                key: key.map(str::to_owned),
+                key: key.cloned(),
             },
         );
         Ok(())
@@ -965,8 +971,12 @@ impl Builder {
                             }
                             (_, Some(key)) => key,
                         };
+                        let text = name.name.map_err(|message| ParseError {
+                            message,
+                            span: node.span,
+                        })?;
                         *merge = name.merge;
-                        *pending = Some(Node::new(Value::Str(name.name), node.span));
+                        *pending = Some(Node::new(Value::Str(text), node.span));
                     }
                     Some(k) => {
                         if *merge {
