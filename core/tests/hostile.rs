@@ -593,3 +593,15 @@ fn keys_without_a_json_form_fail_the_document() {
     }
     assert_eq!(values("1.50: a\n1e6: b\n")[0], serde_json::json!({"1.5": "a", "1e+06": "b"}));
 }
+
+/// A document refused for what it holds (not for its syntax) does not stop the documents
+/// after it in the same piece (after `...`).
+#[test]
+fn a_refused_document_leaves_the_next_ones_of_its_piece() {
+    let bad = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bad}\ndata: {a: !!int \"abc\", b: [1, 2, 3]}\n";
+    let text = format!("{bad}...\n{PRIVILEGED}");
+    let report = engine().scan_source(&Source::new("one-piece.yaml", text));
+    assert!(first_error(&report).contains("tagged `!!int`"), "{}", first_error(&report));
+    assert_eq!(report.summary.documents, 2);
+    assert!(has_finding(&report, "pod-security/baseline/privileged", "after"), "{:?}", report.findings);
+}

@@ -12,6 +12,7 @@
 //! document is still checked with the value Kubernetes keeps.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use saphyr_parser::{BufferedInput, Event, Marker, Parser, ScanError, StrInput};
 
@@ -88,6 +89,8 @@ pub struct Documents<'t> {
     /// Documents read so far, counted against `maxDocuments`.
     read: usize,
     done: bool,
+    /// Line starts of the text, built once when a message first needs a line number.
+    lines: LineTable,
 }
 
 impl<'t> Documents<'t> {
@@ -100,6 +103,7 @@ impl<'t> Documents<'t> {
             count: 0,
             read: 0,
             done: false,
+            lines: LineTable::default(),
         }
     }
 
@@ -114,6 +118,7 @@ impl<'t> Documents<'t> {
             count: first_index,
             read: 0,
             done: false,
+            lines: LineTable::default(),
         }
     }
 
@@ -206,7 +211,13 @@ impl Iterator for Documents<'_> {
                 };
                 return Some(self.document(Span::new(start, end), Parsed::failed(error)));
             }
-            self.current = Some(PieceReader::new(self.text, start, end, &self.limits));
+            self.current = Some(PieceReader::new(
+                self.text,
+                start,
+                end,
+                &self.limits,
+                self.lines.clone(),
+            ));
         }
     }
 }
@@ -245,7 +256,7 @@ fn has_content(piece: &str) -> bool {
 /// Parses one piece; it usually holds one document, but `--- {…}` or `...` may start more.
 /// A document read with errors comes back as its first error.
 pub fn parse_piece(text: &str, base: usize, end: usize, limits: &Limits) -> Vec<Result<Node, ParseError>> {
-    PieceReader::new(text, base, end, limits)
+    PieceReader::new(text, base, end, limits, LineTable::default())
         .map(|parsed| match (parsed.result, parsed.errors.into_iter().next()) {
             (Ok(_), Some(e)) | (Err(e), _) => Err(e),
             (Ok(node), None) => Ok(node),
@@ -291,7 +302,7 @@ struct PieceReader<'t> {
 }
 
 impl<'t> PieceReader<'t> {
-    fn new(text: &'t str, start: usize, end: usize, limits: &Limits) -> Self {
+    fn new(text: &'t str, start: usize, end: usize, limits: &Limits, lines: LineTable) -> Self {
         // kubectl's reader hands go-yaml the lines after a separator, not the separator: a
         // `%TAG` directive may then open the piece.
         let mut piece = text.get(start..end).unwrap_or_default();
@@ -310,7 +321,7 @@ impl<'t> PieceReader<'t> {
             end,
             events: Events::Text(Box::new(Parser::new_from_str(piece))),
             builder: Builder::new(limits),
-            positions: Positions::new(text, piece, base),
+            positions: Positions::new(text, piece, base, lines),
             handed: 0,
             skip: 0,
             finished: false,
@@ -349,8 +360,10 @@ impl<'t> PieceReader<'t> {
                     return Some(self.builder.fail(error));
                 }
                 Ok(Some(Err(Failure::Document(error)))) => {
-                    self.finished = true;
-                    return Some(self.builder.fail(error));
+                    // The parser itself is fine: the piece's next documents are still read.
+                    let failed = self.builder.fail(error);
+                    self.builder.skipping = true;
+                    return Some(failed);
                 }
                 Err(_) => {
                     self.finished = true;
@@ -434,6 +447,10 @@ impl Iterator for PieceReader<'_> {
     }
 }
 
+/// Byte offsets of a text's line starts, shared by the pieces of the text and built when a
+/// message first needs a line number.
+type LineTable = Arc<OnceLock<Vec<usize>>>;
+
 /// Converts the parser's character positions into byte offsets of the whole text.
 struct Positions<'a> {
     /// The whole text, for line numbers in messages.
@@ -443,14 +460,13 @@ struct Positions<'a> {
     ascii: bool,
     cursor_chars: usize,
     cursor_bytes: usize,
-    /// Byte offsets of the text's line starts, built when a message first needs a line.
-    lines: Vec<usize>,
+    lines: LineTable,
     /// Spaces the parser sees that are not in the text (see [`lenient`]).
     inserts: Inserts,
 }
 
 impl<'a> Positions<'a> {
-    fn new(text: &'a str, piece: &'a str, base: usize) -> Self {
+    fn new(text: &'a str, piece: &'a str, base: usize, lines: LineTable) -> Self {
         Positions {
             text,
             piece,
@@ -458,18 +474,20 @@ impl<'a> Positions<'a> {
             ascii: piece.is_ascii(),
             cursor_chars: 0,
             cursor_bytes: 0,
-            lines: Vec::new(),
+            lines,
             inserts: Inserts::default(),
         }
     }
 
     /// The 1-based line of a byte offset of the whole text.
     fn line(&mut self, offset: usize) -> usize {
-        if self.lines.is_empty() {
-            self.lines.push(0);
-            self.lines.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
-        }
-        self.lines.partition_point(|&start| start <= offset).max(1)
+        let text = self.text;
+        let lines = self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        lines.partition_point(|&start| start <= offset).max(1)
     }
 
     /// Byte offset of character index `chars` (of what the parser reads); amortised linear
@@ -647,6 +665,8 @@ struct Builder {
     notes: Vec<ParseError>,
     /// Finished documents, at most one at a time in practice.
     ready: Vec<Parsed>,
+    /// The current document failed: its remaining events are passed over.
+    skipping: bool,
 }
 
 impl Builder {
@@ -667,6 +687,7 @@ impl Builder {
             duplicates: 0,
             notes: Vec::new(),
             ready: Vec::new(),
+            skipping: false,
         }
     }
 
@@ -701,6 +722,13 @@ impl Builder {
         span: saphyr_parser::Span,
         positions: &mut Positions<'_>,
     ) -> Result<(), Failure> {
+        if self.skipping {
+            if matches!(event, Event::DocumentEnd | Event::StreamEnd) {
+                self.skipping = false;
+                self.reset();
+            }
+            return Ok(());
+        }
         match event {
             Event::DocumentStart(_) => self.reset(),
             Event::DocumentEnd => {
