@@ -116,7 +116,8 @@ impl<'t> Documents<'t> {
             pieces: vec![range].into_iter(),
             current: None,
             count: first_index,
-            read: 0,
+            // The documents before this piece count against the limit too.
+            read: first_index,
             done: false,
             lines: LineTable::default(),
         }
