@@ -605,3 +605,18 @@ fn a_refused_document_leaves_the_next_ones_of_its_piece() {
     assert_eq!(report.summary.documents, 2);
     assert!(has_finding(&report, "pod-security/baseline/privileged", "after"), "{:?}", report.findings);
 }
+
+/// Many under-indented quoted values in one document are all read (each costs a reading of
+/// the piece, within a bound).
+#[test]
+fn many_under_indented_quoted_values_are_read() {
+    let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: many}\ndata:\n");
+    for i in 0..300 {
+        text.push_str(&format!("  k{i}:\n    nested: \"a\n  b\"\n"));
+    }
+    let docs = values(&text);
+    assert_eq!(docs[0]["data"]["k299"]["nested"], "a b");
+    let report = engine().scan_source(&Source::new("many.yaml", text));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.notes.iter().filter(|n| n.message.contains("indented less")).count(), 300);
+}

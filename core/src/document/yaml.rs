@@ -379,14 +379,17 @@ impl<'t> PieceReader<'t> {
 }
 
 impl PieceReader<'_> {
-    /// Most quoted scalars one piece may have re-indented (each costs a new reading).
-    const MAX_REWRITES: usize = 64;
+    /// Most quoted values one piece may have re-indented: each costs a new reading of the
+    /// piece, so small pieces may have more (up to 256 MiB read in all, at least 64).
+    fn max_rewrites(&self) -> usize {
+        ((256 << 20) / self.piece.len().max(1)).clamp(64, 10_000)
+    }
 
     /// When the parser refused a quoted scalar whose continuation lines are indented less
     /// than YAML wants (go-yaml reads it), reads the piece again from a copy with those lines
     /// indented further, skipping the documents already handed out. True when it did.
     fn lenient(&mut self, e: &ScanError) -> bool {
-        if e.info() != "invalid indentation in quoted scalar" || self.rewrites >= Self::MAX_REWRITES {
+        if e.info() != "invalid indentation in quoted scalar" || self.rewrites >= self.max_rewrites() {
             return false;
         }
         let mut copy = self.copy.take().unwrap_or_else(|| self.piece.to_owned());
