@@ -355,6 +355,10 @@ fn an_alias_used_as_a_key_is_its_scalar() {
     let report = engine().scan_source(&data("alias-key.yaml"));
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert!(has_finding(&report, "pod-security/baseline/privileged", "aliased"), "{:?}", report.findings);
+    // The key stands where the alias is written: a repeated key points there.
+    let text = "a: &k x\nb: {x: 1, *k : 2}\n";
+    let doc = rempart::document::parse_stream(text, &Limits::default()).into_iter().next().unwrap();
+    assert_eq!(doc.errors.first().map(|e| e.span.start), text.find("*k"));
     let collection = "a: &m {x: 1}\nb: {*m : 1}\n";
     let doc = rempart::document::parse_stream(collection, &Limits::default());
     let e = doc.first().and_then(|d| d.result.as_ref().err()).unwrap_or_else(|| panic!("no error"));

@@ -816,7 +816,11 @@ impl Builder {
                 let Some(anchor) = self.anchors.get(&id) else {
                     return Ok(());
                 };
-                let node = anchor.node.clone();
+                let mut node = anchor.node.clone();
+                if matches!(self.stack.last(), Some(Frame::Map { key: None, .. })) {
+                    // A key is where it is written (a value keeps its anchor's place).
+                    node.span = span;
+                }
                 // An alias is never a merge key (go-yaml's `isMerge` wants a scalar node).
                 let key = anchor.key.clone().map(|name| Key { name, merge: false });
                 self.attach(node, size, key, positions)?;
