@@ -624,3 +624,13 @@ fn many_under_indented_quoted_values_are_read() {
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(report.notes.iter().filter(|n| n.message.contains("indented less")).count(), 300);
 }
+
+/// A quoted value cut by a document marker is invalid for go-yaml too: the error points at
+/// the marker's line, not at the opening quote.
+#[test]
+fn a_quoted_value_cut_by_a_marker_points_at_the_marker() {
+    let report = scan_with_survivor("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: q}\ndata:\n  a: \"one\n...\n  two\"\n");
+    let e = report.errors.first().unwrap_or_else(|| panic!("no error"));
+    assert!(e.message.contains("document indicator"), "{}", e.message);
+    assert_eq!(e.span.map(|s| (s.start.line, s.start.column)), Some((6, 1)));
+}

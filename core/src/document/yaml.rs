@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use saphyr_parser::{BufferedInput, Event, Marker, Parser, ScanError, StrInput};
+use saphyr_parser::{BufferedInput, Event, Parser, ScanError, StrInput};
 
 use super::lenient::{self, Inserts};
 use super::limits::Limits;
@@ -356,7 +356,7 @@ impl<'t> PieceReader<'t> {
                     self.finished = true;
                     let error = ParseError {
                         message: describe_scan_error(e.info()),
-                        span: self.positions.at(e.marker()),
+                        span: self.error_place(&e),
                     };
                     return Some(self.builder.fail(error));
                 }
@@ -417,6 +417,22 @@ impl PieceReader<'_> {
         self.skip = self.handed;
         self.finished = false;
         true
+    }
+
+    /// Where a scan error is: the parser puts errors inside a quoted value at its opening
+    /// quote; the line that is wrong is more useful.
+    fn error_place(&mut self, e: &ScanError) -> Span {
+        let quote = e.marker().index();
+        let text = self.copy.as_deref().unwrap_or(self.piece);
+        let line = match e.info() {
+            "invalid indentation in quoted scalar" => lenient::first_under_indented(text, quote),
+            "while scanning a quoted scalar, found unexpected document indicator" => {
+                lenient::document_marker_after(text, quote)
+            }
+            _ => None,
+        };
+        let at = self.positions.offset(line.unwrap_or(quote));
+        Span::new(at, at)
     }
 
     /// Hands the notes on rewrites inside `parsed` over with it.
@@ -526,11 +542,6 @@ impl<'a> Positions<'a> {
         let start = self.offset(span.start.index());
         let end = self.offset(span.end.index());
         Span::new(start, end)
-    }
-
-    fn at(&mut self, marker: &Marker) -> Span {
-        let at = self.offset(marker.index());
-        Span::new(at, at)
     }
 }
 
