@@ -58,6 +58,13 @@ fn yamlish() -> impl Strategy<Value = String> {
         "0644",
         "yes",
         "~",
+        "k:\n  v: 'a\n b'\n",
+        "    - \"q\n x\"\n",
+        "!!binary ",
+        "!<tag:yaml.org,2002:int> ",
+        "!foo ",
+        "%TAG !e! tag:yaml.org,2002:\n",
+        "!e!bool ",
     ]);
     prop::collection::vec(atoms, 0..60).prop_map(|v| v.concat())
 }
