@@ -7,9 +7,7 @@ use super::comments;
 use super::report::{ErrorEntry, Finding, Note, Report, SourceSpan};
 use super::suppress::{self, MISSING_REASON_ID};
 use super::{Engine, LevelChoice};
-use crate::document::{
-    expand, Documents, Limits, Node, Object, ObjectId, RawDocument, Skip, Source, Span,
-};
+use crate::document::{expand, Documents, Limits, Node, Object, ObjectId, RawDocument, Skip, Source, Span};
 use crate::policy::{
     name_matches, Budget, Each, Item, Iteration, Level, Part, Policy, Rule, Scope, Severity, Template, Version,
 };
@@ -80,14 +78,19 @@ impl Evaluator<'_> {
         let mut placed: Vec<(Span, usize, ObjectId)> = Vec::new();
         for doc in documents {
             report.summary.documents += 1;
-            for (list, entries) in [(&doc.errors, false), (&doc.notes, true)] {
+            // Errors in a document that was still read, and notes on how it was read.
+            for (list, is_note) in [(&doc.errors, false), (&doc.notes, true)] {
                 for e in list {
-                    let span = Some(SourceSpan::of(source, e.span));
-                    let (file, document, message) = (source.name.clone(), Some(doc.index), e.message.clone());
-                    if entries {
-                        report.notes.push(Note { file, document, message, span });
+                    let entry = ErrorEntry {
+                        file: source.name.clone(),
+                        document: Some(doc.index),
+                        message: e.message.clone(),
+                        span: Some(SourceSpan::of(source, e.span)),
+                    };
+                    if is_note {
+                        report.notes.push(entry);
                     } else {
-                        report.errors.push(ErrorEntry { file, document, message, span });
+                        report.errors.push(entry);
                     }
                 }
             }
