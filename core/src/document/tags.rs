@@ -59,8 +59,6 @@ pub(super) fn classify(tag: Option<&Tag>) -> TagClass<'_> {
 #[derive(Debug)]
 pub(super) struct Scalar {
     pub value: Value,
-    /// The text it becomes as a map key, once converted to JSON, or why it cannot be one.
-    pub key: Result<String, String>,
     /// A merge key (`<<` plain, untagged or tagged `!!merge`).
     pub merge: bool,
     /// What a person should know about how it was read.
@@ -126,20 +124,14 @@ pub(super) fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Resul
             Value::Str(text.to_owned())
         }
     };
-    let key = key_text(&value, text);
-    Ok(Scalar {
-        value,
-        key,
-        merge,
-        note,
-    })
+    Ok(Scalar { value, merge, note })
 }
 
 /// The JSON key sigs.k8s.io/yaml makes of a decoded key (`convertToJSONableObject`): strings
 /// as they are, integers in decimal, booleans as `true`/`false`, floats as Go's
 /// `FormatFloat(f, 'g', -1, 32)`; a null or an integer past i64 (go-yaml's uint64) has no JSON
 /// key and the conversion fails.
-fn key_text(value: &Value, text: &str) -> Result<String, String> {
+pub(super) fn key_text(value: &Value, text: &str) -> Result<String, String> {
     match value {
         Value::Str(s) => Ok(s.clone()),
         Value::Bool(b) => Ok(b.to_string()),
@@ -358,7 +350,7 @@ mod tests {
 
     #[test]
     fn keys_become_json_keys_as_sigs_yaml_makes_them() {
-        let key = |text: &str| scalar(text, ScalarStyle::Plain, None).map(|s| s.key);
+        let key = |text: &str| scalar(text, ScalarStyle::Plain, None).map(|s| key_text(&s.value, text));
         assert_eq!(key("yes"), Ok(Ok("true".into())));
         assert_eq!(key("0x10"), Ok(Ok("16".into())));
         assert_eq!(key("1.50"), Ok(Ok("1.5".into())));

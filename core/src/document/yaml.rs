@@ -785,12 +785,15 @@ impl Builder {
                     bytes: text.len(),
                     height: 0,
                 };
-                self.remember(anchor, &node, size, Some(&scalar.key))?;
-                let key = Key {
-                    name: scalar.key,
+                // The key text only when it may be needed: as a key, or for an alias of it.
+                let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
+                let key_text = (is_key || anchor != 0).then(|| tags::key_text(&node.value, &text));
+                self.remember(anchor, &node, size, key_text.as_ref())?;
+                let key = key_text.map(|name| Key {
+                    name,
                     merge: scalar.merge,
-                };
-                self.attach(node, size, Some(key), positions)?;
+                });
+                self.attach(node, size, key, positions)?;
             }
             Event::Alias(id) => {
                 let span = positions.span(span);
