@@ -1240,6 +1240,21 @@ mod tests {
     }
 
     #[test]
+    fn rewritten_quoted_values_keep_spans_in_the_original_text() {
+        let text = "é: 1\nm:\n  k: \"café\n crème\"\n  après: ☕\n";
+        let doc = parse_stream(text, &Limits::default())
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("none"));
+        assert_eq!(doc.notes.len(), 1, "{:?}", doc.notes);
+        assert_eq!(doc.notes.first().map(|n| n.span.start), text.find(" crème"));
+        let node = doc.result.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(node.get_path(&["m", "k"]).and_then(Node::as_str), Some("café crème"));
+        let cup = node.get_path(&["m", "après"]).map(|n| n.span).unwrap_or_default();
+        assert_eq!(text.get(cup.start..cup.end), Some("☕"));
+    }
+
+    #[test]
     fn block_collections_end_at_their_last_item() {
         let text = "a:\n  b: 1\n  c: 2\n\n\nz: 3\n";
         let doc = one(text);
