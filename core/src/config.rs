@@ -239,7 +239,12 @@ pub fn load_config(source: &Source, dir: &Path) -> Result<Config, Vec<PolicyErro
         ..Config::default()
     };
     let docs = parse_stream(&source.text, &Limits::default());
-    let node = match docs.into_iter().next().map(|doc| doc.result) {
+    let first = docs.into_iter().next();
+    if let Some(e) = first.as_ref().and_then(|doc| doc.errors.first()) {
+        d.error_at(e.span, e.message.clone());
+        return Err(d.errors);
+    }
+    let node = match first.map(|doc| doc.result) {
         Some(Ok(node)) => node,
         Some(Err(e)) => {
             d.error_at(e.span, e.message);

@@ -58,19 +58,19 @@ impl Inserts {
     }
 }
 
-/// Indents the continuation lines of the quoted scalar opening at character `quote` of
-/// `copy` at least as deep as its opening quote. Returns the character index (in the copy
-/// before the change) of the first line it indented, or `None` when there was nothing to do.
-pub(super) fn indent_quoted(copy: &mut String, inserts: &mut Inserts, quote: usize) -> Option<usize> {
-    let (qb, q) = copy.char_indices().nth(quote)?;
+/// The continuation lines of the quoted scalar opening at character `quote` of `text` that
+/// are indented less than its opening quote: `(byte offset of the line, spaces missing)`.
+fn under_indented(text: &str, quote: usize) -> Vec<(usize, usize)> {
+    let mut fixes = Vec::new();
+    let Some((qb, q)) = text.char_indices().nth(quote) else {
+        return fixes;
+    };
     if q != '"' && q != '\'' {
-        return None;
+        return fixes;
     }
-    let line_start = copy.get(..qb)?.rfind('\n').map_or(0, |i| i + 1);
-    let column = copy.get(line_start..qb)?.chars().count();
-    // Byte offsets of the continuation lines that need spaces, with how many.
-    let mut fixes: Vec<(usize, usize)> = Vec::new();
-    let body = copy.get(qb + 1..)?;
+    let line_start = text.get(..qb).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let column = text.get(line_start..qb).map_or(0, |t| t.chars().count());
+    let body = text.get(qb + 1..).unwrap_or_default();
     let mut chars = body.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         match c {
@@ -87,7 +87,7 @@ pub(super) fn indent_quoted(copy: &mut String, inserts: &mut Inserts, quote: usi
             '"' if q == '"' => break,
             '\n' => {
                 let start = qb + 1 + i + 1;
-                let rest = copy.get(start..).unwrap_or_default();
+                let rest = text.get(start..).unwrap_or_default();
                 let blanks = rest.chars().take_while(|c| matches!(c, ' ' | '\t')).count();
                 if blanks < column {
                     fixes.push((start, column - blanks));
@@ -96,15 +96,44 @@ pub(super) fn indent_quoted(copy: &mut String, inserts: &mut Inserts, quote: usi
             _ => {}
         }
     }
+    fixes
+}
+
+/// The character index of the first continuation line of the quoted scalar opening at
+/// character `quote` that is indented less than its opening quote, if any.
+pub(super) fn first_under_indented(text: &str, quote: usize) -> Option<usize> {
+    let (byte, _) = under_indented(text, quote).into_iter().next()?;
+    text.get(..byte).map(|t| t.chars().count())
+}
+
+/// The character index of the first line after character `from` of `text` that starts with
+/// a document marker (`---` or `...`), which ends a quoted scalar early.
+pub(super) fn document_marker_after(text: &str, from: usize) -> Option<usize> {
+    let (fb, _) = text.char_indices().nth(from)?;
+    let mut offset = fb;
+    for (n, line) in text.get(fb..)?.split_inclusive('\n').enumerate() {
+        if n > 0 && (line.starts_with("---") || line.starts_with("...")) {
+            return text.get(..offset).map(|t| t.chars().count());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Indents the continuation lines of the quoted scalar opening at character `quote` of
+/// `copy` at least as deep as its opening quote. Returns the character index (in the copy
+/// before the change) of the first line it indented, or `None` when there was nothing to do.
+pub(super) fn indent_quoted(copy: &mut String, inserts: &mut Inserts, quote: usize) -> Option<usize> {
+    let fixes = under_indented(copy, quote);
     let first = fixes
         .first()
-        .map(|&(b, _)| copy.get(..b).map_or(0, |t| t.chars().count()));
+        .map(|&(b, _)| copy.get(..b).map_or(0, |t| t.chars().count()))?;
     for &(byte, count) in fixes.iter().rev() {
         let pos = copy.get(..byte).map_or(0, |t| t.chars().count());
         copy.insert_str(byte, &" ".repeat(count));
         inserts.add(pos, count);
     }
-    first
+    Some(first)
 }
 
 #[cfg(test)]
@@ -125,5 +154,13 @@ mod tests {
         assert_eq!(inserts.original(two), original.find("two").unwrap_or_default());
         assert_eq!(inserts.original(13), 13);
         assert_eq!(indent_quoted(&mut copy, &mut inserts, quote), None);
+    }
+
+    #[test]
+    fn offending_lines_are_found() {
+        let text = "a: \"x\n...\ny\"\n";
+        assert_eq!(document_marker_after(text, 3), Some(6));
+        assert_eq!(first_under_indented("k:\n  v: 'a\n b'\n", 8), Some(11));
+        assert_eq!(first_under_indented("k: 'a\n     b'\n", 3), None);
     }
 }

@@ -13,7 +13,8 @@ pub struct Limits {
     /// Deepest nesting of maps and lists (aliases' copies included). Never more than
     /// [`super::HARD_MAX_DEPTH`], whatever is configured: deeper trees would exhaust the stack.
     pub max_depth: usize,
-    /// Most nodes that aliases (`*name`) may copy into one document ("billion laughs").
+    /// Most nodes that aliases (`*name`) may copy into one document ("billion laughs"); also
+    /// how many nodes, beyond the document's own, anchors nested in anchors may keep copies of.
     pub max_alias_nodes: usize,
     /// Most bytes of scalar text in one document, counting what aliases copy.
     pub max_scalar_bytes: usize,

@@ -59,8 +59,6 @@ pub(super) fn classify(tag: Option<&Tag>) -> TagClass<'_> {
 #[derive(Debug)]
 pub(super) struct Scalar {
     pub value: Value,
-    /// The text it becomes as a map key, once converted to JSON.
-    pub key: String,
     /// A merge key (`<<` plain, untagged or tagged `!!merge`).
     pub merge: bool,
     /// What a person should know about how it was read.
@@ -126,19 +124,70 @@ pub(super) fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Resul
             Value::Str(text.to_owned())
         }
     };
-    let key = match &value {
-        Value::Str(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Null => "null".into(),
-        _ => text.to_owned(),
+    Ok(Scalar { value, merge, note })
+}
+
+/// The JSON key sigs.k8s.io/yaml makes of a decoded key (`convertToJSONableObject`): strings
+/// as they are, integers in decimal, booleans as `true`/`false`, floats as Go's
+/// `FormatFloat(f, 'g', -1, 32)`; a null or an integer past i64 (go-yaml's uint64) has no JSON
+/// key and the conversion fails.
+pub(super) fn key_text(value: &Value, text: &str) -> Result<String, String> {
+    match value {
+        Value::Str(s) => Ok(s.clone()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Int(i) => Ok(i.to_string()),
+        Value::Null => Err(format!(
+            "the key {} is null, which Kubernetes cannot turn into a JSON key: it refuses the document (quote the key)",
+            shown(text)
+        )),
+        Value::Float(_) if resolve_tagged(text, "int").is_some() => Err(format!(
+            "the key {} is an integer too large for Kubernetes to turn into a JSON key: it refuses the document (quote the key)",
+            shown(text)
+        )),
+        Value::Float(f) => Ok(go_float_key(*f)),
+        Value::Seq(_) | Value::Map(_) => Err("a map or list is used as a key; Kubernetes keys are strings".into()),
+    }
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 32)` with go-yaml's names for the infinities and NaN.
+fn go_float_key(f: f64) -> String {
+    if f.is_nan() {
+        return ".nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { ".inf".into() } else { "-.inf".into() };
+    }
+    let single = f as f32;
+    // Shortest digits of the 32-bit value, as `d.ddde±x`.
+    let sci = format!("{:e}", single.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let sign = if single.is_sign_negative() { "-" } else { "" };
+    if !(-4..6).contains(&exp) {
+        let (first, rest) = digits.split_at(1.min(digits.len()));
+        let dot = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{first}{dot}e{esign}{:02}", exp.unsigned_abs());
+    }
+    // Plain notation: `digits` with the point after `exp + 1` of them.
+    let point = exp + 1;
+    let body = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+    } else {
+        let point = point as usize;
+        if digits.len() <= point {
+            format!("{digits}{}", "0".repeat(point - digits.len()))
+        } else {
+            let (int, frac) = digits.split_at(point);
+            format!("{int}.{frac}")
+        }
     };
-    Ok(Scalar {
-        value,
-        key,
-        merge,
-        note,
-    })
+    format!("{sign}{body}")
 }
 
 /// The note for a tag on a map or list, if it deserves one.
@@ -297,6 +346,25 @@ mod tests {
             suffix: "tag:yaml.org,2002:int".into(),
         };
         assert_eq!(classify(Some(&verbatim)), TagClass::Core(Cow::Borrowed("int")));
+    }
+
+    #[test]
+    fn keys_become_json_keys_as_sigs_yaml_makes_them() {
+        let key = |text: &str| scalar(text, ScalarStyle::Plain, None).map(|s| key_text(&s.value, text));
+        assert_eq!(key("yes"), Ok(Ok("true".into())));
+        assert_eq!(key("0x10"), Ok(Ok("16".into())));
+        assert_eq!(key("1.50"), Ok(Ok("1.5".into())));
+        assert_eq!(key("1e3"), Ok(Ok("1000".into())));
+        assert_eq!(key("1234567.0"), Ok(Ok("1.234567e+06".into())));
+        assert_eq!(key("0.0001"), Ok(Ok("0.0001".into())));
+        assert_eq!(key("0.00001"), Ok(Ok("1e-05".into())));
+        assert_eq!(key("0.1"), Ok(Ok("0.1".into())));
+        assert_eq!(key("-2.5"), Ok(Ok("-2.5".into())));
+        assert_eq!(key("3.0"), Ok(Ok("3".into())));
+        assert_eq!(key(".inf"), Ok(Ok(".inf".into())));
+        assert!(key("~").is_ok_and(|k| k.is_err()));
+        assert!(key("").is_ok_and(|k| k.is_err()));
+        assert!(key("18446744073709551615").is_ok_and(|k| k.is_err()));
     }
 
     #[test]

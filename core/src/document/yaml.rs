@@ -12,8 +12,9 @@
 //! document is still checked with the value Kubernetes keeps.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
-use saphyr_parser::{BufferedInput, Event, Marker, Parser, ScalarStyle, ScanError, StrInput};
+use saphyr_parser::{BufferedInput, Event, Parser, ScalarStyle, ScanError, StrInput};
 
 use super::lenient::{self, Inserts};
 use super::limits::Limits;
@@ -88,6 +89,8 @@ pub struct Documents<'t> {
     /// Documents read so far, counted against `maxDocuments`.
     read: usize,
     done: bool,
+    /// Line starts of the text, built once when a message first needs a line number.
+    lines: LineTable,
 }
 
 impl<'t> Documents<'t> {
@@ -100,6 +103,7 @@ impl<'t> Documents<'t> {
             count: 0,
             read: 0,
             done: false,
+            lines: LineTable::default(),
         }
     }
 
@@ -112,8 +116,10 @@ impl<'t> Documents<'t> {
             pieces: vec![range].into_iter(),
             current: None,
             count: first_index,
-            read: 0,
+            // The documents before this piece count against the limit too.
+            read: first_index,
             done: false,
+            lines: LineTable::default(),
         }
     }
 
@@ -206,7 +212,13 @@ impl Iterator for Documents<'_> {
                 };
                 return Some(self.document(Span::new(start, end), Parsed::failed(error)));
             }
-            self.current = Some(PieceReader::new(self.text, start, end, &self.limits));
+            self.current = Some(PieceReader::new(
+                self.text,
+                start,
+                end,
+                &self.limits,
+                self.lines.clone(),
+            ));
         }
     }
 }
@@ -245,7 +257,7 @@ fn has_content(piece: &str) -> bool {
 /// Parses one piece; it usually holds one document, but `--- {…}` or `...` may start more.
 /// A document read with errors comes back as its first error.
 pub fn parse_piece(text: &str, base: usize, end: usize, limits: &Limits) -> Vec<Result<Node, ParseError>> {
-    PieceReader::new(text, base, end, limits)
+    PieceReader::new(text, base, end, limits, LineTable::default())
         .map(|parsed| match (parsed.result, parsed.errors.into_iter().next()) {
             (Ok(_), Some(e)) | (Err(e), _) => Err(e),
             (Ok(node), None) => Ok(node),
@@ -291,7 +303,7 @@ struct PieceReader<'t> {
 }
 
 impl<'t> PieceReader<'t> {
-    fn new(text: &'t str, start: usize, end: usize, limits: &Limits) -> Self {
+    fn new(text: &'t str, start: usize, end: usize, limits: &Limits, lines: LineTable) -> Self {
         // kubectl's reader hands go-yaml the lines after a separator, not the separator: a
         // `%TAG` directive may then open the piece.
         let mut piece = text.get(start..end).unwrap_or_default();
@@ -310,7 +322,7 @@ impl<'t> PieceReader<'t> {
             end,
             events: Events::Text(Box::new(Parser::new_from_str(piece))),
             builder: Builder::new(limits),
-            positions: Positions::new(text, piece, base),
+            positions: Positions::new(text, piece, base, lines),
             handed: 0,
             skip: 0,
             finished: false,
@@ -344,13 +356,15 @@ impl<'t> PieceReader<'t> {
                     self.finished = true;
                     let error = ParseError {
                         message: describe_scan_error(e.info()),
-                        span: self.positions.at(e.marker()),
+                        span: self.error_place(&e),
                     };
                     return Some(self.builder.fail(error));
                 }
                 Ok(Some(Err(Failure::Document(error)))) => {
-                    self.finished = true;
-                    return Some(self.builder.fail(error));
+                    // The parser itself is fine: the piece's next documents are still read.
+                    let failed = self.builder.fail(error);
+                    self.builder.skipping = true;
+                    return Some(failed);
                 }
                 Err(_) => {
                     self.finished = true;
@@ -365,14 +379,17 @@ impl<'t> PieceReader<'t> {
 }
 
 impl PieceReader<'_> {
-    /// Most quoted scalars one piece may have re-indented (each costs a new reading).
-    const MAX_REWRITES: usize = 64;
+    /// Most quoted values one piece may have re-indented: each costs a new reading of the
+    /// piece, so small pieces may have more (up to 256 MiB read in all, at least 64).
+    fn max_rewrites(&self) -> usize {
+        ((256 << 20) / self.piece.len().max(1)).clamp(64, 10_000)
+    }
 
     /// When the parser refused a quoted scalar whose continuation lines are indented less
     /// than YAML wants (go-yaml reads it), reads the piece again from a copy with those lines
     /// indented further, skipping the documents already handed out. True when it did.
     fn lenient(&mut self, e: &ScanError) -> bool {
-        if e.info() != "invalid indentation in quoted scalar" || self.rewrites >= Self::MAX_REWRITES {
+        if e.info() != "invalid indentation in quoted scalar" || self.rewrites >= self.max_rewrites() {
             return false;
         }
         let mut copy = self.copy.take().unwrap_or_else(|| self.piece.to_owned());
@@ -384,13 +401,9 @@ impl PieceReader<'_> {
         };
         self.rewrites += 1;
         let at = self.positions.offset(first);
-        let line = self.positions.line(at);
-        let quote_at = self.positions.offset(quote);
+        // No line numbers in the text: the editor cache moves notes by their spans only.
         self.lenient_notes.push(ParseError {
-            message: format!(
-                "the quoted value from line {} goes on at line {line} indented less than YAML allows; Kubernetes reads it anyway, other tools may not (indent the continuation lines)",
-                self.positions.line(quote_at)
-            ),
+            message: "this line continues a quoted value but is indented less than YAML allows; Kubernetes reads it anyway, other tools may refuse it (indent the value's lines past its opening quote)".into(),
             span: Span::new(at, at),
         });
         self.lenient_notes.sort_by_key(|n| n.span.start);
@@ -404,6 +417,22 @@ impl PieceReader<'_> {
         self.skip = self.handed;
         self.finished = false;
         true
+    }
+
+    /// Where a scan error is: the parser puts errors inside a quoted value at its opening
+    /// quote; the line that is wrong is more useful.
+    fn error_place(&mut self, e: &ScanError) -> Span {
+        let quote = e.marker().index();
+        let text = self.copy.as_deref().unwrap_or(self.piece);
+        let line = match e.info() {
+            "invalid indentation in quoted scalar" => lenient::first_under_indented(text, quote),
+            "while scanning a quoted scalar, found unexpected document indicator" => {
+                lenient::document_marker_after(text, quote)
+            }
+            _ => None,
+        };
+        let at = self.positions.offset(line.unwrap_or(quote));
+        Span::new(at, at)
     }
 
     /// Hands the notes on rewrites inside `parsed` over with it.
@@ -438,6 +467,10 @@ impl Iterator for PieceReader<'_> {
     }
 }
 
+/// Byte offsets of a text's line starts, shared by the pieces of the text and built when a
+/// message first needs a line number.
+type LineTable = Arc<OnceLock<Vec<usize>>>;
+
 /// Converts the parser's character positions into byte offsets of the whole text.
 struct Positions<'a> {
     /// The whole text, for line numbers in messages.
@@ -447,14 +480,13 @@ struct Positions<'a> {
     ascii: bool,
     cursor_chars: usize,
     cursor_bytes: usize,
-    /// Byte offsets of the text's line starts, built when a message first needs a line.
-    lines: Vec<usize>,
+    lines: LineTable,
     /// Spaces the parser sees that are not in the text (see [`lenient`]).
     inserts: Inserts,
 }
 
 impl<'a> Positions<'a> {
-    fn new(text: &'a str, piece: &'a str, base: usize) -> Self {
+    fn new(text: &'a str, piece: &'a str, base: usize, lines: LineTable) -> Self {
         Positions {
             text,
             piece,
@@ -462,18 +494,20 @@ impl<'a> Positions<'a> {
             ascii: piece.is_ascii(),
             cursor_chars: 0,
             cursor_bytes: 0,
-            lines: Vec::new(),
+            lines,
             inserts: Inserts::default(),
         }
     }
 
     /// The 1-based line of a byte offset of the whole text.
     fn line(&mut self, offset: usize) -> usize {
-        if self.lines.is_empty() {
-            self.lines.push(0);
-            self.lines.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
-        }
-        self.lines.partition_point(|&start| start <= offset).max(1)
+        let text = self.text;
+        let lines = self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        lines.partition_point(|&start| start <= offset).max(1)
     }
 
     /// Byte offset of character index `chars` (of what the parser reads); amortised linear
@@ -508,11 +542,6 @@ impl<'a> Positions<'a> {
         let start = self.offset(span.start.index());
         let end = self.offset(span.end.index());
         Span::new(start, end)
-    }
-
-    fn at(&mut self, marker: &Marker) -> Span {
-        let at = self.offset(marker.index());
-        Span::new(at, at)
     }
 }
 
@@ -598,9 +627,9 @@ impl Entries {
     }
 }
 
-/// A map key as it will be written in JSON.
+/// A map key as it will be written in JSON, or why it cannot be one.
 struct Key {
-    name: String,
+    name: Result<String, String>,
     merge: bool,
 }
 
@@ -625,8 +654,8 @@ enum Frame {
 struct Anchor {
     node: Node,
     size: Size,
-    /// The key text, when the anchored node is a scalar.
-    key: Option<String>,
+    /// The key text (or why there is none), when the anchored node is a scalar.
+    key: Option<Result<String, String>>,
 }
 
 /// Builds the documents of a piece from parser events.
@@ -653,6 +682,8 @@ struct Builder {
     ready: Vec<Parsed>,
     /// Where the previous event ended: block scalars look for their indicator from there.
     last_end: Option<usize>,
+    /// The current document failed: its remaining events are passed over.
+    skipping: bool,
 }
 
 impl Builder {
@@ -674,6 +705,7 @@ impl Builder {
             notes: Vec::new(),
             ready: Vec::new(),
             last_end: None,
+            skipping: false,
         }
     }
 
@@ -708,6 +740,13 @@ impl Builder {
         span: saphyr_parser::Span,
         positions: &mut Positions<'_>,
     ) -> Result<(), Failure> {
+        if self.skipping {
+            if matches!(event, Event::DocumentEnd | Event::StreamEnd) {
+                self.skipping = false;
+                self.reset();
+            }
+            return Ok(());
+        }
         match event {
             Event::DocumentStart(_) => self.reset(),
             Event::DocumentEnd => {
@@ -754,12 +793,15 @@ impl Builder {
                     bytes: text.len(),
                     height: 0,
                 };
-                self.remember(anchor, &node, size, Some(&scalar.key))?;
-                let key = Key {
-                    name: scalar.key,
+                // The key text only when it may be needed: as a key, or for an alias of it.
+                let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
+                let key_text = (is_key || anchor != 0).then(|| tags::key_text(&node.value, &text));
+                self.remember(anchor, &node, size, key_text.as_ref())?;
+                let key = key_text.map(|name| Key {
+                    name,
                     merge: scalar.merge,
-                };
-                self.attach(node, size, Some(key), positions)?;
+                });
+                self.attach(node, size, key, positions)?;
             }
             Event::Alias(id) => {
                 let span = positions.span(span);
@@ -797,7 +839,11 @@ impl Builder {
                 let Some(anchor) = self.anchors.get(&id) else {
                     return Ok(());
                 };
-                let node = anchor.node.clone();
+                let mut node = anchor.node.clone();
+                if matches!(self.stack.last(), Some(Frame::Map { key: None, .. })) {
+                    // A key is where it is written (a value keeps its anchor's place).
+                    node.span = span;
+                }
                 // An alias is never a merge key (go-yaml's `isMerge` wants a scalar node).
                 let key = anchor.key.clone().map(|name| Key { name, merge: false });
                 self.attach(node, size, key, positions)?;
@@ -904,7 +950,13 @@ impl Builder {
     /// Keeps a copy of an anchored node for its aliases. The copies count against
     /// `maxAliasNodes` beyond the nodes of the document itself, so nested anchors cannot
     /// multiply memory.
-    fn remember(&mut self, anchor: usize, node: &Node, size: Size, key: Option<&str>) -> Result<(), ParseError> {
+    fn remember(
+        &mut self,
+        anchor: usize,
+        node: &Node,
+        size: Size,
+        key: Option<&Result<String, String>>,
+    ) -> Result<(), ParseError> {
         if anchor == 0 {
             return Ok(());
         }
@@ -924,7 +976,7 @@ impl Builder {
             Anchor {
                 node: node.clone(),
                 size,
-                key: key.map(str::to_owned),
+                key: key.cloned(),
             },
         );
         Ok(())
@@ -982,8 +1034,12 @@ impl Builder {
                             }
                             (_, Some(key)) => key,
                         };
+                        let text = name.name.map_err(|message| ParseError {
+                            message,
+                            span: node.span,
+                        })?;
                         *merge = name.merge;
-                        *pending = Some(Node::new(Value::Str(name.name), node.span));
+                        *pending = Some(Node::new(Value::Str(text), node.span));
                     }
                     Some(k) => {
                         if *merge {
@@ -1194,6 +1250,21 @@ mod tests {
             doc.get_path(&["spec", "hostNetwork"]).map(|n| &n.value),
             Some(&Value::Bool(true))
         );
+    }
+
+    #[test]
+    fn rewritten_quoted_values_keep_spans_in_the_original_text() {
+        let text = "é: 1\nm:\n  k: \"café\n crème\"\n  après: ☕\n";
+        let doc = parse_stream(text, &Limits::default())
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("none"));
+        assert_eq!(doc.notes.len(), 1, "{:?}", doc.notes);
+        assert_eq!(doc.notes.first().map(|n| n.span.start), text.find(" crème"));
+        let node = doc.result.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(node.get_path(&["m", "k"]).and_then(Node::as_str), Some("café crème"));
+        let cup = node.get_path(&["m", "après"]).map(|n| n.span).unwrap_or_default();
+        assert_eq!(text.get(cup.start..cup.end), Some("☕"));
     }
 
     #[test]

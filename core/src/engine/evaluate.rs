@@ -84,14 +84,19 @@ impl Evaluator<'_> {
         let (mut claimed, mut last) = (0, None);
         for doc in documents {
             report.summary.documents += 1;
-            for (list, entries) in [(&doc.errors, false), (&doc.notes, true)] {
+            // Errors in a document that was still read, and notes on how it was read.
+            for (list, is_note) in [(&doc.errors, false), (&doc.notes, true)] {
                 for e in list {
-                    let span = Some(SourceSpan::of(source, e.span));
-                    let (file, document, message) = (source.name.clone(), Some(doc.index), e.message.clone());
-                    if entries {
-                        report.notes.push(Note { file, document, message, span });
+                    let entry = ErrorEntry {
+                        file: source.name.clone(),
+                        document: Some(doc.index),
+                        message: e.message.clone(),
+                        span: Some(SourceSpan::of(source, e.span)),
+                    };
+                    if is_note {
+                        report.notes.push(entry);
                     } else {
-                        report.errors.push(ErrorEntry { file, document, message, span });
+                        report.errors.push(entry);
                     }
                 }
             }

@@ -81,6 +81,11 @@ fn load(source: &Source, text: std::sync::Arc<str>, overrides: &ParamOverrides, 
     };
     let mut policies = Vec::new();
     for doc in parse_stream(&source.text, &Limits::default()) {
+        // A policy file must be unambiguous: errors of a document that was still read (a
+        // repeated key) are errors here too.
+        for e in doc.errors {
+            loader.error_at(e.span, e.message);
+        }
         match doc.result {
             Ok(node) => {
                 if let Some(p) = loader.policy(&node, overrides) {
