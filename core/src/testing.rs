@@ -74,7 +74,8 @@ pub fn run_policy_tests(engine: &Engine) -> (Vec<TestFailure>, usize) {
 /// The policy compiled again from its file with other parameter values.
 fn recompiled(policy: &crate::Policy, params: &std::collections::BTreeMap<String, serde_json::Value>) -> Option<crate::Policy> {
     let overrides = std::iter::once((policy.id.clone(), params.clone())).collect();
-    let (found, _) = crate::policy::load_policies(&Source::new(policy.file.clone(), policy.text.to_string()), &overrides);
+    let source = Source::new(policy.file.clone(), policy.text.to_string());
+    let (found, _) = crate::policy::load_policies_with(&source, &overrides, &policy.definitions, true);
     found.into_iter().find(|p| p.id == policy.id)
 }
 

@@ -20,7 +20,7 @@ pub use report::{ErrorEntry, Finding, Note, Report, SourceSpan, Summary};
 pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
 
 use crate::document::{Documents, Limits, RawDocument, Source};
-use crate::policy::{builtin_files, load_policies, load_policies_without_examples, Level, Policy, PolicyError, Version};
+use crate::policy::{builtin_definitions, builtin_files, load_definitions, load_policies_with, Level, Policy, PolicyError, Version};
 
 /// Why an engine could not be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -66,14 +66,20 @@ impl Engine {
         }
         texts.extend(options.policies.iter().map(|p| (p.name.clone(), p.text.as_str(), true)));
         let mut policies: Vec<Policy> = Vec::new();
-        let mut errors = Vec::new();
+        // Definitions come first, from every file: the built-in ones and the user's.
+        let (builtin_defs, builtin_errors) = builtin_definitions();
+        let mut errors = builtin_errors.clone();
+        let user: Vec<Source> = options.policies.iter().map(|p| Source::new(p.name.clone(), p.text.as_str())).collect();
+        let defs = if user.is_empty() {
+            builtin_defs.clone()
+        } else {
+            let (defs, errs) = load_definitions(builtin_defs, &user);
+            errors.extend(errs);
+            std::sync::Arc::new(defs)
+        };
         for (name, text, examples) in texts {
             let source = Source::new(name, text);
-            let (found, errs) = if examples {
-                load_policies(&source, &options.params)
-            } else {
-                load_policies_without_examples(&source, &options.params)
-            };
+            let (found, errs) = load_policies_with(&source, &options.params, &defs, examples);
             errors.extend(errs);
             for p in found {
                 if let Some(first) = policies.iter().find(|q| q.id == p.id) {

@@ -44,6 +44,9 @@ pub enum Op {
     /// A base64 certificate (kubeconfig's `client-certificate-data`) whose subject has one of
     /// these organisations (O=).
     CertificateOrganization(Vec<String>),
+    /// An image whose tag names a Kubernetes version in the range (`…:v1.23.4`); an image
+    /// without one is taken to be at the version the object is judged at.
+    TagVersion(VersionRange),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -386,7 +389,17 @@ fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>, scope: &Scope<'_, 
         Op::CertificateOrganization(wanted) => node
             .as_str()
             .is_some_and(|s| super::certificate::organizations(s).iter().any(|o| wanted.contains(o))),
+        Op::TagVersion(range) => node.as_str().is_some_and(|image| range.contains(image_version(image).unwrap_or(scope.version))),
     }
+}
+
+/// The Kubernetes version an image's tag names: `registry.k8s.io/kube-apiserver:v1.23.4`
+/// (a digest after the tag is left aside).
+fn image_version(image: &str) -> Option<Version> {
+    let name = image.rsplit('/').next().unwrap_or(image);
+    let name = name.split('@').next().unwrap_or(name);
+    let (_, tag) = name.rsplit_once(':')?;
+    Version::parse(tag).ok()
 }
 
 fn contains(node: &Node, x: &Node, flag_items: Option<&[String]>) -> bool {
@@ -438,7 +451,8 @@ fn flag<'a>(name: &str, item: Item<'a>) -> Option<Flag<'a>> {
     for key in ["command", "args"] {
         for arg in item.node.get(key).and_then(Node::as_seq).unwrap_or_default() {
             if let Some(s) = arg.as_str() {
-                words.extend(s.split_whitespace().map(|w| (w, arg)));
+                // A shell script's line continuations (`\`) are not words of the command.
+                words.extend(s.split_whitespace().filter(|w| *w != "\\").map(|w| (w, arg)));
             }
         }
     }

@@ -2,11 +2,13 @@
 //! unknown fields get a "did you mean".
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use regex::Regex;
 use serde::Serialize;
 
 use super::condition::{Condition, Op, Ordering, Quantifier, Subject};
+use super::define::{self, builtin_definitions, is_definitions, load_definitions, Definitions};
 use super::model::{
     Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Template, TestCase, Tests,
 };
@@ -48,15 +50,40 @@ const RULE_FIELDS: &[&str] = &["each", "when", "deny", "at", "message", "version
 const SUBJECTS: &[&str] = &["path", "effective", "keys", "flag", "param"];
 const OPS: &[&str] = &[
     "present", "equals", "in", "notIn", "inPath", "notInPath", "contains", "excludes", "matches", "prefix", "suffix",
-    "gt", "gte", "lt", "lte", "type", "certificateOrganization",
+    "gt", "gte", "lt", "lte", "type", "certificateOrganization", "tagVersion",
 ];
-const LOGIC: &[&str] = &["all", "any", "not", "some"];
+const LOGIC: &[&str] = &["all", "any", "not", "some", "use"];
 const VERSIONS: &[&str] = &["since", "until"];
 const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list", "map"];
 
-/// Reads every policy of a policy file. A file may hold several documents, one policy each.
+/// Reads every policy of a policy file. A file may hold several documents, one policy each,
+/// and documents of definitions; its policies may use those and the built-in definitions.
 pub fn load_policies(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy>, Vec<PolicyError>) {
-    load(source, std::sync::Arc::from(source.text.as_str()), overrides, true)
+    let (builtin, builtin_errors) = builtin_definitions();
+    let (defs, mut errors) = load_definitions(builtin, std::slice::from_ref(source));
+    let (policies, more) = load_policies_with(source, overrides, &Arc::new(defs), true);
+    errors.extend(more);
+    errors.extend(builtin_errors.iter().cloned());
+    (policies, errors)
+}
+
+/// Reads the policies of a file with definitions read beforehand (from every file at once);
+/// its definitions documents are skipped. Without `examples`, see
+/// [`load_policies_without_examples`].
+pub fn load_policies_with(
+    source: &Source,
+    overrides: &ParamOverrides,
+    defs: &Arc<Definitions>,
+    examples: bool,
+) -> (Vec<Policy>, Vec<PolicyError>) {
+    if examples {
+        return load(source, Arc::from(source.text.as_str()), overrides, true, defs);
+    }
+    let whole: Arc<str> = Arc::from(source.text.as_str());
+    match examples_start(&source.text).and_then(|cut| source.text.get(..cut)) {
+        Some(head) => load(&Source::new(source.name.clone(), head), whole, overrides, false, defs),
+        None => load(source, whole, overrides, false, defs),
+    }
 }
 
 /// Reads the policies of a file without their inline examples, which only `rempart test`
@@ -64,24 +91,35 @@ pub fn load_policies(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy
 /// packs, where the examples are most of the text), the text from there on is not even
 /// parsed. The policies keep the whole text, and [`Policy::examples`] reads them from it.
 pub fn load_policies_without_examples(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy>, Vec<PolicyError>) {
-    let whole: std::sync::Arc<str> = std::sync::Arc::from(source.text.as_str());
-    match examples_start(&source.text).and_then(|cut| source.text.get(..cut)) {
-        Some(head) => load(&Source::new(source.name.clone(), head), whole, overrides, false),
-        None => load(source, whole, overrides, false),
-    }
+    let (builtin, builtin_errors) = builtin_definitions();
+    let (defs, mut errors) = load_definitions(builtin, std::slice::from_ref(source));
+    let (policies, more) = load_policies_with(source, overrides, &Arc::new(defs), false);
+    errors.extend(more);
+    errors.extend(builtin_errors.iter().cloned());
+    (policies, errors)
 }
 
-fn load(source: &Source, text: std::sync::Arc<str>, overrides: &ParamOverrides, examples: bool) -> (Vec<Policy>, Vec<PolicyError>) {
+fn load(
+    source: &Source,
+    text: Arc<str>,
+    overrides: &ParamOverrides,
+    examples: bool,
+    defs: &Arc<Definitions>,
+) -> (Vec<Policy>, Vec<PolicyError>) {
     let mut loader = Loader {
         decoder: Decoder::new(source),
         text,
         examples,
         params: Vec::new(),
         bindings: Vec::new(),
+        defs,
+        shared: defs.clone(),
     };
     let mut policies = Vec::new();
+    let mut definitions = false;
     for doc in parse_stream(&source.text, &Limits::default()) {
         match doc.result {
+            Ok(node) if is_definitions(&node) => definitions = true,
             Ok(node) => {
                 if let Some(p) = loader.policy(&node, overrides) {
                     policies.push(p);
@@ -90,40 +128,57 @@ fn load(source: &Source, text: std::sync::Arc<str>, overrides: &ParamOverrides, 
             Err(e) => loader.error_at(e.span, e.message),
         }
     }
-    if policies.is_empty() && loader.errors.is_empty() {
+    if policies.is_empty() && !definitions && loader.errors.is_empty() {
         loader.error_at(Span::default(), "the file holds no policy".into());
     }
     (policies, loader.decoder.errors)
 }
 
-/// Reads policies; the generic checks (fields, strings, positioned errors) are the
-/// [`Decoder`]'s.
-struct Loader<'s> {
-    decoder: Decoder<'s>,
+/// Reads policies and definitions; the generic checks (fields, strings, positioned errors)
+/// are the [`Decoder`]'s.
+pub(crate) struct Loader<'s, 'd> {
+    pub(crate) decoder: Decoder<'s>,
     /// The file's text, kept by each policy.
-    text: std::sync::Arc<str>,
+    text: Arc<str>,
     /// Whether `tests` is read (and required); without it, the examples are read on demand.
     examples: bool,
     /// Parameters of the policy being read, with their values.
     params: Vec<(String, Node)>,
     /// Names bound by the enclosing `each`.
     bindings: Vec<String>,
+    /// The definitions `use` and `fixture` name.
+    defs: &'d Definitions,
+    /// The same, kept by each policy (to read its examples again).
+    shared: Arc<Definitions>,
 }
 
-impl<'s> std::ops::Deref for Loader<'s> {
+impl<'s> std::ops::Deref for Loader<'s, '_> {
     type Target = Decoder<'s>;
     fn deref(&self) -> &Decoder<'s> {
         &self.decoder
     }
 }
 
-impl std::ops::DerefMut for Loader<'_> {
+impl std::ops::DerefMut for Loader<'_, '_> {
     fn deref_mut(&mut self) -> &mut Self::Target {
         &mut self.decoder
     }
 }
 
-impl Loader<'_> {
+impl<'s, 'd> Loader<'s, 'd> {
+    /// A loader for the conditions of a definitions document: no parameters, no bound names.
+    pub(crate) fn for_definitions(source: &'s Source, defs: &'d Definitions) -> Self {
+        Loader {
+            decoder: Decoder::new(source),
+            text: Arc::from(""),
+            examples: false,
+            params: Vec::new(),
+            bindings: Vec::new(),
+            defs,
+            shared: Arc::default(),
+        }
+    }
+
     fn policy(&mut self, node: &Node, overrides: &ParamOverrides) -> Option<Policy> {
         let f = self.fields(node, "a policy", POLICY_FIELDS)?;
         let errors_before = self.errors.len();
@@ -242,6 +297,7 @@ impl Loader<'_> {
             tests,
             file: self.source.name.clone(),
             text: self.text.clone(),
+            definitions: self.shared.clone(),
         })
     }
 
@@ -531,7 +587,7 @@ impl Loader<'_> {
     }
 
     /// A condition; `since`/`until` in it limit it to a range of Kubernetes versions.
-    fn condition(&mut self, node: &Node) -> Option<Condition> {
+    pub(crate) fn condition(&mut self, node: &Node) -> Option<Condition> {
         let known: Vec<&str> = SUBJECTS
             .iter()
             .chain(OPS)
@@ -556,11 +612,12 @@ impl Loader<'_> {
             if f.entries.len() > 1 {
                 self.error(
                     node,
-                    "`all`, `any`, `not` and `some` stand alone in a condition; nest the other tests inside them",
+                    "`all`, `any`, `not`, `some` and `use` stand alone in a condition; nest the other tests inside them",
                 );
                 return None;
             }
             return match logic.first().copied() {
+                Some("use") => self.named(f.get("use")?),
                 Some("not") => Some(Condition::Not(Box::new(self.condition(f.get("not")?)?))),
                 Some("some") => self.quantifier(f.get("some")?),
                 Some(key) => {
@@ -643,6 +700,25 @@ impl Loader<'_> {
             return None;
         }
         Some(Condition::Test { subject, ops })
+    }
+
+    /// `use: name`: a condition of a definitions document, compiled once.
+    fn named(&mut self, node: &Node) -> Option<Condition> {
+        let name = self.string(node, "`use`")?;
+        if let Some(c) = self.defs.conditions.get(&name) {
+            return Some(c.clone());
+        }
+        if self.defs.broken.contains(&name) {
+            self.error(node, format!("the definition `{name}` has a mistake (reported where it is defined)"));
+            return None;
+        }
+        let names: Vec<&str> = self.defs.conditions.keys().map(String::as_str).collect();
+        let hint = suggest(&name, &names).map_or_else(
+            || " (definitions are written under `define:` in a document without `id`)".to_owned(),
+            |s| format!("; did you mean `{s}`?"),
+        );
+        self.error(node, format!("no definition `{name}`{hint}"));
+        None
     }
 
     /// `some: {path: …, as: name, before: binding, where: condition}`.
@@ -779,6 +855,15 @@ impl Loader<'_> {
             "gte" => Op::Compare(Ordering::Gte, number(self)?),
             "lt" => Op::Compare(Ordering::Lt, number(self)?),
             "lte" => Op::Compare(Ordering::Lte, number(self)?),
+            "tagVersion" => {
+                let f = self.fields(node, "`tagVersion`", VERSIONS)?;
+                let range = self.versions_of(&f);
+                if range.since.is_none() && range.until.is_none() {
+                    self.error(node, "`tagVersion` takes `since` and/or `until`, like `{until: v1.24}`");
+                    return None;
+                }
+                Op::TagVersion(range)
+            }
             _ => {
                 let t = text(self)?;
                 if !TYPES.contains(&t.as_str()) {
@@ -864,10 +949,29 @@ impl Loader<'_> {
         }
         let f = self.fields(
             node,
-            "a test case (an object with `kind`, or `{object, version, level, path, params}`)",
-            &["object", "version", "level", "path", "params"],
+            "a test case (an object with `kind`, `{object, …}` or `{fixture, …}`)",
+            &[
+                "object", "fixture", "patch", "container", "without", "flags", "version", "level", "path", "params",
+            ],
         )?;
-        let object = self.required(&f, node, "object", "a test case")?.clone();
+        let object = match (f.get("object"), f.get("fixture")) {
+            (Some(o), None) => {
+                if let Some(extra) = ["patch", "container", "without", "flags"].iter().find_map(|k| f.get(k)) {
+                    self.error(extra, "`patch`, `container`, `without` and `flags` change a `fixture`; write the change into `object`");
+                    return None;
+                }
+                o.clone()
+            }
+            (None, Some(name)) => self.fixture_object(name, &f)?,
+            (Some(_), Some(_)) => {
+                self.error(node, "a test case has an `object` or a `fixture`, not both");
+                return None;
+            }
+            (None, None) => {
+                self.error(node, "a test case needs an `object` (or a `fixture` to start from)");
+                return None;
+            }
+        };
         let version = match f.get("version") {
             Some(n) => match Version::parse(&n.display()) {
                 Ok(v) => Some(v),
@@ -903,6 +1007,58 @@ impl Loader<'_> {
             path,
             params,
         })
+    }
+}
+
+impl Loader<'_, '_> {
+    /// A test object built from a fixture: `patch` (a JSON merge patch of the object), then
+    /// `container` (one of its first container), then `without` (flags removed), then `flags`
+    /// (flags set in place, or added).
+    fn fixture_object(&mut self, name_node: &Node, f: &Fields<'_>) -> Option<Node> {
+        let name = self.string(name_node, "`fixture`")?;
+        let Some(base) = self.defs.fixtures.get(&name) else {
+            let names: Vec<&str> = self.defs.fixtures.keys().map(String::as_str).collect();
+            let hint = suggest(&name, &names).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            self.error(name_node, format!("no fixture `{name}`{hint}"));
+            return None;
+        };
+        let mut object = base.clone();
+        if let Some(p) = f.get("patch") {
+            define::merge_patch(&mut object, p);
+        }
+        let mut fits = true;
+        if let Some(p) = f.get("container") {
+            fits &= define::patch_container(&mut object, p);
+        }
+        if let Some(n) = f.get("without") {
+            let names = self.strings(n, "`without`");
+            fits &= define::remove_flags(&mut object, &names);
+        }
+        if let Some(n) = f.get("flags") {
+            let entries: Option<Vec<Vec<Node>>> = n
+                .as_seq()
+                .unwrap_or(std::slice::from_ref(n))
+                .iter()
+                .map(|e| match &e.value {
+                    Value::Str(w) if w.starts_with('-') => Some(vec![e.clone()]),
+                    Value::Seq(words) if words.first().and_then(Node::as_str).is_some_and(|w| w.starts_with('-')) => {
+                        Some(words.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
+            let Some(entries) = entries else {
+                self.error(n, "`flags` lists flags: `--name=value`, or `[--name, value]` for two words");
+                return None;
+            };
+            fits &= define::set_flags(&mut object, &entries);
+        }
+        if !fits {
+            self.error(name_node, format!("fixture `{name}` has no container to change"));
+            return None;
+        }
+        define::respan(&mut object, &mut 0);
+        Some(object)
     }
 }
 

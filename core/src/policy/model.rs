@@ -223,6 +223,8 @@ pub struct Policy {
     pub file: String,
     /// The text of that file, to compile the policy again with other parameters.
     pub text: std::sync::Arc<str>,
+    /// The definitions it was compiled with (its examples may start from their fixtures).
+    pub definitions: std::sync::Arc<super::Definitions>,
 }
 
 impl Policy {
@@ -232,7 +234,7 @@ impl Policy {
             Some(t) => std::borrow::Cow::Borrowed(t),
             None => {
                 let source = crate::document::Source::new(self.file.clone(), self.text.to_string());
-                let (found, _) = super::load_policies(&source, &super::ParamOverrides::new());
+                let (found, _) = super::load_policies_with(&source, &super::ParamOverrides::new(), &self.definitions, true);
                 std::borrow::Cow::Owned(
                     found
                         .into_iter()
