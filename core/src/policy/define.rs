@@ -58,6 +58,8 @@ pub fn load_definitions(base: &Definitions, sources: &[Source]) -> (Definitions,
     let mut errors = Vec::new();
     let mut raw: BTreeMap<String, Raw> = BTreeMap::new();
     let mut order_written: Vec<String> = Vec::new();
+    // Fixtures written as changes of another fixture: `{fixture: base, flags: …}`.
+    let mut derived: BTreeMap<String, Raw> = BTreeMap::new();
     for (index, source) in sources.iter().enumerate() {
         let mut decoder = Decoder::new(source);
         // Syntax errors are the policy loader's to report (it reads the same files).
@@ -96,6 +98,8 @@ pub fn load_definitions(base: &Definitions, sources: &[Source]) -> (Definitions,
                     if key == "define" {
                         order_written.push(name.clone());
                         raw.insert(name, Raw { source: index, key: k.clone(), value: v.clone() });
+                    } else if v.get("fixture").is_some() && v.get("kind").is_none() {
+                        derived.insert(name, Raw { source: index, key: k.clone(), value: v.clone() });
                     } else {
                         out.fixtures.insert(name, v.clone());
                     }
@@ -104,6 +108,7 @@ pub fn load_definitions(base: &Definitions, sources: &[Source]) -> (Definitions,
         }
         errors.append(&mut decoder.errors);
     }
+    resolve_fixtures(&mut out, derived, sources, &mut errors);
     let order = compile_order(&order_written, &raw, sources, &mut out.broken, &mut errors);
     for name in order {
         let Some(r) = raw.get(&name) else { continue };
@@ -124,6 +129,53 @@ pub fn load_definitions(base: &Definitions, sources: &[Source]) -> (Definitions,
         }
     }
     (out, errors)
+}
+
+/// Builds the fixtures that start from other fixtures, each after the one it starts from
+/// (following each chain without recursion); a fixture that starts from itself is reported.
+fn resolve_fixtures(out: &mut Definitions, mut derived: BTreeMap<String, Raw>, sources: &[Source], errors: &mut Vec<PolicyError>) {
+    let base_of = |r: &Raw| r.value.get("fixture").and_then(Node::as_str).map(str::to_owned);
+    let names: Vec<String> = derived.keys().cloned().collect();
+    for name in names {
+        let mut chain = vec![name.clone()];
+        let mut current = derived.get(&name).and_then(base_of);
+        while let Some(base) = current {
+            if chain.contains(&base) {
+                if let Some(r) = derived.get(&name) {
+                    if let Some(source) = sources.get(r.source) {
+                        let mut d = Decoder::new(source);
+                        d.error(&r.key, format!("the fixture `{name}` starts from itself (through `{base}`)"));
+                        errors.append(&mut d.errors);
+                    }
+                }
+                for n in &chain {
+                    derived.remove(n);
+                }
+                chain.clear();
+                break;
+            }
+            match derived.get(&base) {
+                Some(r) => {
+                    current = base_of(r);
+                    chain.push(base);
+                }
+                None => break,
+            }
+        }
+        for n in chain.iter().rev() {
+            let Some(r) = derived.remove(n) else { continue };
+            let Some(source) = sources.get(r.source) else { continue };
+            let (built, mut errs) = {
+                let mut loader = Loader::for_definitions(source, out);
+                let built = loader.derived_fixture(&r.value);
+                (built, std::mem::take(&mut loader.decoder.errors))
+            };
+            errors.append(&mut errs);
+            if let Some(object) = built {
+                out.fixtures.insert(n.clone(), object);
+            }
+        }
+    }
 }
 
 /// The names `use`d inside a condition's node.
@@ -396,6 +448,16 @@ mod tests {
         let (defs, errors) = load_definitions(&Definitions::default(), &[Source::new("d.yaml", text)]);
         assert!(errors.is_empty(), "{errors:?}");
         assert!(defs.conditions.contains_key("d2999"));
+    }
+
+    #[test]
+    fn a_fixture_may_start_from_another_but_not_from_itself() {
+        let text = "fixtures:\n  c: {fixture: b, flags: [--z=1]}\n  b: {fixture: a, without: [--x]}\n  a: {kind: Pod, spec: {containers: [{name: a, command: [app, --x=1]}]}}\n  d: {fixture: e}\n  e: {fixture: d}\n";
+        let (defs, errors) = load_definitions(&Definitions::default(), &[Source::new("f.yaml", text)]);
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["f.yaml:5:3: the fixture `d` starts from itself (through `d`)"]);
+        let c = defs.fixtures.get("c").map(Node::to_json).unwrap_or_default();
+        assert_eq!(c.to_string(), r#"{"kind":"Pod","spec":{"containers":[{"command":["app","--z=1"],"name":"a"}]}}"#);
     }
 
     #[test]

@@ -54,6 +54,7 @@ const OPS: &[&str] = &[
 ];
 const LOGIC: &[&str] = &["all", "any", "not", "some", "use"];
 const VERSIONS: &[&str] = &["since", "until"];
+const FIXTURE_CHANGES: &[&str] = &["fixture", "patch", "container", "without", "flags"];
 const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list", "map"];
 
 /// Reads every policy of a policy file. A file may hold several documents, one policy each,
@@ -1011,6 +1012,12 @@ impl<'s, 'd> Loader<'s, 'd> {
 }
 
 impl Loader<'_, '_> {
+    /// A fixture written as changes of another fixture.
+    pub(crate) fn derived_fixture(&mut self, node: &Node) -> Option<Node> {
+        let f = self.fields(node, "a fixture built from another (`{fixture, patch, container, without, flags}`)", FIXTURE_CHANGES)?;
+        self.fixture_object(f.get("fixture")?, &f)
+    }
+
     /// A test object built from a fixture: `patch` (a JSON merge patch of the object), then
     /// `container` (one of its first container), then `without` (flags removed), then `flags`
     /// (flags set in place, or added).
