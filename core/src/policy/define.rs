@@ -316,6 +316,22 @@ pub(crate) fn merge_patch(target: &mut Node, patch: &Node) {
     }
 }
 
+/// Replaces `remove` items of the list at the dotted `path` from index `at` by `insert`.
+pub(crate) fn splice(object: &mut Node, path: &str, at: usize, remove: usize, insert: Vec<Node>) -> Result<(), String> {
+    let mut node = object;
+    for key in path.split('.') {
+        node = get_mut(node, key).ok_or_else(|| format!("the fixture has no `{path}` to splice"))?;
+    }
+    let Value::Seq(items) = &mut node.value else {
+        return Err(format!("`{path}` of the fixture is not a list"));
+    };
+    let end = at.checked_add(remove).filter(|e| *e <= items.len()).ok_or_else(|| {
+        format!("`{path}` of the fixture has {} items; it cannot lose {remove} from index {at}", items.len())
+    })?;
+    items.splice(at..end, insert);
+    Ok(())
+}
+
 /// The flag a command-line word sets: `--name` of `--name=value`.
 fn flag_name(word: &str) -> &str {
     word.split_once('=').map_or(word, |(n, _)| n)
@@ -458,6 +474,22 @@ mod tests {
         assert_eq!(shown, ["f.yaml:5:3: the fixture `d` starts from itself (through `d`)"]);
         let c = defs.fixtures.get("c").map(Node::to_json).unwrap_or_default();
         assert_eq!(c.to_string(), r#"{"kind":"Pod","spec":{"containers":[{"command":["app","--z=1"],"name":"a"}]}}"#);
+    }
+
+    #[test]
+    fn splice_edits_a_list_and_says_when_it_cannot() {
+        let doc = parse_stream("{rules: [a, b, c]}", &Limits::default());
+        let Some(Ok(mut object)) = doc.into_iter().next().map(|d| d.result) else {
+            panic!("unreadable");
+        };
+        let item = Node::new(Value::Str("x".into()), Span::default());
+        assert_eq!(splice(&mut object, "rules", 1, 1, vec![item]), Ok(()));
+        assert_eq!(object.to_json().to_string(), r#"{"rules":["a","x","c"]}"#);
+        assert_eq!(
+            splice(&mut object, "rules", 2, 2, Vec::new()),
+            Err("`rules` of the fixture has 3 items; it cannot lose 2 from index 2".into())
+        );
+        assert_eq!(splice(&mut object, "rules.x", 0, 0, Vec::new()), Err("the fixture has no `rules.x` to splice".into()));
     }
 
     #[test]

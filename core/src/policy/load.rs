@@ -54,7 +54,7 @@ const OPS: &[&str] = &[
 ];
 const LOGIC: &[&str] = &["all", "any", "not", "some", "use"];
 const VERSIONS: &[&str] = &["since", "until"];
-const FIXTURE_CHANGES: &[&str] = &["fixture", "patch", "container", "without", "flags"];
+const FIXTURE_CHANGES: &[&str] = &["fixture", "patch", "splice", "container", "without", "flags"];
 const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list", "map"];
 
 /// Reads every policy of a policy file. A file may hold several documents, one policy each,
@@ -952,13 +952,13 @@ impl<'s, 'd> Loader<'s, 'd> {
             node,
             "a test case (an object with `kind`, `{object, …}` or `{fixture, …}`)",
             &[
-                "object", "fixture", "patch", "container", "without", "flags", "version", "level", "path", "params",
+                "object", "fixture", "patch", "splice", "container", "without", "flags", "version", "level", "path", "params",
             ],
         )?;
         let object = match (f.get("object"), f.get("fixture")) {
             (Some(o), None) => {
-                if let Some(extra) = ["patch", "container", "without", "flags"].iter().find_map(|k| f.get(k)) {
-                    self.error(extra, "`patch`, `container`, `without` and `flags` change a `fixture`; write the change into `object`");
+                if let Some(extra) = ["patch", "splice", "container", "without", "flags"].iter().find_map(|k| f.get(k)) {
+                    self.error(extra, "`patch`, `splice`, `container`, `without` and `flags` change a `fixture`; write the change into `object`");
                     return None;
                 }
                 o.clone()
@@ -1019,7 +1019,7 @@ impl Loader<'_, '_> {
     }
 
     /// A test object built from a fixture: `patch` (a JSON merge patch of the object), then
-    /// `container` (one of its first container), then `without` (flags removed), then `flags`
+    /// `splice` (items of a list removed and inserted), then `container` (one of its first container), then `without` (flags removed), then `flags`
     /// (flags set in place, or added).
     fn fixture_object(&mut self, name_node: &Node, f: &Fields<'_>) -> Option<Node> {
         let name = self.string(name_node, "`fixture`")?;
@@ -1032,6 +1032,32 @@ impl Loader<'_, '_> {
         let mut object = base.clone();
         if let Some(p) = f.get("patch") {
             define::merge_patch(&mut object, p);
+        }
+        if let Some(n) = f.get("splice") {
+            for one in n.as_seq().unwrap_or(std::slice::from_ref(n)) {
+                let g = self.fields(one, "`splice`", &["path", "at", "remove", "insert"])?;
+                let path = self.required(&g, one, "path", "`splice`").and_then(|p| self.string(p, "`splice.path`"))?;
+                let count = |this: &mut Self, key: &str| match g.get(key).map(|n| (n, n.as_f64())) {
+                    None => Some(0),
+                    Some((_, Some(x))) if x >= 0.0 && x.fract() == 0.0 => Some(x as usize),
+                    Some((n, _)) => {
+                        this.error(n, format!("`splice.{key}` takes a whole number from 0"));
+                        None
+                    }
+                };
+                let (at, remove) = (count(self, "at")?, count(self, "remove")?);
+                let insert = g.get("insert").map_or(Some(Vec::new()), |i| {
+                    let items = i.as_seq().map(<[Node]>::to_vec);
+                    if items.is_none() {
+                        self.error(i, "`splice.insert` takes a list of items");
+                    }
+                    items
+                })?;
+                if let Err(e) = define::splice(&mut object, &path, at, remove, insert) {
+                    self.error(one, e);
+                    return None;
+                }
+            }
         }
         let mut fits = true;
         if let Some(p) = f.get("container") {
