@@ -1172,5 +1172,7 @@ mod tests {
         assert_eq!(examples_start("id: a\ntests: {pass: []}\nrules: []\n"), None);
         assert_eq!(examples_start("id: a\ntests: {pass: []}\n---\nid: b\n"), None);
         assert_eq!(examples_start("id: a\n  tests: x\n"), None);
+        let definitions = "define: {a: {path: x, present: true}}\nfixtures:\n  f: {kind: Pod}\n";
+        assert_eq!(examples_start(definitions), definitions.find("fixtures:"));
     }
 }
