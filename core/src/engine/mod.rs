@@ -20,7 +20,9 @@ pub use report::{ErrorEntry, Finding, Note, Report, SourceSpan, Summary};
 pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
 
 use crate::document::{Documents, Limits, RawDocument, Source};
-use crate::policy::{builtin_definitions, builtin_files, load_definitions, load_policies_with, Level, Policy, PolicyError, Version};
+use crate::policy::{
+    builtin_definitions, builtin_files, load_definitions, load_policies_with, Level, Policy, PolicyError, Status, Version,
+};
 
 /// Why an engine could not be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -97,6 +99,18 @@ impl Engine {
                 }
             }
         }
+        for p in &policies {
+            if let Status::Deprecated { replacement } = &p.status {
+                if !policies.iter().any(|q| &q.id == replacement) {
+                    errors.push(PolicyError {
+                        file: p.file.clone(),
+                        line: 1,
+                        column: 1,
+                        message: format!("policy `{}` is deprecated in favour of `{replacement}`, which does not exist", p.id),
+                    });
+                }
+            }
+        }
         for id in options.params.keys() {
             if !policies.iter().any(|p| &p.id == id) {
                 errors.push(unknown_policy(id, "parameters are set", &policies));
@@ -129,13 +143,24 @@ impl Engine {
             }
         }
         policies.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(Engine::index(policies, level, version, options.limits.clone()))
+        // A preview runs only when selected by its id; it is still listed, explained and tested.
+        let dormant = |p: &Policy| p.status == Status::Preview && !options.select.contains(&p.id);
+        Ok(Engine::index(policies, level, version, options.limits.clone(), &dormant))
     }
 
-    fn index(policies: Vec<Policy>, level: LevelChoice, version: Version, limits: Limits) -> Engine {
+    fn index(
+        policies: Vec<Policy>,
+        level: LevelChoice,
+        version: Version,
+        limits: Limits,
+        dormant: &dyn Fn(&Policy) -> bool,
+    ) -> Engine {
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
         let mut pod_policies = Vec::new();
         for (i, p) in policies.iter().enumerate() {
+            if dormant(p) {
+                continue;
+            }
             if p.matcher.pods {
                 pod_policies.push(i);
             }
@@ -245,6 +270,7 @@ impl Engine {
             level,
             version.unwrap_or(self.version),
             self.limits.clone(),
+            &|_| false,
         ))
     }
 }

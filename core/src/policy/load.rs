@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::condition::{Condition, Op, Ordering, Quantifier, Subject};
 use super::define::{self, builtin_definitions, is_definitions, load_definitions, Definitions};
 use super::model::{
-    Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Template, TestCase, Tests,
+    Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Status, Template, TestCase, Tests,
 };
 use super::examples_cut::examples_start;
 use super::path::Path;
@@ -44,6 +44,9 @@ const POLICY_FIELDS: &[&str] = &[
     "unless",
     "rules",
     "overrides",
+    "since",
+    "status",
+    "replacement",
     "tests",
 ];
 const RULE_FIELDS: &[&str] = &["each", "when", "deny", "at", "message", "versions"];
@@ -271,6 +274,7 @@ impl<'s, 'd> Loader<'s, 'd> {
             .get("overrides")
             .map(|n| self.strings(n, "`overrides`"))
             .unwrap_or_default();
+        let (since, status) = self.lifecycle(&f, id.as_deref().unwrap_or_default());
         let tests = match (f.get("tests"), self.examples) {
             (_, false) => None,
             (Some(n), true) => Some(self.tests(n)),
@@ -295,11 +299,56 @@ impl<'s, 'd> Loader<'s, 'd> {
             unless,
             rules,
             overrides: overrides_ids,
+            since,
+            status,
             tests,
             file: self.source.name.clone(),
             text: self.text.clone(),
             definitions: self.shared.clone(),
         })
+    }
+
+    /// `since` (the Rempart version that added the policy), `status` (`stable`, `preview`,
+    /// `deprecated`) and, for a deprecated policy, its `replacement`.
+    fn lifecycle(&mut self, f: &Fields<'_>, id: &str) -> (Option<String>, Status) {
+        let since = f.get("since").and_then(|n| {
+            let text = match &n.value {
+                Value::Str(s) => s.clone(),
+                _ => n.display(),
+            };
+            let valid = (2..=3).contains(&text.split('.').count())
+                && text.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+            if !valid {
+                self.error(n, format!("`since` is the Rempart version that added the policy, like `\"0.4.0\"`, not `{text}`"));
+            }
+            valid.then_some(text)
+        });
+        let replacement = f.get("replacement").and_then(|n| self.string(n, "`replacement`"));
+        let status = match f.get("status").map(|n| (n, n.as_str())) {
+            None | Some((_, Some("stable"))) => Status::Stable,
+            Some((_, Some("preview"))) => Status::Preview,
+            Some((n, Some("deprecated"))) => match &replacement {
+                Some(r) if r != id => Status::Deprecated { replacement: r.clone() },
+                Some(_) => {
+                    self.error(n, "a deprecated policy cannot be its own `replacement`");
+                    Status::Stable
+                }
+                None => {
+                    self.error(n, "a deprecated policy names the policy to use instead: `replacement: pack/id`");
+                    Status::Stable
+                }
+            },
+            Some((n, _)) => {
+                self.error(n, format!("status `{}` is not one of stable, preview, deprecated", n.display()));
+                Status::Stable
+            }
+        };
+        if let (Some(n), false) = (f.get("replacement"), matches!(status, Status::Deprecated { .. })) {
+            if f.get("status").and_then(Node::as_str) != Some("deprecated") || replacement.is_none() {
+                self.error(n, "`replacement` goes with `status: deprecated`");
+            }
+        }
+        (since, status)
     }
 
     fn docs(&mut self, node: &Node) -> Option<Docs> {

@@ -200,6 +200,27 @@ pub struct Tests {
     pub fail: Vec<TestCase>,
 }
 
+/// Where a policy stands in its life.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Status {
+    #[default]
+    Stable,
+    /// Runs only when selected by its id: new, and may still change.
+    Preview,
+    /// Still runs; `replacement` is the policy to use instead.
+    Deprecated { replacement: String },
+}
+
+impl Status {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Stable => "stable",
+            Status::Preview => "preview",
+            Status::Deprecated { .. } => "deprecated",
+        }
+    }
+}
+
 /// A compiled policy.
 #[derive(Clone, Debug)]
 pub struct Policy {
@@ -216,6 +237,9 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// Policies this one replaces while it applies (a restricted check over its baseline twin).
     pub overrides: Vec<String>,
+    /// The Rempart version that added the policy (`0.4.0`).
+    pub since: Option<String>,
+    pub status: Status,
     /// The inline examples; `None` when the policy was loaded without them (see
     /// [`Policy::examples`]).
     pub tests: Option<Tests>,
