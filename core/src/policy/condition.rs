@@ -73,6 +73,32 @@ pub enum Condition {
     /// earlier in the document than that bound item count: first-match-wins lists (audit
     /// rules, encryption providers) and duplicates are written with it.
     Some(Box<Quantifier>),
+    /// A named definition (`use: name`), compiled once and shared by every use.
+    Named(std::sync::Arc<Named>),
+}
+
+/// A compiled definition.
+#[derive(Clone, Debug)]
+pub struct Named {
+    pub name: String,
+    /// How many conditions it holds, its uses counted in full (to bound what a file can build).
+    pub size: usize,
+    pub condition: Condition,
+}
+
+impl Condition {
+    /// How many conditions this one holds, definitions counted in full.
+    pub fn size(&self) -> usize {
+        match self {
+            Condition::Test { .. } => 1,
+            Condition::All(conds) | Condition::Any(conds) => {
+                conds.iter().fold(1, |total, c| total.saturating_add(c.size()))
+            }
+            Condition::Not(inner) | Condition::Versioned(_, inner) => inner.size().saturating_add(1),
+            Condition::Some(q) => q.inner.size().saturating_add(1),
+            Condition::Named(n) => n.size,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -188,6 +214,7 @@ impl Condition {
                 }
             }
             Condition::Some(q) => q.eval(scope),
+            Condition::Named(n) => n.condition.eval(scope),
             Condition::Not(inner) => match inner.eval(scope) {
                 Some(_) => None,
                 None => {
@@ -227,6 +254,7 @@ impl Condition {
                 conds.first().map_or((scope.root, None), |c| c.locate(scope))
             }
             Condition::Not(inner) | Condition::Versioned(_, inner) => inner.locate(scope),
+            Condition::Named(n) => n.condition.locate(scope),
             Condition::Some(q) => (q.path.nearest(scope.start(&q.path), scope), None),
         }
     }

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
 
-use super::condition::Condition;
+use super::condition::Named;
 use super::load::{Loader, PolicyError};
 use crate::decode::Decoder;
 use crate::document::{parse_stream, Limits, Node, Source, Span, Value};
@@ -15,7 +15,7 @@ use crate::document::{parse_stream, Limits, Node, Source, Span, Value};
 /// Compiled definitions: conditions by name and fixtures by name.
 #[derive(Clone, Debug, Default)]
 pub struct Definitions {
-    pub conditions: BTreeMap<String, Condition>,
+    pub conditions: BTreeMap<String, Arc<Named>>,
     pub fixtures: BTreeMap<String, Node>,
     /// Names defined with a mistake (reported where they are defined): a use of one fails
     /// without repeating it.
@@ -23,6 +23,11 @@ pub struct Definitions {
     /// Where each name is defined (`file:line`) and as what, for duplicate names.
     origins: BTreeMap<String, (String, Node)>,
 }
+
+/// How many conditions a definition, or a policy, may hold once its uses are counted: uses
+/// share one compiled definition, but each is evaluated, so a few lines that use definitions
+/// that use others twice over must not stand for millions of tests.
+pub(crate) const MAX_SIZE: usize = 100_000;
 
 /// True for a document that holds definitions rather than a policy.
 pub(crate) fn is_definitions(node: &Node) -> bool {
@@ -118,10 +123,21 @@ pub fn load_definitions(base: &Definitions, sources: &[Source]) -> (Definitions,
             let c = loader.condition(&r.value);
             (c, std::mem::take(&mut loader.decoder.errors))
         };
+        // A mistake anywhere in it (even one a list left out) makes the definition unusable.
+        let compiled = compiled.filter(|_| errs.is_empty());
         errors.append(&mut errs);
         match compiled {
+            Some(c) if c.size() > MAX_SIZE => {
+                if let Some(source) = sources.get(r.source) {
+                    let mut d = Decoder::new(source);
+                    d.error(&r.key, format!("the definition `{name}` holds more than {MAX_SIZE} conditions once its uses are counted"));
+                    errors.append(&mut d.errors);
+                }
+                out.broken.insert(name);
+            }
             Some(c) => {
-                out.conditions.insert(name, c);
+                let size = c.size();
+                out.conditions.insert(name.clone(), Arc::new(Named { name, size, condition: c }));
             }
             None => {
                 out.broken.insert(name);
@@ -170,6 +186,7 @@ fn resolve_fixtures(out: &mut Definitions, mut derived: BTreeMap<String, Raw>, s
                 let built = loader.derived_fixture(&r.value);
                 (built, std::mem::take(&mut loader.decoder.errors))
             };
+            let built = built.filter(|_| errs.is_empty());
             errors.append(&mut errs);
             if let Some(object) = built {
                 out.fixtures.insert(n.clone(), object);
@@ -464,6 +481,24 @@ mod tests {
         let (defs, errors) = load_definitions(&Definitions::default(), &[Source::new("d.yaml", text)]);
         assert!(errors.is_empty(), "{errors:?}");
         assert!(defs.conditions.contains_key("d2999"));
+    }
+
+    #[test]
+    fn definitions_that_double_at_each_step_are_stopped() {
+        let mut text = String::from("define:\n  d0: {path: x, present: true}\n");
+        for i in 1..60 {
+            text.push_str(&format!("  d{i}: {{all: [{{use: d{p}}}, {{use: d{p}}}]}}\n", p = i - 1));
+        }
+        let started = std::time::Instant::now();
+        let (defs, errors) = load_definitions(&Definitions::default(), &[Source::new("d.yaml", text)]);
+        assert!(started.elapsed().as_secs() < 5);
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown.first().map(String::as_str),
+            Some("d.yaml:18:3: the definition `d16` holds more than 100000 conditions once its uses are counted")
+        );
+        assert_eq!(defs.conditions.get("d15").map(|n| n.size), Some(65_535));
+        assert!(defs.broken.contains("d59"));
     }
 
     #[test]

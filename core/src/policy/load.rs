@@ -270,6 +270,14 @@ impl<'s, 'd> Loader<'s, 'd> {
             .required(&f, node, "rules", "a policy")
             .map(|n| self.rules(n, &matcher))
             .unwrap_or_default();
+        let size = rules
+            .iter()
+            .flat_map(|r| r.when.iter().chain(std::iter::once(&r.deny)))
+            .chain(&unless)
+            .fold(0usize, |total, c| total.saturating_add(c.size()));
+        if size > define::MAX_SIZE {
+            self.error(node, format!("the policy holds more than {} conditions once the definitions it uses are counted", define::MAX_SIZE));
+        }
         let overrides_ids = f
             .get("overrides")
             .map(|n| self.strings(n, "`overrides`"))
@@ -756,7 +764,7 @@ impl<'s, 'd> Loader<'s, 'd> {
     fn named(&mut self, node: &Node) -> Option<Condition> {
         let name = self.string(node, "`use`")?;
         if let Some(c) = self.defs.conditions.get(&name) {
-            return Some(c.clone());
+            return Some(Condition::Named(c.clone()));
         }
         if self.defs.broken.contains(&name) {
             self.error(node, format!("the definition `{name}` has a mistake (reported where it is defined)"));

@@ -11,7 +11,7 @@ mod path;
 mod version;
 
 pub use catalog::markdown_table;
-pub use condition::{Budget, Condition, Hit, Op, Quantifier, Scope, Subject};
+pub use condition::{Budget, Condition, Hit, Named, Op, Quantifier, Scope, Subject};
 pub use define::{builtin_definitions, load_definitions, Definitions};
 pub use load::{load_policies, load_policies_with, load_policies_without_examples, suggest, ParamOverrides, PolicyError};
 pub use model::{
