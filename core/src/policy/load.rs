@@ -63,9 +63,14 @@ const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list
 /// Reads every policy of a policy file. A file may hold several documents, one policy each,
 /// and documents of definitions; its policies may use those and the built-in definitions.
 pub fn load_policies(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy>, Vec<PolicyError>) {
+    load_alone(source, overrides, true)
+}
+
+/// A file read on its own: its definitions on top of the built-in ones.
+fn load_alone(source: &Source, overrides: &ParamOverrides, examples: bool) -> (Vec<Policy>, Vec<PolicyError>) {
     let (builtin, builtin_errors) = builtin_definitions();
     let (defs, mut errors) = load_definitions(builtin, std::slice::from_ref(source));
-    let (policies, more) = load_policies_with(source, overrides, &Arc::new(defs), true);
+    let (policies, more) = load_policies_with(source, overrides, &Arc::new(defs), examples);
     errors.extend(more);
     errors.extend(builtin_errors.iter().cloned());
     (policies, errors)
@@ -95,12 +100,7 @@ pub fn load_policies_with(
 /// packs, where the examples are most of the text), the text from there on is not even
 /// parsed. The policies keep the whole text, and [`Policy::examples`] reads them from it.
 pub fn load_policies_without_examples(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy>, Vec<PolicyError>) {
-    let (builtin, builtin_errors) = builtin_definitions();
-    let (defs, mut errors) = load_definitions(builtin, std::slice::from_ref(source));
-    let (policies, more) = load_policies_with(source, overrides, &Arc::new(defs), false);
-    errors.extend(more);
-    errors.extend(builtin_errors.iter().cloned());
-    (policies, errors)
+    load_alone(source, overrides, false)
 }
 
 fn load(
