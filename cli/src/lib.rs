@@ -222,7 +222,13 @@ fn list(a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String> {
             let width = engine.policies().iter().map(|p| p.id.len()).max().unwrap_or(0);
             let mut t = String::new();
             for p in engine.policies() {
-                t.push_str(&format!("{:<width$}  {:<8}  {}{}\n", p.id, p.severity.as_str(), p.title, lifecycle(p)));
+                t.push_str(&format!(
+                    "{:<width$}  {:<8}  {}{}\n",
+                    p.id,
+                    p.severity.as_str(),
+                    p.title,
+                    lifecycle(p)
+                ));
             }
             t.push_str(&format!("{} policies\n", engine.policies().len()));
             t

@@ -10,7 +10,8 @@ use rempart::{Engine, Options, Source};
 /// The insecure example manifest with its image made anonymous (so that only the command
 /// tells the component) and its `command` list either kept as a list or run by a shell.
 fn manifest(component: &str, shell: Option<&str>) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../examples/control-plane/insecure/{component}.yaml"));
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../examples/control-plane/insecure/{component}.yaml"));
     let text = std::fs::read_to_string(path).unwrap();
     let mut out = String::new();
     let mut words = Vec::new();
@@ -32,7 +33,10 @@ fn manifest(component: &str, shell: Option<&str>) -> String {
             in_command = false;
             match shell {
                 Some(sh) => out.push_str(&format!("    command: [{sh}, -c, \"exec {}\"]\n", words.join(" "))),
-                None => out.push_str(&format!("    command: [{}]\n", words.iter().map(|w| format!("'{w}'")).collect::<Vec<_>>().join(", "))),
+                None => out.push_str(&format!(
+                    "    command: [{}]\n",
+                    words.iter().map(|w| format!("'{w}'")).collect::<Vec<_>>().join(", ")
+                )),
             }
         }
         out.push_str(line);
@@ -60,7 +64,10 @@ fn a_shell_wrapped_component_gets_the_findings_of_the_plain_one() {
     let engine = Engine::new(&Options::default()).unwrap_or_else(|e| panic!("{e}"));
     for component in ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"] {
         let plain = control_plane_findings(&engine, manifest(component, None));
-        assert!(!plain.is_empty(), "{component}: the insecure manifest has no control-plane finding");
+        assert!(
+            !plain.is_empty(),
+            "{component}: the insecure manifest has no control-plane finding"
+        );
         for sh in ["sh", "/bin/sh", "bash"] {
             let wrapped = control_plane_findings(&engine, manifest(component, Some(sh)));
             assert_eq!(wrapped, plain, "{component} run by `{sh} -c`");
@@ -72,5 +79,8 @@ fn a_shell_wrapped_component_gets_the_findings_of_the_plain_one() {
 fn the_apiserver_anonymous_auth_check_sees_a_shell_wrapped_apiserver() {
     let engine = Engine::new(&Options::default()).unwrap_or_else(|e| panic!("{e}"));
     let wrapped = control_plane_findings(&engine, manifest("kube-apiserver", Some("sh")));
-    assert!(wrapped.iter().any(|id| id == "control-plane/apiserver-anonymous-auth"), "{wrapped:?}");
+    assert!(
+        wrapped.iter().any(|id| id == "control-plane/apiserver-anonymous-auth"),
+        "{wrapped:?}"
+    );
 }

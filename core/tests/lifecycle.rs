@@ -13,7 +13,10 @@ fn options(files: &[(&str, &str)], select: &[&str]) -> Options {
         builtin: false,
         policies: files
             .iter()
-            .map(|(id, status)| PolicyText { name: format!("{id}.yaml"), text: POLICY.replace("ID", id).replace("STATUS", status) })
+            .map(|(id, status)| PolicyText {
+                name: format!("{id}.yaml"),
+                text: POLICY.replace("ID", id).replace("STATUS", status),
+            })
             .collect(),
         select: select.iter().map(|s| (*s).to_owned()).collect(),
         ..Options::default()
@@ -21,7 +24,10 @@ fn options(files: &[(&str, &str)], select: &[&str]) -> Options {
 }
 
 fn flagged(engine: &Engine) -> Vec<String> {
-    let report = engine.scan(&[Source::new("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: '1'}\n")]);
+    let report = engine.scan(&[Source::new(
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: '1'}\n",
+    )]);
     report.findings.iter().map(|f| f.policy.clone()).collect()
 }
 
@@ -41,20 +47,56 @@ fn a_preview_runs_only_when_selected_by_its_id() {
 
 #[test]
 fn a_deprecated_policy_names_an_existing_replacement() {
-    let files = [("old", "status: deprecated\nreplacement: my/new"), ("new", "status: stable")];
+    let files = [
+        ("old", "status: deprecated\nreplacement: my/new"),
+        ("new", "status: stable"),
+    ];
     let engine = Engine::new(&options(&files, &[])).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(engine.policy("my/old").unwrap().status, Status::Deprecated { replacement: "my/new".into() });
+    assert_eq!(
+        engine.policy("my/old").unwrap().status,
+        Status::Deprecated {
+            replacement: "my/new".into()
+        }
+    );
     assert_eq!(flagged(&engine), ["my/new", "my/old"]);
-    let err = Engine::new(&options(&[("old", "status: deprecated\nreplacement: my/gone")], &[])).unwrap_err().to_string();
-    assert!(err.contains("policy `my/old` is deprecated in favour of `my/gone`, which does not exist"), "{err}");
-    let err = Engine::new(&options(&[("old", "status: deprecated")], &[])).unwrap_err().to_string();
-    assert!(err.contains("old.yaml:5:9: a deprecated policy names the policy to use instead"), "{err}");
-    let err = Engine::new(&options(&[("old", "status: beta\nreplacement: my/x")], &[])).unwrap_err().to_string();
-    assert!(err.contains("old.yaml:5:9: status `beta` is not one of stable, preview, deprecated"), "{err}");
-    assert!(err.contains("old.yaml:6:14: `replacement` goes with `status: deprecated`"), "{err}");
-    let bad_since = POLICY.replace("0.4.0", "soon").replace("ID", "x").replace("STATUS", "");
-    let err = Engine::new(&Options { builtin: false, policies: vec![PolicyText { name: "x.yaml".into(), text: bad_since }], ..Options::default() })
+    let err = Engine::new(&options(&[("old", "status: deprecated\nreplacement: my/gone")], &[]))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("x.yaml:4:8: `since` is the Rempart version that added the policy"), "{err}");
+    assert!(
+        err.contains("policy `my/old` is deprecated in favour of `my/gone`, which does not exist"),
+        "{err}"
+    );
+    let err = Engine::new(&options(&[("old", "status: deprecated")], &[]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("old.yaml:5:9: a deprecated policy names the policy to use instead"),
+        "{err}"
+    );
+    let err = Engine::new(&options(&[("old", "status: beta\nreplacement: my/x")], &[]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("old.yaml:5:9: status `beta` is not one of stable, preview, deprecated"),
+        "{err}"
+    );
+    assert!(
+        err.contains("old.yaml:6:14: `replacement` goes with `status: deprecated`"),
+        "{err}"
+    );
+    let bad_since = POLICY.replace("0.4.0", "soon").replace("ID", "x").replace("STATUS", "");
+    let err = Engine::new(&Options {
+        builtin: false,
+        policies: vec![PolicyText {
+            name: "x.yaml".into(),
+            text: bad_since,
+        }],
+        ..Options::default()
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("x.yaml:4:8: `since` is the Rempart version that added the policy"),
+        "{err}"
+    );
 }

@@ -21,7 +21,8 @@ pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
 
 use crate::document::{Documents, Limits, RawDocument, Source};
 use crate::policy::{
-    builtin_definitions, builtin_files, load_definitions, load_policies_with, Level, Policy, PolicyError, Status, Version,
+    builtin_definitions, builtin_files, load_definitions, load_policies_with, Level, Policy, PolicyError, Status,
+    Version,
 };
 
 /// Why an engine could not be built.
@@ -71,7 +72,11 @@ impl Engine {
         // Definitions come first, from every file: the built-in ones and the user's.
         let (builtin_defs, builtin_errors) = builtin_definitions();
         let mut errors = builtin_errors.clone();
-        let user: Vec<Source> = options.policies.iter().map(|p| Source::new(p.name.clone(), p.text.as_str())).collect();
+        let user: Vec<Source> = options
+            .policies
+            .iter()
+            .map(|p| Source::new(p.name.clone(), p.text.as_str()))
+            .collect();
         let defs = if user.is_empty() {
             builtin_defs.clone()
         } else {
@@ -106,7 +111,10 @@ impl Engine {
                         file: p.file.clone(),
                         line: 1,
                         column: 1,
-                        message: format!("policy `{}` is deprecated in favour of `{replacement}`, which does not exist", p.id),
+                        message: format!(
+                            "policy `{}` is deprecated in favour of `{replacement}`, which does not exist",
+                            p.id
+                        ),
                     });
                 }
             }
@@ -145,7 +153,13 @@ impl Engine {
         policies.sort_by(|a, b| a.id.cmp(&b.id));
         // A preview runs only when selected by its id; it is still listed, explained and tested.
         let dormant = |p: &Policy| p.status == Status::Preview && !options.select.contains(&p.id);
-        Ok(Engine::index(policies, level, version, options.limits.clone(), &dormant))
+        Ok(Engine::index(
+            policies,
+            level,
+            version,
+            options.limits.clone(),
+            &dormant,
+        ))
     }
 
     fn index(

@@ -417,7 +417,9 @@ fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>, scope: &Scope<'_, 
         Op::CertificateOrganization(wanted) => node
             .as_str()
             .is_some_and(|s| super::certificate::organizations(s).iter().any(|o| wanted.contains(o))),
-        Op::TagVersion(range) => node.as_str().is_some_and(|image| range.contains(image_version(image).unwrap_or(scope.version))),
+        Op::TagVersion(range) => node
+            .as_str()
+            .is_some_and(|image| range.contains(image_version(image).unwrap_or(scope.version))),
     }
 }
 

@@ -79,13 +79,25 @@ pub fn load_definitions(base: &Definitions, sources: &[Source]) -> (Definitions,
             for (key, what) in [("define", "`define`"), ("fixtures", "`fixtures`")] {
                 let Some(map) = f.get(key) else { continue };
                 let Some(entries) = map.as_map() else {
-                    decoder.error(map, format!("{what} must be a map of names to {}", if key == "define" { "conditions" } else { "example objects" }));
+                    decoder.error(
+                        map,
+                        format!(
+                            "{what} must be a map of names to {}",
+                            if key == "define" {
+                                "conditions"
+                            } else {
+                                "example objects"
+                            }
+                        ),
+                    );
                     continue;
                 };
                 for (k, v) in entries {
                     let name = k.as_str().unwrap_or_default().to_owned();
                     let valid = !name.is_empty()
-                        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
                     if !valid {
                         decoder.error(k, format!("the name `{name}` must be lowercase words joined by `-`"));
                         continue;
@@ -95,16 +107,33 @@ pub fn load_definitions(base: &Definitions, sources: &[Source]) -> (Definitions,
                     if let Some((first, written)) = out.origins.get(&origin_key) {
                         // The same file read again (a built-in one loaded on its own) is no conflict.
                         if !written.same_value(v) {
-                            decoder.error(k, format!("`{name}` is already defined at {first}; names must be unique"));
+                            decoder.error(
+                                k,
+                                format!("`{name}` is already defined at {first}; names must be unique"),
+                            );
                         }
                         continue;
                     }
                     out.origins.insert(origin_key, (here, v.clone()));
                     if key == "define" {
                         order_written.push(name.clone());
-                        raw.insert(name, Raw { source: index, key: k.clone(), value: v.clone() });
+                        raw.insert(
+                            name,
+                            Raw {
+                                source: index,
+                                key: k.clone(),
+                                value: v.clone(),
+                            },
+                        );
                     } else if v.get("fixture").is_some() && v.get("kind").is_none() {
-                        derived.insert(name, Raw { source: index, key: k.clone(), value: v.clone() });
+                        derived.insert(
+                            name,
+                            Raw {
+                                source: index,
+                                key: k.clone(),
+                                value: v.clone(),
+                            },
+                        );
                     } else {
                         out.fixtures.insert(name, v.clone());
                     }
@@ -130,14 +159,26 @@ pub fn load_definitions(base: &Definitions, sources: &[Source]) -> (Definitions,
             Some(c) if c.size() > MAX_SIZE => {
                 if let Some(source) = sources.get(r.source) {
                     let mut d = Decoder::new(source);
-                    d.error(&r.key, format!("the definition `{name}` holds more than {MAX_SIZE} conditions once its uses are counted"));
+                    d.error(
+                        &r.key,
+                        format!(
+                            "the definition `{name}` holds more than {MAX_SIZE} conditions once its uses are counted"
+                        ),
+                    );
                     errors.append(&mut d.errors);
                 }
                 out.broken.insert(name);
             }
             Some(c) => {
                 let size = c.size();
-                out.conditions.insert(name.clone(), Arc::new(Named { name, size, condition: c }));
+                out.conditions.insert(
+                    name.clone(),
+                    Arc::new(Named {
+                        name,
+                        size,
+                        condition: c,
+                    }),
+                );
             }
             None => {
                 out.broken.insert(name);
@@ -149,7 +190,12 @@ pub fn load_definitions(base: &Definitions, sources: &[Source]) -> (Definitions,
 
 /// Builds the fixtures that start from other fixtures, each after the one it starts from
 /// (following each chain without recursion); a fixture that starts from itself is reported.
-fn resolve_fixtures(out: &mut Definitions, mut derived: BTreeMap<String, Raw>, sources: &[Source], errors: &mut Vec<PolicyError>) {
+fn resolve_fixtures(
+    out: &mut Definitions,
+    mut derived: BTreeMap<String, Raw>,
+    sources: &[Source],
+    errors: &mut Vec<PolicyError>,
+) {
     let base_of = |r: &Raw| r.value.get("fixture").and_then(Node::as_str).map(str::to_owned);
     let names: Vec<String> = derived.keys().cloned().collect();
     for name in names {
@@ -160,7 +206,10 @@ fn resolve_fixtures(out: &mut Definitions, mut derived: BTreeMap<String, Raw>, s
                 if let Some(r) = derived.get(&name) {
                     if let Some(source) = sources.get(r.source) {
                         let mut d = Decoder::new(source);
-                        d.error(&r.key, format!("the fixture `{name}` starts from itself (through `{base}`)"));
+                        d.error(
+                            &r.key,
+                            format!("the fixture `{name}` starts from itself (through `{base}`)"),
+                        );
                         errors.append(&mut d.errors);
                     }
                 }
@@ -265,7 +314,10 @@ fn compile_order(
                     if let Some(r) = raw.get(&dep) {
                         if let Some(source) = sources.get(r.source) {
                             let mut d = Decoder::new(source);
-                            d.error(&r.key, format!("the definition `{dep}` uses itself: {}", cycle.join(" → ")));
+                            d.error(
+                                &r.key,
+                                format!("the definition `{dep}` uses itself: {}", cycle.join(" → ")),
+                            );
                             errors.append(&mut d.errors);
                         }
                     }
@@ -280,7 +332,11 @@ fn compile_order(
 
 /// The first container of an object's pod spec (a pod, a template, a cron job's template).
 fn first_container(object: &mut Node) -> Option<&mut Node> {
-    const SPECS: [&[&str]; 3] = [&["spec"], &["spec", "template", "spec"], &["spec", "jobTemplate", "spec", "template", "spec"]];
+    const SPECS: [&[&str]; 3] = [
+        &["spec"],
+        &["spec", "template", "spec"],
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+    ];
     let keys = SPECS
         .iter()
         .find(|keys| object.get_path(keys).and_then(|s| s.get("containers")).is_some())?;
@@ -296,7 +352,10 @@ fn first_container(object: &mut Node) -> Option<&mut Node> {
 
 fn get_mut<'a>(node: &'a mut Node, key: &str) -> Option<&'a mut Node> {
     match &mut node.value {
-        Value::Map(entries) => entries.iter_mut().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v),
+        Value::Map(entries) => entries
+            .iter_mut()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v),
         _ => None,
     }
 }
@@ -312,7 +371,9 @@ pub(crate) fn merge_patch(target: &mut Node, patch: &Node) {
         *target = Node::new(Value::Map(Vec::new()), patch.span);
     }
     for (k, v) in entries {
-        let Value::Map(existing) = &mut target.value else { return };
+        let Value::Map(existing) = &mut target.value else {
+            return;
+        };
         let at = existing.iter().position(|(ek, _)| ek.as_str() == k.as_str());
         match (at, v.is_null()) {
             (Some(i), true) => {
@@ -343,7 +404,10 @@ pub(crate) fn splice(object: &mut Node, path: &str, at: usize, remove: usize, in
         return Err(format!("`{path}` of the fixture is not a list"));
     };
     let end = at.checked_add(remove).filter(|e| *e <= items.len()).ok_or_else(|| {
-        format!("`{path}` of the fixture has {} items; it cannot lose {remove} from index {at}", items.len())
+        format!(
+            "`{path}` of the fixture has {} items; it cannot lose {remove} from index {at}",
+            items.len()
+        )
     })?;
     items.splice(at..end, insert);
     Ok(())
@@ -357,9 +421,15 @@ fn flag_name(word: &str) -> &str {
 /// Removes every word `--name` and `--name=…` of these flags from the first container's
 /// `command` and `args`.
 pub(crate) fn remove_flags(object: &mut Node, names: &[String]) -> bool {
-    let Some(container) = first_container(object) else { return false };
+    let Some(container) = first_container(object) else {
+        return false;
+    };
     for key in ["command", "args"] {
-        if let Some(Node { value: Value::Seq(words), .. }) = get_mut(container, key) {
+        if let Some(Node {
+            value: Value::Seq(words),
+            ..
+        }) = get_mut(container, key)
+        {
             words.retain(|w| !w.as_str().is_some_and(|s| names.iter().any(|n| flag_name(s) == n)));
         }
     }
@@ -370,7 +440,9 @@ pub(crate) fn remove_flags(object: &mut Node, names: &[String]) -> bool {
 /// and a value) replaces the first word that sets the same flag, or else is appended to
 /// `args` (to `command` when the container has no `args`).
 pub(crate) fn set_flags(object: &mut Node, entries: &[Vec<Node>]) -> bool {
-    let Some(container) = first_container(object) else { return false };
+    let Some(container) = first_container(object) else {
+        return false;
+    };
     for words in entries {
         let Some(name) = words.first().and_then(Node::as_str).map(|w| flag_name(w).to_owned()) else {
             continue;
@@ -380,8 +452,15 @@ pub(crate) fn set_flags(object: &mut Node, entries: &[Vec<Node>]) -> bool {
             if done {
                 break;
             }
-            if let Some(Node { value: Value::Seq(list), .. }) = get_mut(container, key) {
-                if let Some(i) = list.iter().position(|w| w.as_str().is_some_and(|s| flag_name(s) == name)) {
+            if let Some(Node {
+                value: Value::Seq(list),
+                ..
+            }) = get_mut(container, key)
+            {
+                if let Some(i) = list
+                    .iter()
+                    .position(|w| w.as_str().is_some_and(|s| flag_name(s) == name))
+                {
                     list.splice(i..=i, words.iter().cloned());
                     done = true;
                 }
@@ -390,13 +469,24 @@ pub(crate) fn set_flags(object: &mut Node, entries: &[Vec<Node>]) -> bool {
         if done {
             continue;
         }
-        let key = if container.get("args").is_some() { "args" } else { "command" };
+        let key = if container.get("args").is_some() {
+            "args"
+        } else {
+            "command"
+        };
         if get_mut(container, key).is_none() {
             if let Value::Map(e) = &mut container.value {
-                e.push((Node::new(Value::Str(key.to_owned()), Span::default()), Node::new(Value::Seq(Vec::new()), Span::default())));
+                e.push((
+                    Node::new(Value::Str(key.to_owned()), Span::default()),
+                    Node::new(Value::Seq(Vec::new()), Span::default()),
+                ));
             }
         }
-        if let Some(Node { value: Value::Seq(list), .. }) = get_mut(container, key) {
+        if let Some(Node {
+            value: Value::Seq(list),
+            ..
+        }) = get_mut(container, key)
+        {
             list.extend(words.iter().cloned());
         }
     }
@@ -447,7 +537,10 @@ mod tests {
 
     #[test]
     fn a_policy_uses_a_definition_of_its_file_or_a_builtin_one() {
-        let own = format!("define: {{runs-app: {{path: 'command[0]', equals: app}}}}\n---\n{}", POLICY.replace("COND", "runs-app"));
+        let own = format!(
+            "define: {{runs-app: {{path: 'command[0]', equals: app}}}}\n---\n{}",
+            POLICY.replace("COND", "runs-app")
+        );
         let (policies, errors) = load_policies(&Source::new("p.yaml", own), &ParamOverrides::new());
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(policies.len(), 1);
@@ -458,18 +551,33 @@ mod tests {
     #[test]
     fn unknown_names_cycles_and_duplicates_are_reported_where_written() {
         let all = errors_of(&POLICY.replace("COND", "kube-apiservr"));
-        assert!(all.contains("p.yaml:8:17: no definition `kube-apiservr`; did you mean `kube-apiserver`?"), "{all}");
-        let cycle = format!("define:\n  a: {{use: b}}\n  b: {{any: [{{use: a}}]}}\n---\n{}", POLICY.replace("COND", "a"));
+        assert!(
+            all.contains("p.yaml:8:17: no definition `kube-apiservr`; did you mean `kube-apiserver`?"),
+            "{all}"
+        );
+        let cycle = format!(
+            "define:\n  a: {{use: b}}\n  b: {{any: [{{use: a}}]}}\n---\n{}",
+            POLICY.replace("COND", "a")
+        );
         let all = errors_of(&cycle);
-        assert!(all.contains("p.yaml:2:3: the definition `a` uses itself: `a` → `b` → `a`"), "{all}");
+        assert!(
+            all.contains("p.yaml:2:3: the definition `a` uses itself: `a` → `b` → `a`"),
+            "{all}"
+        );
         assert!(all.contains("the definition `a` has a mistake"), "{all}");
         let twice = "define: {shell: {path: image, equals: x}}\nfixtures: {f: {kind: Pod}, g: 3}\n";
         let all = errors_of(twice);
-        assert!(all.contains("p.yaml:1:10: `shell` is already defined at builtin:control-plane/_definitions.yaml"), "{all}");
+        assert!(
+            all.contains("p.yaml:1:10: `shell` is already defined at builtin:control-plane/_definitions.yaml"),
+            "{all}"
+        );
         let bad = "define: {Bad_Name: {path: x, present: true}, c: {path: x, equalz: 1}}\n";
         let all = errors_of(bad);
         assert!(all.contains("the name `Bad_Name` must be lowercase"), "{all}");
-        assert!(all.contains("unknown field `equalz` in a condition; did you mean `equals`?"), "{all}");
+        assert!(
+            all.contains("unknown field `equalz` in a condition; did you mean `equals`?"),
+            "{all}"
+        );
     }
 
     #[test]
@@ -508,7 +616,10 @@ mod tests {
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(shown, ["f.yaml:5:3: the fixture `d` starts from itself (through `d`)"]);
         let c = defs.fixtures.get("c").map(Node::to_json).unwrap_or_default();
-        assert_eq!(c.to_string(), r#"{"kind":"Pod","spec":{"containers":[{"command":["app","--z=1"],"name":"a"}]}}"#);
+        assert_eq!(
+            c.to_string(),
+            r#"{"kind":"Pod","spec":{"containers":[{"command":["app","--z=1"],"name":"a"}]}}"#
+        );
     }
 
     #[test]
@@ -524,7 +635,10 @@ mod tests {
             splice(&mut object, "rules", 2, 2, Vec::new()),
             Err("`rules` of the fixture has 3 items; it cannot lose 2 from index 2".into())
         );
-        assert_eq!(splice(&mut object, "rules.x", 0, 0, Vec::new()), Err("the fixture has no `rules.x` to splice".into()));
+        assert_eq!(
+            splice(&mut object, "rules.x", 0, 0, Vec::new()),
+            Err("the fixture has no `rules.x` to splice".into())
+        );
     }
 
     #[test]
@@ -532,10 +646,17 @@ mod tests {
         let text = "fixtures:\n  app: {kind: Pod, spec: {containers: [{name: a, command: [app, --x=1, --y=2], args: [--z=3]}]}}\n";
         let (defs, errors) = load_definitions(&Definitions::default(), &[Source::new("f.yaml", text)]);
         assert!(errors.is_empty(), "{errors:?}");
-        let mut object = defs.fixtures.get("app").cloned().unwrap_or_else(|| Node::new(Value::Null, Span::default()));
+        let mut object = defs
+            .fixtures
+            .get("app")
+            .cloned()
+            .unwrap_or_else(|| Node::new(Value::Null, Span::default()));
         let word = |s: &str| Node::new(Value::Str(s.to_owned()), Span::default());
         assert!(remove_flags(&mut object, &["--y".to_owned()]));
-        assert!(set_flags(&mut object, &[vec![word("--x"), word("5")], vec![word("--w=4")]]));
+        assert!(set_flags(
+            &mut object,
+            &[vec![word("--x"), word("5")], vec![word("--w=4")]]
+        ));
         let patch = parse_stream("{metadata: {name: b}, kind: null}", &Limits::default());
         if let Some(Ok(p)) = patch.into_iter().next().map(|d| d.result) {
             merge_patch(&mut object, &p);

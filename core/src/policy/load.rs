@@ -9,10 +9,11 @@ use serde::Serialize;
 
 use super::condition::{Condition, Op, Ordering, Quantifier, Subject};
 use super::define::{self, builtin_definitions, is_definitions, load_definitions, Definitions};
-use super::model::{
-    Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Status, Template, TestCase, Tests,
-};
 use super::examples_cut::examples_start;
+use super::model::{
+    Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Status, Template, TestCase,
+    Tests,
+};
 use super::path::Path;
 use super::version::{Version, VersionRange};
 use crate::decode::{Decoder, Fields};
@@ -52,8 +53,24 @@ const POLICY_FIELDS: &[&str] = &[
 const RULE_FIELDS: &[&str] = &["each", "when", "deny", "at", "message", "versions"];
 const SUBJECTS: &[&str] = &["path", "effective", "keys", "flag", "param"];
 const OPS: &[&str] = &[
-    "present", "equals", "in", "notIn", "inPath", "notInPath", "contains", "excludes", "matches", "prefix", "suffix",
-    "gt", "gte", "lt", "lte", "type", "certificateOrganization", "tagVersion",
+    "present",
+    "equals",
+    "in",
+    "notIn",
+    "inPath",
+    "notInPath",
+    "contains",
+    "excludes",
+    "matches",
+    "prefix",
+    "suffix",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "type",
+    "certificateOrganization",
+    "tagVersion",
 ];
 const LOGIC: &[&str] = &["all", "any", "not", "some", "use"];
 const VERSIONS: &[&str] = &["since", "until"];
@@ -276,7 +293,13 @@ impl<'s, 'd> Loader<'s, 'd> {
             .chain(&unless)
             .fold(0usize, |total, c| total.saturating_add(c.size()));
         if size > define::MAX_SIZE {
-            self.error(node, format!("the policy holds more than {} conditions once the definitions it uses are counted", define::MAX_SIZE));
+            self.error(
+                node,
+                format!(
+                    "the policy holds more than {} conditions once the definitions it uses are counted",
+                    define::MAX_SIZE
+                ),
+            );
         }
         let overrides_ids = f
             .get("overrides")
@@ -325,9 +348,14 @@ impl<'s, 'd> Loader<'s, 'd> {
                 _ => n.display(),
             };
             let valid = (2..=3).contains(&text.split('.').count())
-                && text.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+                && text
+                    .split('.')
+                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
             if !valid {
-                self.error(n, format!("`since` is the Rempart version that added the policy, like `\"0.4.0\"`, not `{text}`"));
+                self.error(
+                    n,
+                    format!("`since` is the Rempart version that added the policy, like `\"0.4.0\"`, not `{text}`"),
+                );
             }
             valid.then_some(text)
         });
@@ -342,12 +370,18 @@ impl<'s, 'd> Loader<'s, 'd> {
                     Status::Stable
                 }
                 None => {
-                    self.error(n, "a deprecated policy names the policy to use instead: `replacement: pack/id`");
+                    self.error(
+                        n,
+                        "a deprecated policy names the policy to use instead: `replacement: pack/id`",
+                    );
                     Status::Stable
                 }
             },
             Some((n, _)) => {
-                self.error(n, format!("status `{}` is not one of stable, preview, deprecated", n.display()));
+                self.error(
+                    n,
+                    format!("status `{}` is not one of stable, preview, deprecated", n.display()),
+                );
                 Status::Stable
             }
         };
@@ -767,7 +801,10 @@ impl<'s, 'd> Loader<'s, 'd> {
             return Some(Condition::Named(c.clone()));
         }
         if self.defs.broken.contains(&name) {
-            self.error(node, format!("the definition `{name}` has a mistake (reported where it is defined)"));
+            self.error(
+                node,
+                format!("the definition `{name}` has a mistake (reported where it is defined)"),
+            );
             return None;
         }
         let names: Vec<&str> = self.defs.conditions.keys().map(String::as_str).collect();
@@ -790,13 +827,23 @@ impl<'s, 'd> Loader<'s, 'd> {
                 let hint = if self.bindings.is_empty() {
                     "no `each` binds a name here".to_owned()
                 } else {
-                    format!("the names bound here are {}", self.bindings.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", "))
+                    format!(
+                        "the names bound here are {}",
+                        self.bindings
+                            .iter()
+                            .map(|b| format!("`{b}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 };
                 self.error(n, format!("`before: {name}` needs a name bound by `each`; {hint}"));
             }
             depth
         });
-        let name = f.get("as").and_then(|n| self.string(n, "`as`")).unwrap_or_else(|| "it".into());
+        let name = f
+            .get("as")
+            .and_then(|n| self.string(n, "`as`"))
+            .unwrap_or_else(|| "it".into());
         let where_ = self.required(&f, node, "where", "`some`")?;
         self.bindings.push(name);
         let inner = self.condition(where_);
@@ -1009,12 +1056,25 @@ impl<'s, 'd> Loader<'s, 'd> {
             node,
             "a test case (an object with `kind`, `{object, …}` or `{fixture, …}`)",
             &[
-                "object", "fixture", "patch", "splice", "container", "without", "flags", "version", "level", "path", "params",
+                "object",
+                "fixture",
+                "patch",
+                "splice",
+                "container",
+                "without",
+                "flags",
+                "version",
+                "level",
+                "path",
+                "params",
             ],
         )?;
         let object = match (f.get("object"), f.get("fixture")) {
             (Some(o), None) => {
-                if let Some(extra) = ["patch", "splice", "container", "without", "flags"].iter().find_map(|k| f.get(k)) {
+                if let Some(extra) = ["patch", "splice", "container", "without", "flags"]
+                    .iter()
+                    .find_map(|k| f.get(k))
+                {
                     self.error(extra, "`patch`, `splice`, `container`, `without` and `flags` change a `fixture`; write the change into `object`");
                     return None;
                 }
@@ -1071,7 +1131,11 @@ impl<'s, 'd> Loader<'s, 'd> {
 impl Loader<'_, '_> {
     /// A fixture written as changes of another fixture.
     pub(crate) fn derived_fixture(&mut self, node: &Node) -> Option<Node> {
-        let f = self.fields(node, "a fixture built from another (`{fixture, patch, container, without, flags}`)", FIXTURE_CHANGES)?;
+        let f = self.fields(
+            node,
+            "a fixture built from another (`{fixture, patch, container, without, flags}`)",
+            FIXTURE_CHANGES,
+        )?;
         self.fixture_object(f.get("fixture")?, &f)
     }
 
@@ -1082,7 +1146,9 @@ impl Loader<'_, '_> {
         let name = self.string(name_node, "`fixture`")?;
         let Some(base) = self.defs.fixtures.get(&name) else {
             let names: Vec<&str> = self.defs.fixtures.keys().map(String::as_str).collect();
-            let hint = suggest(&name, &names).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            let hint = suggest(&name, &names)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
             self.error(name_node, format!("no fixture `{name}`{hint}"));
             return None;
         };
@@ -1093,7 +1159,9 @@ impl Loader<'_, '_> {
         if let Some(n) = f.get("splice") {
             for one in n.as_seq().unwrap_or(std::slice::from_ref(n)) {
                 let g = self.fields(one, "`splice`", &["path", "at", "remove", "insert"])?;
-                let path = self.required(&g, one, "path", "`splice`").and_then(|p| self.string(p, "`splice.path`"))?;
+                let path = self
+                    .required(&g, one, "path", "`splice`")
+                    .and_then(|p| self.string(p, "`splice.path`"))?;
                 let count = |this: &mut Self, key: &str| match g.get(key).map(|n| (n, n.as_f64())) {
                     None => Some(0),
                     Some((_, Some(x))) if x >= 0.0 && x.fract() == 0.0 => Some(x as usize),
@@ -1138,7 +1206,10 @@ impl Loader<'_, '_> {
                 })
                 .collect();
             let Some(entries) = entries else {
-                self.error(n, "`flags` lists flags: `--name=value`, or `[--name, value]` for two words");
+                self.error(
+                    n,
+                    "`flags` lists flags: `--name=value`, or `[--name, value]` for two words",
+                );
                 return None;
             };
             fits &= define::set_flags(&mut object, &entries);

@@ -102,7 +102,10 @@ impl KindPattern {
                 group: Some(if g == "core" { String::new() } else { g.to_owned() }),
                 kind: kind.to_owned(),
             },
-            None => KindPattern { group: None, kind: text.to_owned() },
+            None => KindPattern {
+                group: None,
+                kind: text.to_owned(),
+            },
         }
     }
 
@@ -258,7 +261,8 @@ impl Policy {
             Some(t) => std::borrow::Cow::Borrowed(t),
             None => {
                 let source = crate::document::Source::new(self.file.clone(), self.text.to_string());
-                let (found, _) = super::load_policies_with(&source, &super::ParamOverrides::new(), &self.definitions, true);
+                let (found, _) =
+                    super::load_policies_with(&source, &super::ParamOverrides::new(), &self.definitions, true);
                 std::borrow::Cow::Owned(
                     found
                         .into_iter()
