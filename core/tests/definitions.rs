@@ -8,7 +8,8 @@ use rempart::{Engine, Options, Source};
 const DEFINITIONS: &str = "define:\n  audit-to-file: {flag: --audit-log-path, present: true}\nfixtures:\n  quiet-apiserver: {fixture: hardened-apiserver, without: [--audit-log-path]}\n";
 const POLICY: &str = "id: my/audit-file\ntitle: API server without an audit file\nseverity: low\ndocs: {why: w, fix: f}\nmatch: {pods: true}\nrules:\n  - each: containers\n    when: {use: kube-apiserver}\n    deny: {not: {use: audit-to-file}}\n    message: no audit file\ntests:\n  pass: [{fixture: hardened-apiserver}, {fixture: hosted-apiserver}]\n  fail: [{fixture: quiet-apiserver, path: /spec/containers/0/command}, {fixture: hosted-apiserver, without: [--audit-log-path]}]\n";
 
-fn options(builtin: bool) -> Options {
+/// The definitions file and a policy file, with or without the built-in policies.
+fn options(builtin: bool, policy: String) -> Options {
     Options {
         builtin,
         policies: vec![
@@ -18,7 +19,7 @@ fn options(builtin: bool) -> Options {
             },
             PolicyText {
                 name: "policy.yaml".into(),
-                text: POLICY.into(),
+                text: policy,
             },
         ],
         ..Options::default()
@@ -28,7 +29,7 @@ fn options(builtin: bool) -> Options {
 #[test]
 fn user_policies_use_builtin_and_their_own_definitions() {
     for builtin in [false, true] {
-        let engine = Engine::new(&options(builtin)).unwrap_or_else(|e| panic!("{e}"));
+        let engine = Engine::new(&options(builtin, POLICY.into())).unwrap_or_else(|e| panic!("{e}"));
         assert!(engine.policy("my/audit-file").is_some());
         assert!(engine.policy("defs").is_none());
         let (failures, count) = rempart::run_policy_tests(&engine);
@@ -49,21 +50,7 @@ fn a_policy_that_names_an_unknown_definition_or_fixture_is_a_positioned_error() 
     let text = POLICY
         .replace("{use: audit-to-file}", "{use: audit-to-fle}")
         .replace("fixture: quiet-apiserver", "fixture: quiet-apiservr");
-    let options = Options {
-        builtin: false,
-        policies: vec![
-            PolicyText {
-                name: "defs.yaml".into(),
-                text: DEFINITIONS.into(),
-            },
-            PolicyText {
-                name: "policy.yaml".into(),
-                text,
-            },
-        ],
-        ..Options::default()
-    };
-    let err = Engine::new(&options).unwrap_err().to_string();
+    let err = Engine::new(&options(false, text)).unwrap_err().to_string();
     assert!(
         err.contains("policy.yaml:9:23: no definition `audit-to-fle`; did you mean `audit-to-file`?"),
         "{err}"

@@ -59,31 +59,29 @@ fn a_deprecated_policy_names_an_existing_replacement() {
         }
     );
     assert_eq!(flagged(&engine), ["my/new", "my/old"]);
-    let err = Engine::new(&options(&[("old", "status: deprecated\nreplacement: my/gone")], &[]))
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("policy `my/old` is deprecated in favour of `my/gone`, which does not exist"),
-        "{err}"
-    );
-    let err = Engine::new(&options(&[("old", "status: deprecated")], &[]))
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("old.yaml:5:9: a deprecated policy names the policy to use instead"),
-        "{err}"
-    );
-    let err = Engine::new(&options(&[("old", "status: beta\nreplacement: my/x")], &[]))
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("old.yaml:5:9: status `beta` is not one of stable, preview, deprecated"),
-        "{err}"
-    );
-    assert!(
-        err.contains("old.yaml:6:14: `replacement` goes with `status: deprecated`"),
-        "{err}"
-    );
+    let mistakes: [(&str, &[&str]); 3] = [
+        (
+            "status: deprecated\nreplacement: my/gone",
+            &["policy `my/old` is deprecated in favour of `my/gone`, which does not exist"],
+        ),
+        (
+            "status: deprecated",
+            &["old.yaml:5:9: a deprecated policy names the policy to use instead"],
+        ),
+        (
+            "status: beta\nreplacement: my/x",
+            &[
+                "old.yaml:5:9: status `beta` is not one of stable, preview, deprecated",
+                "old.yaml:6:14: `replacement` goes with `status: deprecated`",
+            ],
+        ),
+    ];
+    for (status, wanted) in mistakes {
+        let err = Engine::new(&options(&[("old", status)], &[])).unwrap_err().to_string();
+        for w in wanted {
+            assert!(err.contains(w), "{err}");
+        }
+    }
     let bad_since = POLICY.replace("0.4.0", "soon").replace("ID", "x").replace("STATUS", "");
     let err = Engine::new(&Options {
         builtin: false,
