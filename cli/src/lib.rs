@@ -242,7 +242,13 @@ fn list(a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String> {
             let width = engine.policies().iter().map(|p| p.id.len()).max().unwrap_or(0);
             let mut t = String::new();
             for p in engine.policies() {
-                t.push_str(&format!("{:<width$}  {:<8}  {}\n", p.id, p.severity.as_str(), p.title));
+                t.push_str(&format!(
+                    "{:<width$}  {:<8}  {}{}\n",
+                    p.id,
+                    p.severity.as_str(),
+                    p.title,
+                    lifecycle(p)
+                ));
             }
             t.push_str(&format!("{} policies\n", engine.policies().len()));
             t
@@ -250,6 +256,15 @@ fn list(a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String> {
     };
     emit(out, &text)?;
     Ok(EXIT_OK)
+}
+
+/// A policy's status after its title in `rempart policies` (nothing for a stable one).
+fn lifecycle(p: &rempart::Policy) -> String {
+    match &p.status {
+        rempart::policy::Status::Stable => String::new(),
+        rempart::policy::Status::Preview => " [preview: runs only when selected]".into(),
+        rempart::policy::Status::Deprecated { replacement } => format!(" [deprecated: use {replacement}]"),
+    }
 }
 
 fn explain(id: &str, a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String> {
@@ -263,6 +278,18 @@ fn explain(id: &str, a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String>
         ListFormat::Json => serde_json::to_string_pretty(&info).map_err(|e| e.to_string())?,
         ListFormat::Text | ListFormat::Markdown => {
             let mut t = format!("{}\n{}\n\nseverity: {}\n", p.id, p.title, p.severity);
+            match &p.status {
+                rempart::policy::Status::Stable => {}
+                rempart::policy::Status::Preview => {
+                    t.push_str("status: preview (runs only when selected by its id: `--select ID`)\n");
+                }
+                rempart::policy::Status::Deprecated { replacement } => {
+                    t.push_str(&format!("status: deprecated (use `{replacement}` instead)\n"));
+                }
+            }
+            if let Some(since) = &p.since {
+                t.push_str(&format!("since: Rempart {since}\n"));
+            }
             if !p.category.is_empty() {
                 t.push_str(&format!("category: {}\n", p.category));
             }

@@ -78,7 +78,8 @@ fn recompiled(policy: &crate::Policy, params: &std::collections::BTreeMap<String
         return None;
     }
     let overrides = std::iter::once((policy.id.clone(), params.clone())).collect();
-    let (found, _) = crate::policy::load_policies(&Source::new(policy.file.clone(), policy.text.to_string()), &overrides);
+    let source = Source::new(policy.file.clone(), policy.text.to_string());
+    let (found, _) = crate::policy::load_policies_with(&source, &overrides, &policy.definitions, true);
     found.into_iter().find(|p| p.id == policy.id)
 }
 

@@ -23,7 +23,10 @@ pub use report::{ErrorEntry, Finding, Note, Report, SourceSpan, Summary};
 pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
 
 use crate::document::{Documents, Limits, RawDocument, Source};
-use crate::policy::{builtin_files, load_policies, load_policies_without_examples, Level, Policy, PolicyError, Version};
+use crate::policy::{
+    builtin_definitions, builtin_files, load_definitions, load_policies_with, Level, Policy, PolicyError, Status,
+    Version,
+};
 
 /// Why an engine could not be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -75,14 +78,24 @@ impl Engine {
         }
         texts.extend(options.policies.iter().map(|p| (p.name.clone(), p.text.as_str(), true)));
         let mut policies: Vec<Policy> = Vec::new();
-        let mut errors = Vec::new();
+        // Definitions come first, from every file: the built-in ones and the user's.
+        let (builtin_defs, builtin_errors) = builtin_definitions();
+        let mut errors = builtin_errors.clone();
+        let user: Vec<Source> = options
+            .policies
+            .iter()
+            .map(|p| Source::new(p.name.clone(), p.text.as_str()))
+            .collect();
+        let defs = if user.is_empty() {
+            builtin_defs.clone()
+        } else {
+            let (defs, errs) = load_definitions(builtin_defs, &user);
+            errors.extend(errs);
+            std::sync::Arc::new(defs)
+        };
         for (name, text, examples) in texts {
             let source = Source::new(name, text);
-            let (found, errs) = if examples {
-                load_policies(&source, &options.params)
-            } else {
-                load_policies_without_examples(&source, &options.params)
-            };
+            let (found, errs) = load_policies_with(&source, &options.params, &defs, examples);
             errors.extend(errs);
             for p in found {
                 if let Some(first) = policies.iter().find(|q| q.id == p.id) {
@@ -97,6 +110,21 @@ impl Engine {
                     });
                 } else {
                     policies.push(p);
+                }
+            }
+        }
+        for p in &policies {
+            if let Status::Deprecated { replacement } = &p.status {
+                if !policies.iter().any(|q| &q.id == replacement) {
+                    errors.push(PolicyError {
+                        file: p.file.clone(),
+                        line: 1,
+                        column: 1,
+                        message: format!(
+                            "policy `{}` is deprecated in favour of `{replacement}`, which does not exist",
+                            p.id
+                        ),
+                    });
                 }
             }
         }
@@ -126,7 +154,9 @@ impl Engine {
             }
         }
         policies.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut engine = Engine::index(policies, level, version, options.limits.clone());
+        // A preview runs only when selected by its id; it is still listed, explained and tested.
+        let dormant = |p: &Policy| p.status == Status::Preview && !options.select.contains(&p.id);
+        let mut engine = Engine::index(policies, level, version, options.limits.clone(), &dormant);
         engine.notes.extend(options::version_note(&options.pod_security_version));
         Ok(engine)
     }
@@ -145,10 +175,19 @@ impl Engine {
             .collect()
     }
 
-    fn index(policies: Vec<Policy>, level: LevelChoice, version: Version, limits: Limits) -> Engine {
+    fn index(
+        policies: Vec<Policy>,
+        level: LevelChoice,
+        version: Version,
+        limits: Limits,
+        dormant: &dyn Fn(&Policy) -> bool,
+    ) -> Engine {
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
         let mut pod_policies = Vec::new();
         for (i, p) in policies.iter().enumerate() {
+            if dormant(p) {
+                continue;
+            }
             if p.matcher.pods {
                 pod_policies.push(i);
             }
@@ -260,6 +299,7 @@ impl Engine {
             level,
             version.unwrap_or(self.version),
             self.limits.clone(),
+            &|_| false,
         ))
     }
 }

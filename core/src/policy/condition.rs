@@ -47,6 +47,9 @@ pub enum Op {
     /// A base64 certificate (kubeconfig's `client-certificate-data`) whose subject has one of
     /// these organisations (O=).
     CertificateOrganization(Vec<String>),
+    /// An image whose tag names a Kubernetes version in the range (`…:v1.23.4`); an image
+    /// without one is taken to be at the version the object is judged at.
+    TagVersion(VersionRange),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +76,32 @@ pub enum Condition {
     /// earlier in the document than that bound item count: first-match-wins lists (audit
     /// rules, encryption providers) and duplicates are written with it.
     Some(Box<Quantifier>),
+    /// A named definition (`use: name`), compiled once and shared by every use.
+    Named(std::sync::Arc<Named>),
+}
+
+/// A compiled definition.
+#[derive(Clone, Debug)]
+pub struct Named {
+    pub name: String,
+    /// How many conditions it holds, its uses counted in full (to bound what a file can build).
+    pub size: usize,
+    pub condition: Condition,
+}
+
+impl Condition {
+    /// How many conditions this one holds, definitions counted in full.
+    pub fn size(&self) -> usize {
+        match self {
+            Condition::Test { .. } => 1,
+            Condition::All(conds) | Condition::Any(conds) => {
+                conds.iter().fold(1, |total, c| total.saturating_add(c.size()))
+            }
+            Condition::Not(inner) | Condition::Versioned(_, inner) => inner.size().saturating_add(1),
+            Condition::Some(q) => q.inner.size().saturating_add(1),
+            Condition::Named(n) => n.size,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -209,6 +238,7 @@ impl Condition {
                 }
             }
             Condition::Some(q) => q.eval(scope),
+            Condition::Named(n) => n.condition.eval(scope),
             Condition::Not(inner) => match inner.eval(scope) {
                 Some(_) => None,
                 None => {
@@ -248,6 +278,7 @@ impl Condition {
                 conds.first().map_or((scope.root, None), |c| c.locate(scope))
             }
             Condition::Not(inner) | Condition::Versioned(_, inner) => inner.locate(scope),
+            Condition::Named(n) => n.condition.locate(scope),
             Condition::Some(q) => (q.path.nearest(scope.start(&q.path), scope), None),
         }
     }
@@ -424,12 +455,24 @@ fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>, scope: &Scope<'_, 
         Op::CertificateOrganization(wanted) => node
             .as_str()
             .is_some_and(|s| super::certificate::organizations(s).iter().any(|o| wanted.contains(o))),
+        Op::TagVersion(range) => node
+            .as_str()
+            .is_some_and(|image| range.contains(image_version(image).unwrap_or(scope.version))),
     }
 }
 
 /// How many values `contains` compares with in `node`.
 fn elements(node: &Node) -> usize {
     node.as_seq().map_or(1, <[Node]>::len)
+}
+
+/// The Kubernetes version an image's tag names: `registry.k8s.io/kube-apiserver:v1.23.4`
+/// (a digest after the tag is left aside).
+fn image_version(image: &str) -> Option<Version> {
+    let name = image.rsplit('/').next().unwrap_or(image);
+    let name = name.split('@').next().unwrap_or(name);
+    let (_, tag) = name.rsplit_once(':')?;
+    Version::parse(tag).ok()
 }
 
 fn contains(node: &Node, x: &Node, flag_items: Option<&[String]>) -> bool {
@@ -526,7 +569,8 @@ fn flag<'a>(name: &str, item: Item<'a>) -> Option<Flag<'a>> {
     for key in ["command", "args"] {
         for arg in item.node.get(key).and_then(Node::as_seq).unwrap_or_default() {
             if let Some(s) = arg.as_str() {
-                words.extend(s.split_whitespace().map(|w| (w, arg)));
+                // A shell script's line continuations (`\`) are not words of the command.
+                words.extend(s.split_whitespace().filter(|w| *w != "\\").map(|w| (w, arg)));
             }
         }
     }

@@ -2,15 +2,18 @@
 //! unknown fields get a "did you mean".
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use regex::Regex;
 use serde::Serialize;
 
 use super::condition::{Condition, Op, Ordering, Quantifier, Subject};
-use super::model::{
-    Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Template, TestCase, Tests,
-};
+use super::define::{self, builtin_definitions, is_definitions, load_definitions, Definitions};
 use super::examples_cut::examples_start;
+use super::model::{
+    Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Status, Template, TestCase,
+    Tests,
+};
 use super::path::Path;
 use super::version::{Version, VersionRange};
 use crate::decode::{Decoder, Fields};
@@ -42,21 +45,55 @@ const POLICY_FIELDS: &[&str] = &[
     "unless",
     "rules",
     "overrides",
+    "since",
+    "status",
+    "replacement",
     "tests",
 ];
 const RULE_FIELDS: &[&str] = &["each", "when", "deny", "at", "message", "versions"];
 const SUBJECTS: &[&str] = &["path", "effective", "keys", "flag", "param"];
 const OPS: &[&str] = &[
     "present", "equals", "in", "notIn", "inPath", "notInPath", "contains", "excludes", "matches", "prefix", "suffix",
-    "gt", "gte", "lt", "lte", "longerThan", "shorterThan", "type", "certificateOrganization",
+    "gt", "gte", "lt", "lte", "longerThan", "shorterThan", "type", "certificateOrganization", "tagVersion",
 ];
-const LOGIC: &[&str] = &["all", "any", "not", "some"];
+const LOGIC: &[&str] = &["all", "any", "not", "some", "use"];
 const VERSIONS: &[&str] = &["since", "until"];
+const FIXTURE_CHANGES: &[&str] = &["fixture", "patch", "splice", "container", "without", "flags"];
 const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list", "map"];
 
-/// Reads every policy of a policy file. A file may hold several documents, one policy each.
+/// Reads every policy of a policy file. A file may hold several documents, one policy each,
+/// and documents of definitions; its policies may use those and the built-in definitions.
 pub fn load_policies(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy>, Vec<PolicyError>) {
-    load(source, std::sync::Arc::from(source.text.as_str()), overrides, true)
+    load_alone(source, overrides, true)
+}
+
+/// A file read on its own: its definitions on top of the built-in ones.
+fn load_alone(source: &Source, overrides: &ParamOverrides, examples: bool) -> (Vec<Policy>, Vec<PolicyError>) {
+    let (builtin, builtin_errors) = builtin_definitions();
+    let (defs, mut errors) = load_definitions(builtin, std::slice::from_ref(source));
+    let (policies, more) = load_policies_with(source, overrides, &Arc::new(defs), examples);
+    errors.extend(more);
+    errors.extend(builtin_errors.iter().cloned());
+    (policies, errors)
+}
+
+/// Reads the policies of a file with definitions read beforehand (from every file at once);
+/// its definitions documents are skipped. Without `examples`, see
+/// [`load_policies_without_examples`].
+pub fn load_policies_with(
+    source: &Source,
+    overrides: &ParamOverrides,
+    defs: &Arc<Definitions>,
+    examples: bool,
+) -> (Vec<Policy>, Vec<PolicyError>) {
+    if examples {
+        return load(source, Arc::from(source.text.as_str()), overrides, true, defs);
+    }
+    let whole: Arc<str> = Arc::from(source.text.as_str());
+    match examples_start(&source.text).and_then(|cut| source.text.get(..cut)) {
+        Some(head) => load(&Source::new(source.name.clone(), head), whole, overrides, false, defs),
+        None => load(source, whole, overrides, false, defs),
+    }
 }
 
 /// Reads the policies of a file without their inline examples, which only `rempart test`
@@ -64,22 +101,27 @@ pub fn load_policies(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy
 /// packs, where the examples are most of the text), the text from there on is not even
 /// parsed. The policies keep the whole text, and [`Policy::examples`] reads them from it.
 pub fn load_policies_without_examples(source: &Source, overrides: &ParamOverrides) -> (Vec<Policy>, Vec<PolicyError>) {
-    let whole: std::sync::Arc<str> = std::sync::Arc::from(source.text.as_str());
-    match examples_start(&source.text).and_then(|cut| source.text.get(..cut)) {
-        Some(head) => load(&Source::new(source.name.clone(), head), whole, overrides, false),
-        None => load(source, whole, overrides, false),
-    }
+    load_alone(source, overrides, false)
 }
 
-fn load(source: &Source, text: std::sync::Arc<str>, overrides: &ParamOverrides, examples: bool) -> (Vec<Policy>, Vec<PolicyError>) {
+fn load(
+    source: &Source,
+    text: Arc<str>,
+    overrides: &ParamOverrides,
+    examples: bool,
+    defs: &Arc<Definitions>,
+) -> (Vec<Policy>, Vec<PolicyError>) {
     let mut loader = Loader {
         decoder: Decoder::new(source),
         text,
         examples,
         params: Vec::new(),
         bindings: Vec::new(),
+        defs,
+        shared: defs.clone(),
     };
     let mut policies = Vec::new();
+    let mut definitions = false;
     for doc in parse_stream(&source.text, &Limits::default()) {
         // A policy file must be unambiguous: errors of a document that was still read (a
         // repeated key) are errors here too.
@@ -87,6 +129,7 @@ fn load(source: &Source, text: std::sync::Arc<str>, overrides: &ParamOverrides, 
             loader.error_at(e.span, e.message);
         }
         match doc.result {
+            Ok(node) if is_definitions(&node) => definitions = true,
             Ok(node) => {
                 if let Some(p) = loader.policy(&node, overrides) {
                     policies.push(p);
@@ -95,40 +138,57 @@ fn load(source: &Source, text: std::sync::Arc<str>, overrides: &ParamOverrides, 
             Err(e) => loader.error_at(e.span, e.message),
         }
     }
-    if policies.is_empty() && loader.errors.is_empty() {
+    if policies.is_empty() && !definitions && loader.errors.is_empty() {
         loader.error_at(Span::default(), "the file holds no policy".into());
     }
     (policies, loader.decoder.errors)
 }
 
-/// Reads policies; the generic checks (fields, strings, positioned errors) are the
-/// [`Decoder`]'s.
-struct Loader<'s> {
-    decoder: Decoder<'s>,
+/// Reads policies and definitions; the generic checks (fields, strings, positioned errors)
+/// are the [`Decoder`]'s.
+pub(crate) struct Loader<'s, 'd> {
+    pub(crate) decoder: Decoder<'s>,
     /// The file's text, kept by each policy.
-    text: std::sync::Arc<str>,
+    text: Arc<str>,
     /// Whether `tests` is read (and required); without it, the examples are read on demand.
     examples: bool,
     /// Parameters of the policy being read, with their values.
     params: Vec<(String, Node)>,
     /// Names bound by the enclosing `each`.
     bindings: Vec<String>,
+    /// The definitions `use` and `fixture` name.
+    defs: &'d Definitions,
+    /// The same, kept by each policy (to read its examples again).
+    shared: Arc<Definitions>,
 }
 
-impl<'s> std::ops::Deref for Loader<'s> {
+impl<'s> std::ops::Deref for Loader<'s, '_> {
     type Target = Decoder<'s>;
     fn deref(&self) -> &Decoder<'s> {
         &self.decoder
     }
 }
 
-impl std::ops::DerefMut for Loader<'_> {
+impl std::ops::DerefMut for Loader<'_, '_> {
     fn deref_mut(&mut self) -> &mut Self::Target {
         &mut self.decoder
     }
 }
 
-impl Loader<'_> {
+impl<'s, 'd> Loader<'s, 'd> {
+    /// A loader for the conditions of a definitions document: no parameters, no bound names.
+    pub(crate) fn for_definitions(source: &'s Source, defs: &'d Definitions) -> Self {
+        Loader {
+            decoder: Decoder::new(source),
+            text: Arc::from(""),
+            examples: false,
+            params: Vec::new(),
+            bindings: Vec::new(),
+            defs,
+            shared: Arc::default(),
+        }
+    }
+
     fn policy(&mut self, node: &Node, overrides: &ParamOverrides) -> Option<Policy> {
         let f = self.fields(node, "a policy", POLICY_FIELDS)?;
         let errors_before = self.errors.len();
@@ -208,10 +268,25 @@ impl Loader<'_> {
             .required(&f, node, "rules", "a policy")
             .map(|n| self.rules(n, &matcher))
             .unwrap_or_default();
+        let size = rules
+            .iter()
+            .flat_map(|r| r.when.iter().chain(std::iter::once(&r.deny)))
+            .chain(&unless)
+            .fold(0usize, |total, c| total.saturating_add(c.size()));
+        if size > define::MAX_SIZE {
+            self.error(
+                node,
+                format!(
+                    "the policy holds more than {} conditions once the definitions it uses are counted",
+                    define::MAX_SIZE
+                ),
+            );
+        }
         let overrides_ids = f
             .get("overrides")
             .map(|n| self.strings(n, "`overrides`"))
             .unwrap_or_default();
+        let (since, status) = self.lifecycle(&f, id.as_deref().unwrap_or_default());
         let tests = match (f.get("tests"), self.examples) {
             (_, false) => None,
             (Some(n), true) => Some(self.tests(n)),
@@ -236,10 +311,67 @@ impl Loader<'_> {
             unless,
             rules,
             overrides: overrides_ids,
+            since,
+            status,
             tests,
             file: self.source.name.clone(),
             text: self.text.clone(),
+            definitions: self.shared.clone(),
         })
+    }
+
+    /// `since` (the Rempart version that added the policy), `status` (`stable`, `preview`,
+    /// `deprecated`) and, for a deprecated policy, its `replacement`.
+    fn lifecycle(&mut self, f: &Fields<'_>, id: &str) -> (Option<String>, Status) {
+        let since = f.get("since").and_then(|n| {
+            let text = match &n.value {
+                Value::Str(s) => s.clone(),
+                _ => n.display(),
+            };
+            let valid = (2..=3).contains(&text.split('.').count())
+                && text
+                    .split('.')
+                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+            if !valid {
+                self.error(
+                    n,
+                    format!("`since` is the Rempart version that added the policy, like `\"0.4.0\"`, not `{text}`"),
+                );
+            }
+            valid.then_some(text)
+        });
+        let replacement = f.get("replacement").and_then(|n| self.string(n, "`replacement`"));
+        let status = match f.get("status").map(|n| (n, n.as_str())) {
+            None | Some((_, Some("stable"))) => Status::Stable,
+            Some((_, Some("preview"))) => Status::Preview,
+            Some((n, Some("deprecated"))) => match &replacement {
+                Some(r) if r != id => Status::Deprecated { replacement: r.clone() },
+                Some(_) => {
+                    self.error(n, "a deprecated policy cannot be its own `replacement`");
+                    Status::Stable
+                }
+                None => {
+                    self.error(
+                        n,
+                        "a deprecated policy names the policy to use instead: `replacement: pack/id`",
+                    );
+                    Status::Stable
+                }
+            },
+            Some((n, _)) => {
+                self.error(
+                    n,
+                    format!("status `{}` is not one of stable, preview, deprecated", n.display()),
+                );
+                Status::Stable
+            }
+        };
+        if let (Some(n), false) = (f.get("replacement"), matches!(status, Status::Deprecated { .. })) {
+            if f.get("status").and_then(Node::as_str) != Some("deprecated") || replacement.is_none() {
+                self.error(n, "`replacement` goes with `status: deprecated`");
+            }
+        }
+        (since, status)
     }
 
     fn docs(&mut self, node: &Node) -> Option<Docs> {
@@ -528,7 +660,7 @@ impl Loader<'_> {
     }
 
     /// A condition; `since`/`until` in it limit it to a range of Kubernetes versions.
-    fn condition(&mut self, node: &Node) -> Option<Condition> {
+    pub(crate) fn condition(&mut self, node: &Node) -> Option<Condition> {
         let known: Vec<&str> = SUBJECTS
             .iter()
             .chain(OPS)
@@ -553,11 +685,12 @@ impl Loader<'_> {
             if f.entries.len() > 1 {
                 self.error(
                     node,
-                    "`all`, `any`, `not` and `some` stand alone in a condition; nest the other tests inside them",
+                    "`all`, `any`, `not`, `some` and `use` stand alone in a condition; nest the other tests inside them",
                 );
                 return None;
             }
             return match logic.first().copied() {
+                Some("use") => self.named(f.get("use")?),
                 Some("not") => Some(Condition::Not(Box::new(self.condition(f.get("not")?)?))),
                 Some("some") => self.quantifier(f.get("some")?),
                 Some(key) => {
@@ -642,6 +775,28 @@ impl Loader<'_> {
         Some(Condition::Test { subject, ops })
     }
 
+    /// `use: name`: a condition of a definitions document, compiled once.
+    fn named(&mut self, node: &Node) -> Option<Condition> {
+        let name = self.string(node, "`use`")?;
+        if let Some(c) = self.defs.conditions.get(&name) {
+            return Some(Condition::Named(c.clone()));
+        }
+        if self.defs.broken.contains(&name) {
+            self.error(
+                node,
+                format!("the definition `{name}` has a mistake (reported where it is defined)"),
+            );
+            return None;
+        }
+        let names: Vec<&str> = self.defs.conditions.keys().map(String::as_str).collect();
+        let hint = suggest(&name, &names).map_or_else(
+            || " (definitions are written under `define:` in a document without `id`)".to_owned(),
+            |s| format!("; did you mean `{s}`?"),
+        );
+        self.error(node, format!("no definition `{name}`{hint}"));
+        None
+    }
+
     /// `some: {path: …, as: name, before: binding, where: condition}`.
     fn quantifier(&mut self, node: &Node) -> Option<Condition> {
         let f = self.fields(node, "`some`", &["path", "as", "before", "where"])?;
@@ -653,13 +808,23 @@ impl Loader<'_> {
                 let hint = if self.bindings.is_empty() {
                     "no `each` binds a name here".to_owned()
                 } else {
-                    format!("the names bound here are {}", self.bindings.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", "))
+                    format!(
+                        "the names bound here are {}",
+                        self.bindings
+                            .iter()
+                            .map(|b| format!("`{b}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 };
                 self.error(n, format!("`before: {name}` needs a name bound by `each`; {hint}"));
             }
             depth
         });
-        let name = f.get("as").and_then(|n| self.string(n, "`as`")).unwrap_or_else(|| "it".into());
+        let name = f
+            .get("as")
+            .and_then(|n| self.string(n, "`as`"))
+            .unwrap_or_else(|| "it".into());
         let where_ = self.required(&f, node, "where", "`some`")?;
         self.bindings.push(name);
         let inner = self.condition(where_);
@@ -787,6 +952,15 @@ impl Loader<'_> {
                 let ord = if key == "longerThan" { Ordering::Gt } else { Ordering::Lt };
                 Op::Duration(ord, limit)
             }
+            "tagVersion" => {
+                let f = self.fields(node, "`tagVersion`", VERSIONS)?;
+                let range = self.versions_of(&f);
+                if range.since.is_none() && range.until.is_none() {
+                    self.error(node, "`tagVersion` takes `since` and/or `until`, like `{until: v1.24}`");
+                    return None;
+                }
+                Op::TagVersion(range)
+            }
             _ => {
                 let t = text(self)?;
                 if !TYPES.contains(&t.as_str()) {
@@ -872,10 +1046,42 @@ impl Loader<'_> {
         }
         let f = self.fields(
             node,
-            "a test case (an object with `kind`, or `{object, version, level, path, params}`)",
-            &["object", "version", "level", "path", "params"],
+            "a test case (an object with `kind`, `{object, …}` or `{fixture, …}`)",
+            &[
+                "object",
+                "fixture",
+                "patch",
+                "splice",
+                "container",
+                "without",
+                "flags",
+                "version",
+                "level",
+                "path",
+                "params",
+            ],
         )?;
-        let object = self.required(&f, node, "object", "a test case")?.clone();
+        let object = match (f.get("object"), f.get("fixture")) {
+            (Some(o), None) => {
+                if let Some(extra) = ["patch", "splice", "container", "without", "flags"]
+                    .iter()
+                    .find_map(|k| f.get(k))
+                {
+                    self.error(extra, "`patch`, `splice`, `container`, `without` and `flags` change a `fixture`; write the change into `object`");
+                    return None;
+                }
+                o.clone()
+            }
+            (None, Some(name)) => self.fixture_object(name, &f)?,
+            (Some(_), Some(_)) => {
+                self.error(node, "a test case has an `object` or a `fixture`, not both");
+                return None;
+            }
+            (None, None) => {
+                self.error(node, "a test case needs an `object` (or a `fixture` to start from)");
+                return None;
+            }
+        };
         let version = match f.get("version") {
             Some(n) => match Version::parse(&n.display()) {
                 Ok(v) => Some(v),
@@ -911,6 +1117,101 @@ impl Loader<'_> {
             path,
             params,
         })
+    }
+}
+
+impl Loader<'_, '_> {
+    /// A fixture written as changes of another fixture.
+    pub(crate) fn derived_fixture(&mut self, node: &Node) -> Option<Node> {
+        let f = self.fields(
+            node,
+            "a fixture built from another (`{fixture, patch, container, without, flags}`)",
+            FIXTURE_CHANGES,
+        )?;
+        self.fixture_object(f.get("fixture")?, &f)
+    }
+
+    /// A test object built from a fixture: `patch` (a JSON merge patch of the object), then
+    /// `splice` (items of a list removed and inserted), then `container` (one of its first container), then `without` (flags removed), then `flags`
+    /// (flags set in place, or added).
+    fn fixture_object(&mut self, name_node: &Node, f: &Fields<'_>) -> Option<Node> {
+        let name = self.string(name_node, "`fixture`")?;
+        let Some(base) = self.defs.fixtures.get(&name) else {
+            let names: Vec<&str> = self.defs.fixtures.keys().map(String::as_str).collect();
+            let hint = suggest(&name, &names)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            self.error(name_node, format!("no fixture `{name}`{hint}"));
+            return None;
+        };
+        let mut object = base.clone();
+        if let Some(p) = f.get("patch") {
+            define::merge_patch(&mut object, p);
+        }
+        if let Some(n) = f.get("splice") {
+            for one in n.as_seq().unwrap_or(std::slice::from_ref(n)) {
+                let g = self.fields(one, "`splice`", &["path", "at", "remove", "insert"])?;
+                let path = self
+                    .required(&g, one, "path", "`splice`")
+                    .and_then(|p| self.string(p, "`splice.path`"))?;
+                let count = |this: &mut Self, key: &str| match g.get(key).map(|n| (n, n.as_f64())) {
+                    None => Some(0),
+                    Some((_, Some(x))) if x >= 0.0 && x.fract() == 0.0 => Some(x as usize),
+                    Some((n, _)) => {
+                        this.error(n, format!("`splice.{key}` takes a whole number from 0"));
+                        None
+                    }
+                };
+                let (at, remove) = (count(self, "at")?, count(self, "remove")?);
+                let insert = g.get("insert").map_or(Some(Vec::new()), |i| {
+                    let items = i.as_seq().map(<[Node]>::to_vec);
+                    if items.is_none() {
+                        self.error(i, "`splice.insert` takes a list of items");
+                    }
+                    items
+                })?;
+                if let Err(e) = define::splice(&mut object, &path, at, remove, insert) {
+                    self.error(one, e);
+                    return None;
+                }
+            }
+        }
+        let mut fits = true;
+        if let Some(p) = f.get("container") {
+            fits &= define::patch_container(&mut object, p);
+        }
+        if let Some(n) = f.get("without") {
+            let names = self.strings(n, "`without`");
+            fits &= define::remove_flags(&mut object, &names);
+        }
+        if let Some(n) = f.get("flags") {
+            let entries: Option<Vec<Vec<Node>>> = n
+                .as_seq()
+                .unwrap_or(std::slice::from_ref(n))
+                .iter()
+                .map(|e| match &e.value {
+                    Value::Str(w) if w.starts_with('-') => Some(vec![e.clone()]),
+                    Value::Seq(words) if words.first().and_then(Node::as_str).is_some_and(|w| w.starts_with('-')) => {
+                        Some(words.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
+            let Some(entries) = entries else {
+                self.error(
+                    n,
+                    "`flags` lists flags: `--name=value`, or `[--name, value]` for two words",
+                );
+                return None;
+            };
+            fits &= define::set_flags(&mut object, &entries);
+        }
+        if !fits {
+            self.error(name_node, format!("fixture `{name}` has no container to change"));
+            return None;
+        }
+        define::respan(&mut object, &mut 0);
+        Some(object)
     }
 }
 
@@ -991,5 +1292,7 @@ mod tests {
         assert_eq!(examples_start("id: a\ntests: {pass: []}\nrules: []\n"), None);
         assert_eq!(examples_start("id: a\ntests: {pass: []}\n---\nid: b\n"), None);
         assert_eq!(examples_start("id: a\n  tests: x\n"), None);
+        let definitions = "define: {a: {path: x, present: true}}\nfixtures:\n  f: {kind: Pod}\n";
+        assert_eq!(examples_start(definitions), definitions.find("fixtures:"));
     }
 }

@@ -102,7 +102,10 @@ impl KindPattern {
                 group: Some(if g == "core" { String::new() } else { g.to_owned() }),
                 kind: kind.to_owned(),
             },
-            None => KindPattern { group: None, kind: text.to_owned() },
+            None => KindPattern {
+                group: None,
+                kind: text.to_owned(),
+            },
         }
     }
 
@@ -200,6 +203,27 @@ pub struct Tests {
     pub fail: Vec<TestCase>,
 }
 
+/// Where a policy stands in its life.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Status {
+    #[default]
+    Stable,
+    /// Runs only when selected by its id: new, and may still change.
+    Preview,
+    /// Still runs; `replacement` is the policy to use instead.
+    Deprecated { replacement: String },
+}
+
+impl Status {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Stable => "stable",
+            Status::Preview => "preview",
+            Status::Deprecated { .. } => "deprecated",
+        }
+    }
+}
+
 /// A compiled policy.
 #[derive(Clone, Debug)]
 pub struct Policy {
@@ -216,6 +240,9 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// Policies this one replaces while it applies (a restricted check over its baseline twin).
     pub overrides: Vec<String>,
+    /// The Rempart version that added the policy (`0.4.0`).
+    pub since: Option<String>,
+    pub status: Status,
     /// The inline examples; `None` when the policy was loaded without them (see
     /// [`Policy::examples`]).
     pub tests: Option<Tests>,
@@ -223,6 +250,8 @@ pub struct Policy {
     pub file: String,
     /// The text of that file, to compile the policy again with other parameters.
     pub text: std::sync::Arc<str>,
+    /// The definitions it was compiled with (its examples may start from their fixtures).
+    pub definitions: std::sync::Arc<super::Definitions>,
 }
 
 impl Policy {
@@ -232,7 +261,8 @@ impl Policy {
             Some(t) => std::borrow::Cow::Borrowed(t),
             None => {
                 let source = crate::document::Source::new(self.file.clone(), self.text.to_string());
-                let (found, _) = super::load_policies(&source, &super::ParamOverrides::new());
+                let (found, _) =
+                    super::load_policies_with(&source, &super::ParamOverrides::new(), &self.definitions, true);
                 std::borrow::Cow::Owned(
                     found
                         .into_iter()
