@@ -195,6 +195,18 @@ proptest! {
         }
         let s: serde_json::Value = serde_json::from_str(&sarif(&r, &[], "/work/repo")).unwrap();
         prop_assert_eq!(s["runs"][0]["results"].as_array().map(Vec::len), Some(r.findings.len()));
+        for res in s["runs"][0]["results"].as_array().unwrap() {
+            let i = res["ruleIndex"].as_u64().unwrap() as usize;
+            prop_assert_eq!(&s["runs"][0]["tool"]["driver"]["rules"][i]["id"], &res["ruleId"]);
+        }
+        // Streamed in pieces, the same bytes.
+        let mut streamed = Vec::new();
+        let mut w = rempart::report::SarifWriter::start(&mut streamed, &[], "/work/repo").unwrap();
+        for f in &r.findings {
+            w.results(std::slice::from_ref(f)).unwrap();
+        }
+        w.finish(&r.errors).unwrap();
+        prop_assert_eq!(String::from_utf8(streamed).unwrap(), sarif(&r, &[], "/work/repo"));
     }
 
     #[test]
