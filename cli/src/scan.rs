@@ -125,7 +125,9 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         if closed.get() && a.write_baseline.is_none() {
             return Err(io::Error::from(io::ErrorKind::BrokenPipe));
         }
-        let name = source.map(|s| s.name.as_str()).or(report.errors.first().map(|e| e.file.as_str()));
+        let name = source
+            .map(|s| s.name.as_str())
+            .or(report.errors.first().map(|e| e.file.as_str()));
         if let Some(name) = name.filter(|n| *n != "<stdin>") {
             if let Some(e) = destinations.iter().find_map(|d| d.check_input(Path::new(name)).err()) {
                 refused = Some(e);

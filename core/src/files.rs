@@ -61,7 +61,10 @@ fn expand(path: &Path, roots: &[PathBuf], walk: &mut Walk) {
         Ok(m) if m.is_file() => walk.files.push(path.to_path_buf()),
         Ok(m) => walk.errors.push(file_error(
             path,
-            format!("{}, not a regular file; only files, directories and `-` (stdin) are read", special_kind(&m.file_type())),
+            format!(
+                "{}, not a regular file; only files, directories and `-` (stdin) are read",
+                special_kind(&m.file_type())
+            ),
         )),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             walk.errors.push(file_error(path, "no such file or directory".into()))
@@ -75,9 +78,13 @@ fn expand(path: &Path, roots: &[PathBuf], walk: &mut Walk) {
 /// whose walk does not follow them either).
 fn walk_dir(dir: &Path, roots: &[PathBuf], walk: &mut Walk) {
     let mut entries: Vec<(PathBuf, std::fs::FileType)> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.flatten().filter_map(|e| e.file_type().ok().map(|t| (e.path(), t))).collect(),
+        Ok(rd) => rd
+            .flatten()
+            .filter_map(|e| e.file_type().ok().map(|t| (e.path(), t)))
+            .collect(),
         Err(e) => {
-            walk.errors.push(file_error(dir, format!("cannot read the directory: {e}")));
+            walk.errors
+                .push(file_error(dir, format!("cannot read the directory: {e}")));
             return;
         }
     };
@@ -86,7 +93,10 @@ fn walk_dir(dir: &Path, roots: &[PathBuf], walk: &mut Walk) {
         if kind.is_dir() {
             let name = entry.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
             if LEFT_OUT_DIRS.contains(&name.as_ref()) {
-                walk.notes.push(file_error(&entry, "version-control metadata, left out of the scan".into()));
+                walk.notes.push(file_error(
+                    &entry,
+                    "version-control metadata, left out of the scan".into(),
+                ));
             } else {
                 walk_dir(&entry, roots, walk);
             }
@@ -96,7 +106,9 @@ fn walk_dir(dir: &Path, roots: &[PathBuf], walk: &mut Walk) {
             walk.files.push(entry);
         } else if kind.is_symlink() {
             match entry.canonicalize() {
-                Err(_) => walk.notes.push(file_error(&entry, "a symbolic link to nothing; not read".into())),
+                Err(_) => walk
+                    .notes
+                    .push(file_error(&entry, "a symbolic link to nothing; not read".into())),
                 Ok(target) if !roots.iter().any(|r| target.starts_with(r)) => walk.notes.push(file_error(
                     &entry,
                     "a symbolic link to a file outside the scanned paths; not followed (name the target to scan it)"
@@ -114,7 +126,8 @@ fn walk_dir(dir: &Path, roots: &[PathBuf], walk: &mut Walk) {
                 },
             }
         } else {
-            walk.notes.push(file_error(&entry, format!("{}; not read", special_kind(&kind))));
+            walk.notes
+                .push(file_error(&entry, format!("{}; not read", special_kind(&kind))));
         }
     }
 }
@@ -193,7 +206,9 @@ fn too_big(name: &Path, max_bytes: usize) -> ErrorEntry {
 /// is over the limit, and the rest is never read.
 pub fn read_bounded(reader: impl Read, max_bytes: usize) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    reader.take((max_bytes as u64).saturating_add(1)).read_to_end(&mut bytes)?;
+    reader
+        .take((max_bytes as u64).saturating_add(1))
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -216,7 +231,10 @@ fn read_file(file: &Path, max_bytes: usize) -> Result<Source, ErrorEntry> {
     if !meta.is_file() {
         return Err(file_error(
             file,
-            format!("{}, not a regular file; it was not read", special_kind(&meta.file_type())),
+            format!(
+                "{}, not a regular file; it was not read",
+                special_kind(&meta.file_type())
+            ),
         ));
     }
     let bytes = read_bounded(handle, max_bytes).map_err(cannot)?;

@@ -110,7 +110,8 @@ impl<'p, W: Write> SarifWriter<'p, W> {
         let notifications: Vec<Value> = errors.iter().map(|e| notification(e, &self.root)).collect();
         let mut rules: Vec<Value> = self.rules.iter().map(|p| rule(p)).collect();
         rules.append(&mut self.engine_rules);
-        let invocations = json!([{"executionSuccessful": errors.is_empty(), "toolExecutionNotifications": notifications}]);
+        let invocations =
+            json!([{"executionSuccessful": errors.is_empty(), "toolExecutionNotifications": notifications}]);
         let tool = json!({"driver": {
             "name": "rempart",
             "rules": rules,
@@ -304,12 +305,27 @@ mod tests {
 
     #[test]
     fn artifact_paths_compare_whole_components() {
-        assert_eq!(artifact("/work/repo/k8s/a b.yaml", "/work/repo"), json!({"uri": "k8s/a%20b.yaml", "uriBaseId": "SRCROOT"}));
-        assert_eq!(artifact("/work/repo/k8s/a.yaml", "/work/repo/"), json!({"uri": "k8s/a.yaml", "uriBaseId": "SRCROOT"}));
+        assert_eq!(
+            artifact("/work/repo/k8s/a b.yaml", "/work/repo"),
+            json!({"uri": "k8s/a%20b.yaml", "uriBaseId": "SRCROOT"})
+        );
+        assert_eq!(
+            artifact("/work/repo/k8s/a.yaml", "/work/repo/"),
+            json!({"uri": "k8s/a.yaml", "uriBaseId": "SRCROOT"})
+        );
         // A sibling whose name starts with the root's name is not under it.
-        assert_eq!(artifact("/work/repo-prod/a.yaml", "/work/repo"), json!({"uri": "file:///work/repo-prod/a.yaml"}));
-        assert_eq!(artifact("./k8s/a.yaml", "/work/repo"), json!({"uri": "k8s/a.yaml", "uriBaseId": "SRCROOT"}));
-        assert_eq!(artifact("../other/a.yaml", "/work/repo"), json!({"uri": "../other/a.yaml", "uriBaseId": "SRCROOT"}));
+        assert_eq!(
+            artifact("/work/repo-prod/a.yaml", "/work/repo"),
+            json!({"uri": "file:///work/repo-prod/a.yaml"})
+        );
+        assert_eq!(
+            artifact("./k8s/a.yaml", "/work/repo"),
+            json!({"uri": "k8s/a.yaml", "uriBaseId": "SRCROOT"})
+        );
+        assert_eq!(
+            artifact("../other/a.yaml", "/work/repo"),
+            json!({"uri": "../other/a.yaml", "uriBaseId": "SRCROOT"})
+        );
         assert_eq!(dir_uri("/work/my repo"), "file:///work/my%20repo/");
     }
 }
