@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rempart::{Engine, Options};
 
 use rempart::files::policy_files;
+use rempart::report::visible;
 
 /// Exit code: nothing at or above the failure threshold.
 pub const EXIT_OK: i32 = 0;
@@ -194,7 +195,7 @@ pub fn run(args: &[String]) -> i32 {
         Ok(code) => code,
         Err(message) => {
             // Line by line: some messages list several mistakes, one a line.
-            let lines: Vec<_> = message.lines().map(rempart::report::visible).collect();
+            let lines: Vec<_> = message.lines().map(visible).collect();
             eprintln!("rempart: {}", lines.join("\n"));
             EXIT_ERROR
         }
@@ -234,7 +235,12 @@ fn list(a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String> {
             let width = engine.policies().iter().map(|p| p.id.len()).max().unwrap_or(0);
             let mut t = String::new();
             for p in engine.policies() {
-                t.push_str(&format!("{:<width$}  {:<8}  {}\n", p.id, p.severity.as_str(), p.title));
+                t.push_str(&format!(
+                    "{:<width$}  {:<8}  {}\n",
+                    visible(&p.id),
+                    p.severity.as_str(),
+                    visible(&p.title)
+                ));
             }
             t.push_str(&format!("{} policies\n", engine.policies().len()));
             t
@@ -291,7 +297,12 @@ fn test(paths: &[PathBuf], out: &mut dyn Write) -> Result<i32, String> {
     let (failures, count) = rempart::run_policy_tests(&engine);
     let mut text = String::new();
     for f in &failures {
-        text.push_str(&format!("FAIL {} ({}): {}\n", f.policy, f.file, f.message));
+        text.push_str(&format!(
+            "FAIL {} ({}): {}\n",
+            visible(&f.policy),
+            visible(&f.file),
+            visible(&f.message)
+        ));
     }
     text.push_str(&format!("{} policies, {count} examples\n", engine.policies().len()));
     text.push_str(&format!(
