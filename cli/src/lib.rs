@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rempart::{Engine, Options};
 
 use rempart::files::policy_files;
+use rempart::report::visible;
 
 /// Exit code: nothing at or above the failure threshold.
 pub const EXIT_OK: i32 = 0;
@@ -202,7 +203,7 @@ pub fn run(args: &[String]) -> i32 {
         Ok(code) => code,
         Err(message) => {
             // Line by line: some messages list several mistakes, one a line.
-            let lines: Vec<_> = message.lines().map(rempart::report::visible).collect();
+            let lines: Vec<_> = message.lines().map(visible).collect();
             eprintln!("rempart: {}", lines.join("\n"));
             EXIT_ERROR
         }
@@ -244,9 +245,9 @@ fn list(a: &PolicyArgs, out: &mut dyn Write) -> Result<i32, String> {
             for p in engine.policies() {
                 t.push_str(&format!(
                     "{:<width$}  {:<8}  {}{}\n",
-                    p.id,
+                    visible(&p.id),
                     p.severity.as_str(),
-                    p.title,
+                    visible(&p.title),
                     lifecycle(p)
                 ));
             }
@@ -361,7 +362,12 @@ fn test(paths: &[PathBuf], out: &mut dyn Write) -> Result<i32, String> {
     let (failures, count) = rempart::run_policy_tests(&engine);
     let mut text = String::new();
     for f in &failures {
-        text.push_str(&format!("FAIL {} ({}): {}\n", f.policy, f.file, f.message));
+        text.push_str(&format!(
+            "FAIL {} ({}): {}\n",
+            visible(&f.policy),
+            visible(&f.file),
+            visible(&f.message)
+        ));
     }
     text.push_str(&format!("{} policies, {count} examples\n", engine.policies().len()));
     text.push_str(&format!(

@@ -26,7 +26,9 @@ impl Destination {
         let refuse = |why: &str| format!("cannot write the {what} `{}`: {why}", shown());
         match std::fs::symlink_metadata(target) {
             Ok(m) if m.file_type().is_symlink() => {
-                return Err(refuse("it is a symbolic link; name the file it points to, or another file"))
+                return Err(refuse(
+                    "it is a symbolic link; name the file it points to, or another file",
+                ))
             }
             Ok(m) if m.is_dir() => return Err(refuse("it is a directory")),
             Ok(m) if !m.is_file() => {

@@ -7,7 +7,9 @@ use std::rc::Rc;
 
 use rempart::engine::{Baseline, ExceptionSet, Report};
 use rempart::files::{read_bounded, scan_paths};
-use rempart::report::{text_file, text_notes, text_summary, visible, JsonWriter};
+use rempart::report::{
+    github_errors, github_findings, text_file, text_notes, text_summary, visible, JsonWriter, SarifWriter,
+};
 use rempart::{Engine, Severity, Source};
 
 use crate::output::Destination;
@@ -96,8 +98,13 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         closed: Rc::clone(&closed),
     });
     let write_err = |e: io::Error| format!("cannot write the report: {e}");
+    let root = std::env::current_dir()
+        .map(|d| d.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut output = match a.format {
         Format::Json => Output::Json(JsonWriter::start(sink).map_err(write_err)?),
+        Format::Sarif => Output::Sarif(SarifWriter::start(sink, engine.policies(), &root).map_err(write_err)?),
+        Format::Github => Output::Github(sink),
         Format::Text => Output::Text { out: sink, color },
         whole => Output::Whole {
             out: sink,
@@ -118,7 +125,9 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         if closed.get() && a.write_baseline.is_none() {
             return Err(io::Error::from(io::ErrorKind::BrokenPipe));
         }
-        let name = source.map(|s| s.name.as_str()).or(report.errors.first().map(|e| e.file.as_str()));
+        let name = source
+            .map(|s| s.name.as_str())
+            .or(report.errors.first().map(|e| e.file.as_str()));
         if let Some(name) = name.filter(|n| *n != "<stdin>") {
             if let Some(e) = destinations.iter().find_map(|d| d.check_input(Path::new(name)).err()) {
                 refused = Some(e);
@@ -195,9 +204,12 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     })
 }
 
-/// Where a scan's report goes: JSON and text file by file, the other formats at the end.
-enum Output<W: Write> {
+/// Where a scan's report goes: JSON, SARIF, text and GitHub annotations file by file; JUnit
+/// and PolicyReport, which group findings, at the end from what they print of each finding.
+enum Output<'p, W: Write> {
     Json(JsonWriter<W>),
+    Sarif(SarifWriter<'p, W>),
+    Github(W),
     Text {
         out: W,
         color: bool,
@@ -209,13 +221,19 @@ enum Output<W: Write> {
     },
 }
 
-impl<W: Write> Output<W> {
+impl<W: Write> Output<'_, W> {
     fn file(&mut self, report: &Report, source: Option<&Source>) -> std::io::Result<()> {
         match self {
             Output::Json(w) => w.findings(&report.findings),
+            Output::Sarif(w) => w.results(&report.findings),
+            Output::Github(out) => out.write_all(github_findings(&report.findings).as_bytes()),
             Output::Text { out, color } => out.write_all(text_file(report, source, *color).as_bytes()),
             Output::Whole { findings, .. } => {
-                findings.extend(report.findings.iter().cloned());
+                // Only what JUnit and PolicyReport print: not the standards.
+                findings.extend(report.findings.iter().map(|f| rempart::Finding {
+                    standards: serde_json::Map::new(),
+                    ..f.clone()
+                }));
                 Ok(())
             }
         }
@@ -229,19 +247,19 @@ impl<W: Write> Output<W> {
                 findings,
             } => {
                 totals.findings = findings;
-                let root = std::env::current_dir()
-                    .map(|d| d.to_string_lossy().into_owned())
-                    .unwrap_or_default();
                 let text = match format {
-                    Format::Sarif => rempart::report::sarif(&totals, engine.policies(), &root),
                     Format::Junit => rempart::report::junit(&totals, engine.policies()),
-                    Format::PolicyReport => rempart::report::policy_report(&totals),
-                    _ => rempart::report::github(&totals),
+                    _ => rempart::report::policy_report(&totals),
                 };
                 out.write_all(text.as_bytes())?;
                 out.flush()
             }
             Output::Json(w) => w.finish(&totals.errors, &totals.notes, &totals.summary),
+            Output::Sarif(w) => w.finish(&totals.errors),
+            Output::Github(mut out) => {
+                out.write_all(github_errors(&totals.errors).as_bytes())?;
+                out.flush()
+            }
             Output::Text { mut out, .. } => {
                 // Skipped documents are counted in the summary and listed with -v; every
                 // other note (options, paths left out, leniencies of the decoder) always.

@@ -58,7 +58,10 @@ fn json(o: &Output) -> serde_json::Value {
 const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  hostPID: true\n  containers: [{name: a, image: \"nginx:latest\"}]\n";
 
 fn many_pods(n: usize) -> String {
-    (0..n).map(|i| POD.replace("name: web", &format!("name: web{i}"))).collect::<Vec<_>>().join("---\n")
+    (0..n)
+        .map(|i| POD.replace("name: web", &format!("name: web{i}")))
+        .collect::<Vec<_>>()
+        .join("---\n")
 }
 
 #[test]
@@ -78,7 +81,11 @@ fn a_closed_pipe_ends_the_scan_quietly() {
         child.stdout.take().unwrap().read_exact(&mut first).unwrap();
         let o = child.wait_with_output().unwrap();
         assert_eq!(err(&o), "", "{format}: nothing on stderr");
-        assert_eq!(o.status.code(), Some(1), "{format}: findings were seen before the pipe closed");
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{format}: findings were seen before the pipe closed"
+        );
     }
 }
 
@@ -88,11 +95,17 @@ fn hostile_names_cannot_forge_workflow_commands_or_terminal_escapes() {
     let hostile = POD.replace("name: web", "name: \"x\\n::error file=a::pwned\\e[2J\\u202e\"");
     d.write("pod.yaml", &hostile);
     d.write("x\n::error file=b::forged\u{1b}[31m.yaml", &hostile);
-    d.write("broken\n::warning::x.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: [\n");
+    d.write(
+        "broken\n::warning::x.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: [\n",
+    );
     for format in ["text", "github", "junit", "sarif"] {
         let o = d.run(&["scan", "--format", format, "--color", "never", "-v", "."]);
         let text = out(&o) + &err(&o);
-        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{format}: {text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{format}: {text}"
+        );
         for line in text.lines() {
             let line = line.trim_start();
             for forged in ["::error file=a::", "::error file=b::", "::warning::x"] {
@@ -100,7 +113,10 @@ fn hostile_names_cannot_forge_workflow_commands_or_terminal_escapes() {
             }
         }
         if format == "text" || format == "junit" {
-            assert!(text.contains("x\\n::error file=a::pwned"), "{format}: the name is shown escaped: {text}");
+            assert!(
+                text.contains("x\\n::error file=a::pwned"),
+                "{format}: the name is shown escaped: {text}"
+            );
         }
     }
 }
@@ -108,7 +124,9 @@ fn hostile_names_cannot_forge_workflow_commands_or_terminal_escapes() {
 #[test]
 fn reports_and_baselines_never_overwrite_inputs_or_follow_links() {
     let d = Dir::new("output");
-    d.write("pod.yaml", POD).write("k8s/app.yaml", POD).write("k8s/old.json", "{}");
+    d.write("pod.yaml", POD)
+        .write("k8s/app.yaml", POD)
+        .write("k8s/old.json", "{}");
     // The report over the file named.
     let o = d.run(&["scan", "-o", "pod.yaml", "pod.yaml"]);
     assert_eq!(o.status.code(), Some(2));
@@ -128,14 +146,41 @@ fn reports_and_baselines_never_overwrite_inputs_or_follow_links() {
     assert!(err(&o).contains("symbolic link"), "{}", err(&o));
     assert_eq!(std::fs::read_to_string(d.path("k8s/app.yaml")).unwrap(), POD);
     // A normal run writes both files and leaves no temporary file behind.
-    let o = d.run(&["scan", "--format", "json", "-o", "out/../report.json", "--write-baseline", "b.json", "pod.yaml"]);
-    assert!(o.status.code() == Some(2) && err(&o).contains("out"), "no such directory: {}", err(&o));
-    let o = d.run(&["scan", "--format", "json", "-o", "report.json", "--write-baseline", "b.json", "pod.yaml"]);
+    let o = d.run(&[
+        "scan",
+        "--format",
+        "json",
+        "-o",
+        "out/../report.json",
+        "--write-baseline",
+        "b.json",
+        "pod.yaml",
+    ]);
+    assert!(
+        o.status.code() == Some(2) && err(&o).contains("out"),
+        "no such directory: {}",
+        err(&o)
+    );
+    let o = d.run(&[
+        "scan",
+        "--format",
+        "json",
+        "-o",
+        "report.json",
+        "--write-baseline",
+        "b.json",
+        "pod.yaml",
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(d.path("report.json")).unwrap()).unwrap();
     assert!(report["summary"]["findings"].as_u64().unwrap() > 0);
-    assert!(std::fs::read_to_string(d.path("b.json")).unwrap().contains("fingerprint"));
-    let names: Vec<String> = std::fs::read_dir(&d.0).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(std::fs::read_to_string(d.path("b.json"))
+        .unwrap()
+        .contains("fingerprint"));
+    let names: Vec<String> = std::fs::read_dir(&d.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
     // Writing to a device is allowed.
     let o = d.run(&["scan", "-o", "/dev/null", "pod.yaml"]);
@@ -167,34 +212,54 @@ fn run_within(d: &Dir, args: &[&str], stdin: Stdio, secs: u64) -> Output {
 #[test]
 fn devices_fifos_and_endless_stdin_are_bounded() {
     let d = Dir::new("special");
-    d.write("k8s/pod.yaml", POD).write(".rempart.yaml", "limits: {maxInputBytes: 4096}\n");
+    d.write("k8s/pod.yaml", POD)
+        .write(".rempart.yaml", "limits: {maxInputBytes: 4096}\n");
     std::os::unix::fs::symlink("/dev/zero", d.path("k8s/zero.yaml")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", d.path("zero.yaml")).unwrap();
-    assert!(Command::new("mkfifo").arg(d.path("k8s/pipe.yaml")).status().unwrap().success());
+    assert!(Command::new("mkfifo")
+        .arg(d.path("k8s/pipe.yaml"))
+        .status()
+        .unwrap()
+        .success());
     // In a directory: the special files are left out, with a note each; the pod is scanned.
     let o = run_within(&d, &["scan", "--format", "json", "k8s"], Stdio::null(), 60);
     let v = json(&o);
     assert_eq!(v["summary"]["files"], 1, "{v}");
     assert_eq!(v["summary"]["ignored"], 2, "{v}");
     let notes = v["notes"].to_string();
-    assert!(notes.contains("k8s/pipe.yaml") && notes.contains("named pipe"), "{notes}");
+    assert!(
+        notes.contains("k8s/pipe.yaml") && notes.contains("named pipe"),
+        "{notes}"
+    );
     assert!(notes.contains("k8s/zero.yaml"), "{notes}");
     // Named directly: refused with a clear error, not read.
     for name in ["zero.yaml", "k8s/pipe.yaml"] {
         let o = run_within(&d, &["scan", "--format", "json", name], Stdio::null(), 60);
         assert_eq!(o.status.code(), Some(2));
         let v = json(&o);
-        assert!(v["errors"][0]["message"].as_str().unwrap().contains("not a regular file"), "{v}");
+        assert!(
+            v["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not a regular file"),
+            "{v}"
+        );
     }
     // A file over the limit, and endless stdin: read up to the limit only.
     d.write("big.yaml", &many_pods(100));
     let o = run_within(&d, &["scan", "--format", "json", "big.yaml"], Stdio::null(), 60);
-    assert!(json(&o)["errors"][0]["message"].as_str().unwrap().contains("over the limit of 4096 bytes"));
+    assert!(json(&o)["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("over the limit of 4096 bytes"));
     let zero = std::fs::File::open("/dev/zero").unwrap();
     let o = run_within(&d, &["scan", "--format", "json", "-"], Stdio::from(zero), 60);
     let v = json(&o);
     assert_eq!(v["errors"][0]["file"], "<stdin>", "{v}");
-    assert!(v["errors"][0]["message"].as_str().unwrap().contains("over the limit"), "{v}");
+    assert!(
+        v["errors"][0]["message"].as_str().unwrap().contains("over the limit"),
+        "{v}"
+    );
 }
 
 #[test]
@@ -207,7 +272,12 @@ fn hidden_files_are_scanned_as_kubectl_reads_them_and_git_is_left_out_visibly() 
         .write("k8s/.git/config.yaml", POD);
     let o = d.run(&["scan", "--format", "json", "k8s"]);
     let v = json(&o);
-    let mut files: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
+    let mut files: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
     files.dedup();
     assert_eq!(files, ["k8s/.backdoor.yaml", "k8s/.hidden/pod.yml", "k8s/.yaml"]);
     assert_eq!(v["summary"]["ignored"], 1);
@@ -219,7 +289,10 @@ fn hidden_files_are_scanned_as_kubectl_reads_them_and_git_is_left_out_visibly() 
 #[test]
 fn symlinks_leaving_the_scanned_paths_are_not_followed_and_secrets_never_framed() {
     let d = Dir::new("links");
-    d.write("secret/credentials", "[default]\naws_secret_access_key = wJalrXUtnFEMI: x\n");
+    d.write(
+        "secret/credentials",
+        "[default]\naws_secret_access_key = wJalrXUtnFEMI: x\n",
+    );
     d.write("k8s/pod.yaml", POD).write("k8s/sub/app.yaml", POD);
     std::os::unix::fs::symlink(d.path("secret/credentials"), d.path("k8s/config.yaml")).unwrap();
     std::os::unix::fs::symlink(d.path("secret"), d.path("k8s/secrets.yaml")).unwrap();
@@ -228,13 +301,20 @@ fn symlinks_leaving_the_scanned_paths_are_not_followed_and_secrets_never_framed(
     let o = d.run(&["scan", "--color", "never", "-v", "k8s"]);
     let text = out(&o);
     assert!(!text.contains("wJalr"), "{text}");
-    assert!(text.contains("k8s/config.yaml: note: a symbolic link to a file outside the scanned paths"), "{text}");
+    assert!(
+        text.contains("k8s/config.yaml: note: a symbolic link to a file outside the scanned paths"),
+        "{text}"
+    );
     assert!(text.contains("k8s/sub/link.yaml:"), "{text}");
     assert_eq!(o.status.code(), Some(1), "{text}");
     // Named directly, the file is read, but its error shows no line of it.
     let o = d.run(&["scan", "--color", "never", "secret/credentials"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(out(&o).contains("secret/credentials:2:") && !out(&o).contains("wJalr"), "{}", out(&o));
+    assert!(
+        out(&o).contains("secret/credentials:2:") && !out(&o).contains("wJalr"),
+        "{}",
+        out(&o)
+    );
 }
 
 #[test]
@@ -259,10 +339,21 @@ fn a_baseline_recorded_for_one_file_does_not_hide_the_same_finding_in_another() 
     d.write("k8s/prod/web.yaml", POD);
     let o = d.run(&["scan", "--format", "json", "--baseline", "b.json", "k8s"]);
     let v = json(&o);
-    assert!(v["findings"].as_array().unwrap().iter().all(|f| f["file"] == "k8s/prod/web.yaml"), "{v}");
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["file"] == "k8s/prod/web.yaml"),
+        "{v}"
+    );
     assert!(v["summary"]["baselined"].as_u64().unwrap() > 0 && v["summary"]["findings"].as_u64().unwrap() > 0);
     let o = d.run(&["scan", "--color", "never", "--baseline", "b.json", "k8s"]);
-    assert!(out(&o).contains(" hidden by the baseline"), "the text summary says it: {}", out(&o));
+    assert!(
+        out(&o).contains(" hidden by the baseline"),
+        "the text summary says it: {}",
+        out(&o)
+    );
     // A version 1 baseline is read with a note to record it again.
     let mut old = b.clone();
     old["version"] = 1.into();

@@ -61,7 +61,10 @@ fn expand(path: &Path, roots: &[PathBuf], walk: &mut Walk) {
         Ok(m) if m.is_file() => walk.files.push(path.to_path_buf()),
         Ok(m) => walk.errors.push(file_error(
             path,
-            format!("{}, not a regular file; only files, directories and `-` (stdin) are read", special_kind(&m.file_type())),
+            format!(
+                "{}, not a regular file; only files, directories and `-` (stdin) are read",
+                special_kind(&m.file_type())
+            ),
         )),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             walk.errors.push(file_error(path, "no such file or directory".into()))
@@ -75,9 +78,13 @@ fn expand(path: &Path, roots: &[PathBuf], walk: &mut Walk) {
 /// whose walk does not follow them either).
 fn walk_dir(dir: &Path, roots: &[PathBuf], walk: &mut Walk) {
     let mut entries: Vec<(PathBuf, std::fs::FileType)> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.flatten().filter_map(|e| e.file_type().ok().map(|t| (e.path(), t))).collect(),
+        Ok(rd) => rd
+            .flatten()
+            .filter_map(|e| e.file_type().ok().map(|t| (e.path(), t)))
+            .collect(),
         Err(e) => {
-            walk.errors.push(file_error(dir, format!("cannot read the directory: {e}")));
+            walk.errors
+                .push(file_error(dir, format!("cannot read the directory: {e}")));
             return;
         }
     };
@@ -86,7 +93,10 @@ fn walk_dir(dir: &Path, roots: &[PathBuf], walk: &mut Walk) {
         if kind.is_dir() {
             let name = entry.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
             if LEFT_OUT_DIRS.contains(&name.as_ref()) {
-                walk.notes.push(file_error(&entry, "version-control metadata, left out of the scan".into()));
+                walk.notes.push(file_error(
+                    &entry,
+                    "version-control metadata, left out of the scan".into(),
+                ));
             } else {
                 walk_dir(&entry, roots, walk);
             }
@@ -96,7 +106,9 @@ fn walk_dir(dir: &Path, roots: &[PathBuf], walk: &mut Walk) {
             walk.files.push(entry);
         } else if kind.is_symlink() {
             match entry.canonicalize() {
-                Err(_) => walk.notes.push(file_error(&entry, "a symbolic link to nothing; not read".into())),
+                Err(_) => walk
+                    .notes
+                    .push(file_error(&entry, "a symbolic link to nothing; not read".into())),
                 Ok(target) if !roots.iter().any(|r| target.starts_with(r)) => walk.notes.push(file_error(
                     &entry,
                     "a symbolic link to a file outside the scanned paths; not followed (name the target to scan it)"
@@ -114,7 +126,8 @@ fn walk_dir(dir: &Path, roots: &[PathBuf], walk: &mut Walk) {
                 },
             }
         } else {
-            walk.notes.push(file_error(&entry, format!("{}; not read", special_kind(&kind))));
+            walk.notes
+                .push(file_error(&entry, format!("{}; not read", special_kind(&kind))));
         }
     }
 }
@@ -193,7 +206,9 @@ fn too_big(name: &Path, max_bytes: usize) -> ErrorEntry {
 /// is over the limit, and the rest is never read.
 pub fn read_bounded(reader: impl Read, max_bytes: usize) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    reader.take((max_bytes as u64).saturating_add(1)).read_to_end(&mut bytes)?;
+    reader
+        .take((max_bytes as u64).saturating_add(1))
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -208,16 +223,48 @@ pub fn read_input(input: &Input, stdin: &str, max_bytes: usize) -> Result<Source
     }
 }
 
+/// Opens a file for reading without waiting: should the name have become a named pipe since
+/// it was listed, opening it does not block until a writer comes (Linux's `O_NONBLOCK`,
+/// which regular files ignore); the handle is then checked to be a regular file.
+fn open_without_blocking(file: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(all(
+        target_os = "linux",
+        any(
+            target_arch = "x86_64",
+            target_arch = "x86",
+            target_arch = "aarch64",
+            target_arch = "arm",
+            target_arch = "riscv64"
+        )
+    ))]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        const O_NONBLOCK: i32 = 0o4000;
+        options.custom_flags(O_NONBLOCK);
+    }
+    options.open(file)
+}
+
 fn read_file(file: &Path, max_bytes: usize) -> Result<Source, ErrorEntry> {
     let cannot = |e: std::io::Error| file_error(file, format!("cannot read the file: {e}"));
-    let handle = std::fs::File::open(file).map_err(cannot)?;
+    let not_regular = |t: &std::fs::FileType| {
+        file_error(
+            file,
+            format!("{}, not a regular file; it was not read", special_kind(t)),
+        )
+    };
+    match std::fs::metadata(file) {
+        Ok(m) if !m.is_file() => return Err(not_regular(&m.file_type())),
+        Err(e) => return Err(cannot(e)),
+        Ok(_) => {}
+    }
+    let handle = open_without_blocking(file).map_err(cannot)?;
     // What was opened, not what the name pointed to a moment before.
     let meta = handle.metadata().map_err(cannot)?;
     if !meta.is_file() {
-        return Err(file_error(
-            file,
-            format!("{}, not a regular file; it was not read", special_kind(&meta.file_type())),
-        ));
+        return Err(not_regular(&meta.file_type()));
     }
     let bytes = read_bounded(handle, max_bytes).map_err(cannot)?;
     if bytes.len() > max_bytes {
@@ -303,4 +350,28 @@ pub fn scan_paths<E>(
         totals.merge(report);
     }
     Ok(totals)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_refuses_special_files_and_counts_bytes_as_it_reads() {
+        let dir = std::env::temp_dir().join(format!("rempart-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("p.yaml");
+        let _ = std::fs::remove_file(&fifo);
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        // Named as an input after the walk (it could have been replaced since): not opened.
+        let e = read_input(&Input::File(fifo.clone()), "", 100).err().unwrap();
+        assert!(e.message.contains("named pipe"), "{}", e.message);
+        // `/dev/zero` reports a length of 0 and never ends: read up to the limit only.
+        let e = read_input(&Input::File("/dev/zero".into()), "", 100).err().unwrap();
+        assert!(e.message.contains("a device"), "{}", e.message);
+        assert_eq!(read_bounded(std::io::repeat(b'a'), 100).unwrap().len(), 101);
+        let e = read_input(&Input::Stdin, &"x".repeat(101), 100).err().unwrap();
+        assert!(e.message.contains("over the limit of 100 bytes"), "{}", e.message);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -20,8 +20,11 @@ fn hostile() -> impl Strategy<Value = String> {
         '\u{202e}', '\u{feff}', '\u{fffe}', '\u{ffff}', '"', '\'', '\\', '<', '>', '&', ':', ',', '%', '#', '-', '?',
         '*', '!', '|', '{', '}', '[', ']', ' ', '/', '~', ';', '=', 'é', '漢', '😀',
     ]);
-    prop::collection::vec(prop_oneof![3 => special, 1 => any::<char>(), 2 => prop::char::range('a', 'z')], 0..20)
-        .prop_map(|v| v.into_iter().collect())
+    prop::collection::vec(
+        prop_oneof![3 => special, 1 => any::<char>(), 2 => prop::char::range('a', 'z')],
+        0..20,
+    )
+    .prop_map(|v| v.into_iter().collect())
 }
 
 fn severity() -> impl Strategy<Value = Severity> {
@@ -79,13 +82,26 @@ fn well_formed_xml(text: &str) -> Result<(), String> {
         let end = rest.find(';').ok_or("unterminated entity")?;
         let name = &rest[1..end];
         let ok = ["amp", "lt", "gt", "quot", "apos"].contains(&name)
-            || name.strip_prefix("#x").is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))
-            || name.strip_prefix('#').is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
-        if ok { Ok(end + 1) } else { Err(format!("bad entity `&{name};`")) }
+            || name
+                .strip_prefix("#x")
+                .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))
+            || name
+                .strip_prefix('#')
+                .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
+        if ok {
+            Ok(end + 1)
+        } else {
+            Err(format!("bad entity `&{name};`"))
+        }
     }
     fn name_len(s: &str) -> usize {
         s.char_indices()
-            .find(|&(i, c)| !(c.is_ascii_alphabetic() || c == '_' || c == ':' || i > 0 && (c.is_ascii_digit() || c == '-' || c == '.')))
+            .find(|&(i, c)| {
+                !(c.is_ascii_alphabetic()
+                    || c == '_'
+                    || c == ':'
+                    || i > 0 && (c.is_ascii_digit() || c == '-' || c == '.'))
+            })
             .map_or(s.len(), |(i, _)| i)
     }
     if let Some(c) = text.chars().find(|c| !allowed(*c)) {
@@ -172,7 +188,16 @@ fn well_formed_xml(text: &str) -> Result<(), String> {
 #[test]
 fn the_xml_checker_rejects_what_it_should() {
     assert!(well_formed_xml("<?xml version=\"1.0\"?>\n<a x=\"1\"><b/>t &amp; &#x41;</a>\n").is_ok());
-    for bad in ["<a>", "<a></b>", "<a x=1/>", "<a>&foo;</a>", "<a>\u{1b}</a>", "<a/><b/>", "<a x=\"<\"/>", "<a x=\"1\" x=\"2\"/>"] {
+    for bad in [
+        "<a>",
+        "<a></b>",
+        "<a x=1/>",
+        "<a>&foo;</a>",
+        "<a>\u{1b}</a>",
+        "<a/><b/>",
+        "<a x=\"<\"/>",
+        "<a x=\"1\" x=\"2\"/>",
+    ] {
         assert!(well_formed_xml(bad).is_err(), "{bad}");
     }
 }
@@ -195,6 +220,18 @@ proptest! {
         }
         let s: serde_json::Value = serde_json::from_str(&sarif(&r, &[], "/work/repo")).unwrap();
         prop_assert_eq!(s["runs"][0]["results"].as_array().map(Vec::len), Some(r.findings.len()));
+        for res in s["runs"][0]["results"].as_array().unwrap() {
+            let i = res["ruleIndex"].as_u64().unwrap() as usize;
+            prop_assert_eq!(&s["runs"][0]["tool"]["driver"]["rules"][i]["id"], &res["ruleId"]);
+        }
+        // Streamed in pieces, the same bytes.
+        let mut streamed = Vec::new();
+        let mut w = rempart::report::SarifWriter::start(&mut streamed, &[], "/work/repo").unwrap();
+        for f in &r.findings {
+            w.results(std::slice::from_ref(f)).unwrap();
+        }
+        w.finish(&r.errors).unwrap();
+        prop_assert_eq!(String::from_utf8(streamed).unwrap(), sarif(&r, &[], "/work/repo"));
     }
 
     #[test]

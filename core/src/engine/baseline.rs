@@ -179,7 +179,10 @@ mod tests {
         // Shifted lines in the same file: hidden.
         let mut moved = engine.scan_source(&Source::new("./staging/web.yaml", format!("# a\n# b\n{POD}")));
         baseline.apply(&mut moved);
-        assert_eq!((moved.findings.len(), moved.summary.baselined), (0, staging.findings.len()));
+        assert_eq!(
+            (moved.findings.len(), moved.summary.baselined),
+            (0, staging.findings.len())
+        );
         // The same finding in another file: reported.
         let mut prod = engine.scan_source(&Source::new("prod/web.yaml", POD));
         baseline.apply(&mut prod);
@@ -208,6 +211,8 @@ mod tests {
         let mut prod = engine.scan_source(&Source::new("prod/web.yaml", POD));
         old.apply(&mut prod);
         assert_eq!(prod.findings.len(), staging.findings.len());
-        assert!(Baseline::from_json("{\"version\": 9, \"findings\": []}").unwrap_err().contains("version 9"));
+        assert!(Baseline::from_json("{\"version\": 9, \"findings\": []}")
+            .unwrap_err()
+            .contains("version 9"));
     }
 }

@@ -146,10 +146,11 @@ pub fn first_template(
 /// True when the scalar at `span` is written plain: neither quoted nor a block scalar.
 fn is_plain(text: &str, span: Span) -> bool {
     let body = text.get(span.start..span.end).unwrap_or_default();
-    if body.starts_with(['"', '\'']) {
+    // A block scalar's span starts at its `|` or `>` indicator (see `document/block.rs`).
+    if body.starts_with(['"', '\'', '|', '>']) {
         return false;
     }
-    // A block scalar's span holds its content; its `|` or `>` header ends the text before it.
+    // Should a block scalar's span hold only its content, its header ends the text before it.
     let before = text.get(..span.start).unwrap_or_default().trim_end();
     let header_line = before.rsplit('\n').next().unwrap_or_default();
     let header = match super::comments::comment_start(header_line) {

@@ -56,7 +56,10 @@ mod tests {
     fn controls_and_invisible_characters_are_escaped() {
         assert_eq!(visible("plain `name` é 漢"), "plain `name` é 漢");
         assert_eq!(visible("x\n::error file=a::pwned"), "x\\n::error file=a::pwned");
-        assert_eq!(visible("\x1b[31mred\u{7f}\u{85}\u{202e}\r\t"), "\\u{1b}[31mred\\u{7f}\\u{85}\\u{202e}\\r\\t");
+        assert_eq!(
+            visible("\x1b[31mred\u{7f}\u{85}\u{202e}\r\t"),
+            "\\u{1b}[31mred\\u{7f}\\u{85}\\u{202e}\\r\\t"
+        );
         assert!(!visible("\u{0}\u{9f}\u{2028}\u{feff}").chars().any(is_hidden));
     }
 }

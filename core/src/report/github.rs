@@ -3,12 +3,19 @@
 use std::fmt::Write;
 
 use super::escape::visible;
-use crate::engine::Report;
+use crate::engine::{ErrorEntry, Finding, Report};
 use crate::policy::Severity;
 
 pub fn github(report: &Report) -> String {
+    let mut out = github_findings(&report.findings);
+    out.push_str(&github_errors(&report.errors));
+    out
+}
+
+/// The annotations of findings (a scan writes them file by file).
+pub fn github_findings(findings: &[Finding]) -> String {
     let mut out = String::new();
-    for f in &report.findings {
+    for f in findings {
         let level = match f.severity {
             Severity::Critical | Severity::High => "error",
             Severity::Medium => "warning",
@@ -30,7 +37,13 @@ pub fn github(report: &Report) -> String {
             ))
         );
     }
-    for e in &report.errors {
+    out
+}
+
+/// The annotations of read errors (a scan writes them at the end).
+pub fn github_errors(errors: &[ErrorEntry]) -> String {
+    let mut out = String::new();
+    for e in errors {
         let at = e
             .span
             .map(|s| format!(",line={},col={}", s.start.line, s.start.column))

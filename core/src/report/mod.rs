@@ -1,5 +1,6 @@
-//! Output formats for a report. JSON and text can be written file by file as a scan goes
-//! (see [`JsonWriter`] and [`text_file`]); SARIF, JUnit, PolicyReport and GitHub annotations
+//! Output formats for a report. JSON, SARIF, text and GitHub annotations can be written file
+//! by file as a scan goes (see [`JsonWriter`], [`SarifWriter`], [`text_file`],
+//! [`github_findings`]); JUnit and PolicyReport group findings (by policy, by namespace) and
 //! are written from the whole report.
 
 mod escape;
@@ -13,9 +14,9 @@ mod text;
 
 pub use escape::{is_hidden, push_visible, visible};
 pub use fingerprint::{fingerprint, fingerprint_in};
-pub use github::github;
+pub use github::{github, github_errors, github_findings};
 pub use json::{json, JsonWriter};
 pub use junit::junit;
 pub use policy_report::policy_report;
-pub use sarif::sarif;
+pub use sarif::{sarif, SarifWriter};
 pub use text::{kubernetes_like, text, text_file, text_notes, text_summary};

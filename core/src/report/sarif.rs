@@ -1,97 +1,168 @@
 //! SARIF 2.1.0: one rule per selected policy, one result per finding with its region and a
 //! fingerprint that does not move with the lines; read errors become notifications.
 
+use std::collections::HashMap;
+use std::io::{self, Write};
 use std::path::{Component, Path};
 
 use serde_json::{json, Value};
 
 use super::escape::visible;
 use super::fingerprint::fingerprint;
-use crate::engine::{ErrorEntry, Report};
+use crate::engine::{ErrorEntry, Finding, Report};
 use crate::policy::{Policy, Severity};
 
 /// `root` is the scan root (an absolute directory); file names are made relative to it.
 pub fn sarif(report: &Report, policies: &[Policy], root: &str) -> String {
-    let mut rules: Vec<&Policy> = policies.iter().collect();
-    rules.sort_by(|a, b| a.id.cmp(&b.id));
-    let index_of = |id: &str| rules.iter().position(|p| p.id == id);
-    let mut rule_values: Vec<Value> = rules.iter().map(|p| rule(p)).collect();
-    // Findings the engine raises itself (suppressions, exceptions) get a rule too.
-    let mut engine_rules: Vec<String> = Vec::new();
-    for f in &report.findings {
-        if index_of(&f.policy).is_none() && !engine_rules.contains(&f.policy) {
-            engine_rules.push(f.policy.clone());
-            rule_values.push(json!({
-                "id": f.policy,
-                "name": camel(&f.policy),
-                "shortDescription": {"text": f.title},
-                "fullDescription": {"text": f.title},
-                "help": {"text": f.fix},
-                "defaultConfiguration": {"level": level(f.severity)},
-                "properties": {"tags": ["rempart"]}
-            }));
-        }
-    }
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let rule_index = index_of(&f.policy)
-                .or_else(|| {
-                    engine_rules
-                        .iter()
-                        .position(|r| *r == f.policy)
-                        .map(|i| rules.len() + i)
-                })
-                .unwrap_or_default();
-            let o = &f.object;
-            let qualified = [Some(o.kind.as_str()), o.namespace.as_deref(), o.name.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join("/");
-            json!({
-                "ruleId": f.policy,
-                "ruleIndex": rule_index,
-                "level": level(f.severity),
-                "message": {"text": visible(&f.message)},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": artifact(&f.file, root),
-                        "region": {
-                            "startLine": f.span.start.line,
-                            "startColumn": f.span.start.column,
-                            "endLine": f.span.end.line,
-                            "endColumn": f.span.end.column.max(1),
-                            "byteOffset": f.span.start.offset,
-                            "byteLength": f.span.end.offset - f.span.start.offset
-                        }
-                    },
-                    "logicalLocations": [{"fullyQualifiedName": visible(&format!("{qualified}{}", f.path)), "kind": "object"}]
-                }],
-                "partialFingerprints": {"rempartFinding/v1": fingerprint(f)},
-                "properties": {"severity": f.severity, "jsonPointer": f.path, "standards": f.standards}
-            })
-        })
-        .collect();
-    let notifications: Vec<Value> = report.errors.iter().map(|e| notification(e, root)).collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "rempart",
-                "version": crate::VERSION,
-                "semanticVersion": crate::VERSION,
-                "rules": rule_values
-            }},
-            "originalUriBaseIds": {"SRCROOT": {"uri": dir_uri(root)}},
-            "columnKind": "unicodeCodePoints",
-            "invocations": [{"executionSuccessful": report.errors.is_empty(), "toolExecutionNotifications": notifications}],
-            "results": results
-        }]
+    let mut out = Vec::new();
+    let written = SarifWriter::start(&mut out, policies, root).and_then(|mut w| {
+        w.results(&report.findings)?;
+        w.finish(&report.errors)
     });
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
+    match written {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => format!("{{\"error\": \"cannot write the report: {e}\"}}"),
+    }
+}
+
+/// Writes the SARIF log incrementally, results as they are found, so that memory follows
+/// one file's findings and not the whole scan; the rules (with one for each finding the
+/// engine raises itself) and the notifications come after the results.
+pub struct SarifWriter<'p, W: Write> {
+    out: W,
+    root: String,
+    /// The policies, sorted by id: the rules, in order.
+    rules: Vec<&'p Policy>,
+    index: HashMap<&'p str, usize>,
+    /// Rules for the findings the engine raises itself (suppressions, exceptions), in the
+    /// order met, after the policies.
+    engine_rules: Vec<Value>,
+    engine_index: HashMap<String, usize>,
+    first: bool,
+    buf: Vec<u8>,
+}
+
+impl<'p, W: Write> SarifWriter<'p, W> {
+    pub fn start(mut out: W, policies: &'p [Policy], root: &str) -> io::Result<Self> {
+        let mut rules: Vec<&Policy> = policies.iter().collect();
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        let index = rules.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+        write!(
+            out,
+            "{{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"runs\": [\n    {{\n      \"columnKind\": \"unicodeCodePoints\",\n      \"originalUriBaseIds\": {},\n      \"results\": [",
+            pretty(&json!({"SRCROOT": {"uri": dir_uri(root)}}), 6)
+        )?;
+        Ok(SarifWriter {
+            out,
+            root: root.to_owned(),
+            rules,
+            index,
+            engine_rules: Vec::new(),
+            engine_index: HashMap::new(),
+            first: true,
+            buf: Vec::new(),
+        })
+    }
+
+    fn rule_index(&mut self, f: &Finding) -> usize {
+        if let Some(i) = self.index.get(f.policy.as_str()) {
+            return *i;
+        }
+        if let Some(i) = self.engine_index.get(&f.policy) {
+            return *i;
+        }
+        let i = self.rules.len() + self.engine_rules.len();
+        self.engine_index.insert(f.policy.clone(), i);
+        self.engine_rules.push(json!({
+            "id": f.policy,
+            "name": camel(&f.policy),
+            "shortDescription": {"text": f.title},
+            "fullDescription": {"text": f.title},
+            "help": {"text": f.fix},
+            "defaultConfiguration": {"level": level(f.severity)},
+            "properties": {"tags": ["rempart"]}
+        }));
+        i
+    }
+
+    pub fn results(&mut self, findings: &[Finding]) -> io::Result<()> {
+        for f in findings {
+            let value = result(f, self.rule_index(f), &self.root);
+            let sep = if self.first { "\n        " } else { ",\n        " };
+            self.first = false;
+            self.out.write_all(sep.as_bytes())?;
+            self.buf.clear();
+            serde_json::to_writer_pretty(&mut self.buf, &value).map_err(io::Error::other)?;
+            let mut lines = self.buf.split(|b| *b == b'\n');
+            if let Some(first) = lines.next() {
+                self.out.write_all(first)?;
+            }
+            for line in lines {
+                self.out.write_all(b"\n        ")?;
+                self.out.write_all(line)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self, errors: &[ErrorEntry]) -> io::Result<()> {
+        let close = if self.first { "]" } else { "\n      ]" };
+        let notifications: Vec<Value> = errors.iter().map(|e| notification(e, &self.root)).collect();
+        let mut rules: Vec<Value> = self.rules.iter().map(|p| rule(p)).collect();
+        rules.append(&mut self.engine_rules);
+        let invocations =
+            json!([{"executionSuccessful": errors.is_empty(), "toolExecutionNotifications": notifications}]);
+        let tool = json!({"driver": {
+            "name": "rempart",
+            "rules": rules,
+            "semanticVersion": crate::VERSION,
+            "version": crate::VERSION
+        }});
+        write!(
+            self.out,
+            "{close},\n      \"invocations\": {},\n      \"tool\": {}\n    }}\n  ],\n  \"version\": \"2.1.0\"\n}}",
+            pretty(&invocations, 6),
+            pretty(&tool, 6)
+        )?;
+        self.out.flush()
+    }
+}
+
+fn result(f: &Finding, rule_index: usize, root: &str) -> Value {
+    let o = &f.object;
+    let qualified = [Some(o.kind.as_str()), o.namespace.as_deref(), o.name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("/");
+    json!({
+        "ruleId": f.policy,
+        "ruleIndex": rule_index,
+        "level": level(f.severity),
+        "message": {"text": visible(&f.message)},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": artifact(&f.file, root),
+                "region": {
+                    "startLine": f.span.start.line,
+                    "startColumn": f.span.start.column,
+                    "endLine": f.span.end.line,
+                    "endColumn": f.span.end.column.max(1),
+                    "byteOffset": f.span.start.offset,
+                    "byteLength": f.span.end.offset.saturating_sub(f.span.start.offset)
+                }
+            },
+            "logicalLocations": [{"fullyQualifiedName": visible(&format!("{qualified}{}", f.path)), "kind": "object"}]
+        }],
+        "partialFingerprints": {"rempartFinding/v1": fingerprint(f)},
+        "properties": {"severity": f.severity, "jsonPointer": f.path, "standards": f.standards}
+    })
+}
+
+/// Pretty JSON of `value`, its continuation lines indented by `indent` spaces.
+fn pretty(value: &Value, indent: usize) -> String {
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
+    text.replace('\n', &format!("\n{}", " ".repeat(indent)))
 }
 
 fn rule(p: &Policy) -> Value {
@@ -234,12 +305,27 @@ mod tests {
 
     #[test]
     fn artifact_paths_compare_whole_components() {
-        assert_eq!(artifact("/work/repo/k8s/a b.yaml", "/work/repo"), json!({"uri": "k8s/a%20b.yaml", "uriBaseId": "SRCROOT"}));
-        assert_eq!(artifact("/work/repo/k8s/a.yaml", "/work/repo/"), json!({"uri": "k8s/a.yaml", "uriBaseId": "SRCROOT"}));
+        assert_eq!(
+            artifact("/work/repo/k8s/a b.yaml", "/work/repo"),
+            json!({"uri": "k8s/a%20b.yaml", "uriBaseId": "SRCROOT"})
+        );
+        assert_eq!(
+            artifact("/work/repo/k8s/a.yaml", "/work/repo/"),
+            json!({"uri": "k8s/a.yaml", "uriBaseId": "SRCROOT"})
+        );
         // A sibling whose name starts with the root's name is not under it.
-        assert_eq!(artifact("/work/repo-prod/a.yaml", "/work/repo"), json!({"uri": "file:///work/repo-prod/a.yaml"}));
-        assert_eq!(artifact("./k8s/a.yaml", "/work/repo"), json!({"uri": "k8s/a.yaml", "uriBaseId": "SRCROOT"}));
-        assert_eq!(artifact("../other/a.yaml", "/work/repo"), json!({"uri": "../other/a.yaml", "uriBaseId": "SRCROOT"}));
+        assert_eq!(
+            artifact("/work/repo-prod/a.yaml", "/work/repo"),
+            json!({"uri": "file:///work/repo-prod/a.yaml"})
+        );
+        assert_eq!(
+            artifact("./k8s/a.yaml", "/work/repo"),
+            json!({"uri": "k8s/a.yaml", "uriBaseId": "SRCROOT"})
+        );
+        assert_eq!(
+            artifact("../other/a.yaml", "/work/repo"),
+            json!({"uri": "../other/a.yaml", "uriBaseId": "SRCROOT"})
+        );
         assert_eq!(dir_uri("/work/my repo"), "file:///work/my%20repo/");
     }
 }

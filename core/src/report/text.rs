@@ -178,7 +178,11 @@ fn finding(out: &mut String, f: &Finding, source: Option<&Source>, paint: &Paint
         out,
         "   = in {}{name} at {}",
         visible(&f.object.kind),
-        if f.path.is_empty() { "/".into() } else { visible(&f.path) }
+        if f.path.is_empty() {
+            "/".into()
+        } else {
+            visible(&f.path)
+        }
     );
     if !f.fix.is_empty() {
         let _ = writeln!(out, "   = fix: {}", visible(f.fix.lines().next().unwrap_or_default()));
@@ -197,7 +201,11 @@ const FRAME_CONTEXT: usize = 30;
 fn cell(c: char) -> (String, usize) {
     let mut shown = String::new();
     push_char(&mut shown, c);
-    let width = if shown.chars().count() > 1 { shown.len() } else { char_width(c) };
+    let width = if shown.chars().count() > 1 {
+        shown.len()
+    } else {
+        char_width(c)
+    };
     (shown, width)
 }
 
@@ -260,7 +268,11 @@ fn frame(out: &mut String, src: &Source, span: SourceSpan, paint: &Paint) {
     let mut used = 0;
     let mut right: Vec<(String, usize, bool)> = Vec::new();
     let mut clipped_right = false;
-    for (c, in_span) in inside.chars().map(|c| (c, true)).chain(after.chars().map(|c| (c, false))) {
+    for (c, in_span) in inside
+        .chars()
+        .map(|c| (c, true))
+        .chain(after.chars().map(|c| (c, false)))
+    {
         let (shown, width) = cell(c);
         let room = FRAME_WIDTH.saturating_sub(2 + FRAME_CONTEXT.min(before.len()));
         if used + width > room && !right.is_empty() {
@@ -358,7 +370,10 @@ mod tests {
         let (line, caret) = frame_of(&src, span_at(&src, at, at + 1));
         assert_eq!(line, "1 | name: \"\\u{1b}[2J\\u{202e}漢\" # x");
         // `漢` takes two columns on a terminal.
-        assert_eq!(caret.find('^').unwrap(), line.chars().position(|c| c == '#').unwrap() + 1);
+        assert_eq!(
+            caret.find('^').unwrap(),
+            line.chars().position(|c| c == '#').unwrap() + 1
+        );
     }
 }
 
@@ -371,7 +386,9 @@ mod frame_rule {
     fn errors_in_files_that_are_not_kubernetes_manifests_show_no_source_lines() {
         assert!(kubernetes_like("apiVersion: v1\nkind: Pod\n"));
         assert!(kubernetes_like("{\"apiVersion\" : \"v1\", \"kind\":\"Pod\"}"));
-        assert!(!kubernetes_like("[default]\naws_secret_access_key = kind: apiVersion\n"));
+        assert!(!kubernetes_like(
+            "[default]\naws_secret_access_key = kind: apiVersion\n"
+        ));
         let engine = Engine::new(&Options::default()).unwrap();
         let secret = Source::new("credentials.yaml", "[default]\naws_secret_access_key: wJalr: x\n");
         let text = text_file(&engine.scan_source(&secret), Some(&secret), false);
