@@ -37,8 +37,17 @@ pub enum EngineError {
     Options(String),
     /// Options that name policies (`select`, `ignore`, `params`, `severities`) name some that
     /// do not exist: each mistake, with the option it is in.
-    #[error("{} mistake(s) in the options:\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    #[error("{}", mistakes_text(.0))]
     InvalidOptions(Vec<OptionError>),
+}
+
+/// One mistake on its own line; several under a line that counts them.
+fn mistakes_text(mistakes: &[OptionError]) -> String {
+    let lines: Vec<String> = mistakes.iter().map(ToString::to_string).collect();
+    match lines.len() {
+        1 => lines.concat(),
+        n => format!("{n} mistakes in the options:\n{}", lines.join("\n")),
+    }
 }
 
 /// Compiled policies, ready to evaluate documents. Immutable, `Send + Sync`: share one
