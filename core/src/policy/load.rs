@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde::Serialize;
 
-use super::condition::{Condition, Op, Ordering, Quantifier, Subject};
+use super::condition::{Condition, Lookup, Op, Ordering, Quantifier, Subject};
 use super::model::{
     Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Template, TestCase, Tests,
 };
@@ -50,7 +50,7 @@ const OPS: &[&str] = &[
     "present", "equals", "in", "notIn", "inPath", "notInPath", "contains", "excludes", "matches", "prefix", "suffix",
     "gt", "gte", "lt", "lte", "longerThan", "shorterThan", "type", "certificateOrganization",
 ];
-const LOGIC: &[&str] = &["all", "any", "not", "some"];
+const LOGIC: &[&str] = &["all", "any", "not", "some", "lookup"];
 const VERSIONS: &[&str] = &["since", "until"];
 const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list", "map"];
 
@@ -78,6 +78,7 @@ fn load(source: &Source, text: std::sync::Arc<str>, overrides: &ParamOverrides, 
         examples,
         params: Vec::new(),
         bindings: Vec::new(),
+        lookups: Vec::new(),
     };
     let mut policies = Vec::new();
     for doc in parse_stream(&source.text, &Limits::default()) {
@@ -108,6 +109,8 @@ struct Loader<'s> {
     params: Vec<(String, Node)>,
     /// Names bound by the enclosing `each`.
     bindings: Vec<String>,
+    /// The kinds the policy being read looks up in the scan (`lookup`).
+    lookups: Vec<KindPattern>,
 }
 
 impl<'s> std::ops::Deref for Loader<'s> {
@@ -194,6 +197,7 @@ impl Loader<'_> {
             .map(|p| (p.name.clone(), Node::from_json(&p.value)))
             .collect();
         self.bindings.clear();
+        self.lookups.clear();
         let matcher = self
             .required(&f, node, "match", "a policy")
             .and_then(|n| self.matcher(n))
@@ -231,6 +235,7 @@ impl Loader<'_> {
             unless,
             rules,
             overrides: overrides_ids,
+            lookups: std::mem::take(&mut self.lookups),
             tests,
             file: self.source.name.clone(),
             text: self.text.clone(),
@@ -548,13 +553,14 @@ impl Loader<'_> {
             if f.entries.len() > 1 {
                 self.error(
                     node,
-                    "`all`, `any`, `not` and `some` stand alone in a condition; nest the other tests inside them",
+                    "`all`, `any`, `not`, `some` and `lookup` stand alone in a condition; nest the other tests inside them",
                 );
                 return None;
             }
             return match logic.first().copied() {
                 Some("not") => Some(Condition::Not(Box::new(self.condition(f.get("not")?)?))),
                 Some("some") => self.quantifier(f.get("some")?),
+                Some("lookup") => self.lookup(f.get("lookup")?),
                 Some(key) => {
                     let list = f.get(key)?;
                     if list.as_seq().is_none_or(<[Node]>::is_empty) {
@@ -635,6 +641,53 @@ impl Loader<'_> {
             return None;
         }
         Some(Condition::Test { subject, ops })
+    }
+
+    /// `lookup: {kind: …, name: path or paths, defaultName: …, namespace: path, as: name,
+    /// where: condition}`.
+    fn lookup(&mut self, node: &Node) -> Option<Condition> {
+        let what = "`lookup`";
+        let f = self.fields(node, what, &["kind", "name", "defaultName", "namespace", "as", "where"])?;
+        let kind = self
+            .required(&f, node, "kind", what)
+            .and_then(|n| self.string(n, "`kind`"))
+            .map(|k| KindPattern::parse(&k));
+        if let (Some(k), Some(n)) = (&kind, f.get("kind")) {
+            if k.kind.is_empty() || k.kind == "*" {
+                self.error(n, "`lookup` needs one kind, like `core/ServiceAccount`");
+            }
+        }
+        let name = self.required(&f, node, "name", what).and_then(|n| match &n.value {
+            Value::Seq(items) if !items.is_empty() => items.iter().map(|i| self.path(i)).collect(),
+            Value::Str(_) => self.path(n).map(|p| vec![p]),
+            _ => {
+                self.error(n, "`name` of `lookup` takes a path or a list of paths (the first that holds a name wins)");
+                None
+            }
+        });
+        let default_name = f.get("defaultName").and_then(|n| self.string(n, "`defaultName`"));
+        let namespace = f.get("namespace").and_then(|n| self.path(n));
+        let inner = match f.get("where") {
+            Some(w) => {
+                let bound = f.get("as").and_then(|n| self.string(n, "`as`")).unwrap_or_else(|| "it".into());
+                self.bindings.push(bound);
+                let inner = self.condition(w);
+                self.bindings.pop();
+                Some(inner?)
+            }
+            None => None,
+        };
+        let kind = kind?;
+        if !self.lookups.contains(&kind) {
+            self.lookups.push(kind.clone());
+        }
+        Some(Condition::Lookup(Box::new(Lookup {
+            kind,
+            name: name?,
+            default_name,
+            namespace,
+            inner,
+        })))
     }
 
     /// `some: {path: …, as: name, before: binding, where: condition}`.
@@ -859,6 +912,8 @@ impl Loader<'_> {
         if node.get("kind").is_some() {
             return Some(TestCase {
                 object: node.clone(),
+                documents: Vec::new(),
+                document: None,
                 version: None,
                 level: None,
                 path: None,
@@ -867,10 +922,39 @@ impl Loader<'_> {
         }
         let f = self.fields(
             node,
-            "a test case (an object with `kind`, or `{object, version, level, path, params}`)",
-            &["object", "version", "level", "path", "params"],
+            "a test case (an object with `kind`, or `{object, version, level, path, params}`, or `{documents, document, …}`)",
+            &["object", "documents", "document", "version", "level", "path", "params"],
         )?;
-        let object = self.required(&f, node, "object", "a test case")?.clone();
+        let (object, documents, document) = match (f.get("object"), f.get("documents")) {
+            (Some(o), None) => {
+                if let Some(n) = f.get("document") {
+                    self.error(n, "`document` picks one of `documents`; this case has a single `object`");
+                }
+                (o.clone(), Vec::new(), None)
+            }
+            (None, Some(d)) => {
+                let Some(items) = d.as_seq().filter(|s| !s.is_empty()) else {
+                    self.error(d, "`documents` takes a non-empty list of objects, scanned together");
+                    return None;
+                };
+                let document = match f.get("document") {
+                    Some(n) => match n.as_f64().filter(|i| i.fract() == 0.0 && *i >= 0.0 && (*i as usize) < items.len()) {
+                        Some(i) => Some(i as usize),
+                        None => {
+                            self.error(n, format!("`document` is the index of one of the {} `documents`, from 0", items.len()));
+                            return None;
+                        }
+                    },
+                    None => None,
+                };
+                let object = items.get(document.unwrap_or(0)).cloned()?;
+                (object, items.to_vec(), document)
+            }
+            _ => {
+                self.error(node, "a test case needs either `object` or `documents`");
+                return None;
+            }
+        };
         let version = match f.get("version") {
             Some(n) => match Version::parse(&n.display()) {
                 Ok(v) => Some(v),
@@ -901,6 +985,8 @@ impl Loader<'_> {
         };
         Some(TestCase {
             object,
+            documents,
+            document,
             version,
             level,
             path,

@@ -7,15 +7,17 @@ mod condition;
 mod load;
 mod model;
 mod path;
+mod related;
 mod version;
 
 pub use catalog::markdown_table;
-pub use condition::{Budget, Condition, Hit, Op, Quantifier, Scope, Subject};
+pub use condition::{Budget, Condition, Hit, Lookup, Op, Quantifier, Scope, Subject};
 pub use load::{load_policies, load_policies_without_examples, suggest, ParamOverrides, PolicyError};
 pub use model::{
     name_matches, Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Template, TestCase, Tests,
 };
 pub use path::{Item, KeyPart, NoResolve, Path, Resolve, Root, Step};
+pub use related::Related;
 pub use version::{Version, VersionRange, NEWEST_MINOR};
 
 /// The built-in policy files, embedded at build time: (path under `policies/`, text).
