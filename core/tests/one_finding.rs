@@ -177,3 +177,16 @@ fn lookup_mistakes_are_positioned() {
     assert!(all.contains("p.yaml:8:27: `lookup` needs one kind"), "{all}");
     assert!(all.contains("`documents` takes a non-empty list"), "{all}");
 }
+
+#[test]
+fn a_service_account_kind_written_with_escapes_is_found() {
+    // The account is in the scan (its own finding covers the pod), though its text never
+    // spells `ServiceAccount`.
+    let yaml = "apiVersion: v1\nkind: \"Servic\\u0065Account\"\nmetadata: {name: app}\n";
+    let json = r#"{"apiVersion": "v1", "kind": "Servic\u0065Account", "metadata": {"name": "app"}}"#;
+    for account in [yaml, json] {
+        let found = findings(&format!("{account}\n---\n{WORKLOAD}"), TOKEN);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "", "{found:?}");
+    }
+}

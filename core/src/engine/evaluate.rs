@@ -50,8 +50,8 @@ impl ScanContext {
         context
     }
 
-    /// Adds what one source holds. Only the documents whose text names a wanted kind are
-    /// parsed, so this pre-pass costs little.
+    /// Adds what one source holds. Only the documents whose text names a wanted kind (or
+    /// holds an escape, which may spell it) are parsed, so this pre-pass costs little.
     pub(crate) fn add_source(&mut self, source: &Source, limits: &Limits, wanted: &Wanted) {
         let mut needles: Vec<&str> = wanted.kinds.iter().map(|k| k.kind.as_str()).collect();
         if wanted.namespaces {
@@ -63,7 +63,9 @@ impl ScanContext {
         for range in Documents::pieces(&source.text) {
             let (start, end) = range;
             let piece = source.text.get(start..end).unwrap_or_default();
-            if !needles.iter().any(|n| piece.contains(n)) {
+            // A kind written with escapes (`"Servic\u0065Account"`) does not hold the word:
+            // a document with a backslash is read too.
+            if !needles.iter().any(|n| piece.contains(n)) && !piece.contains('\\') {
                 continue;
             }
             for doc in Documents::piece(&source.text, range, 0, limits) {
