@@ -190,3 +190,60 @@ fn a_service_account_kind_written_with_escapes_is_found() {
         assert_eq!(found[0].0, "", "{found:?}");
     }
 }
+
+/// The documented form: a namespace path, a name bound for `where`, and set examples.
+#[test]
+fn a_lookup_with_a_namespace_and_a_condition_runs_its_examples() {
+    let text = r#"id: t/binding-subject
+title: t
+severity: low
+category: c
+docs: {why: w, fix: f}
+match: {kinds: [rbac.authorization.k8s.io/RoleBinding]}
+rules:
+  - each: {path: 'subjects[*]', as: subject}
+    when: {path: subject.kind, equals: ServiceAccount}
+    deny:
+      not:
+        lookup:
+          kind: core/ServiceAccount
+          name: subject.name
+          namespace: subject.namespace
+          as: account
+          where: {path: account.automountServiceAccountToken, equals: false}
+    message: "service account `{value}` is not in the scan or mounts its token"
+tests:
+  pass:
+    - documents:
+        - {apiVersion: v1, kind: ServiceAccount, metadata: {name: ci, namespace: tools}, automountServiceAccountToken: false}
+        - {apiVersion: rbac.authorization.k8s.io/v1, kind: RoleBinding, metadata: {name: b, namespace: web}, roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}, subjects: [{kind: ServiceAccount, name: ci, namespace: tools}]}
+  fail:
+    - documents:
+        - {apiVersion: v1, kind: ServiceAccount, metadata: {name: ci, namespace: tools}}
+        - {apiVersion: rbac.authorization.k8s.io/v1, kind: RoleBinding, metadata: {name: b, namespace: web}, roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}, subjects: [{kind: ServiceAccount, name: ci, namespace: tools}]}
+      document: 1
+      path: /subjects/0/name
+    - documents:
+        - {apiVersion: v1, kind: ServiceAccount, metadata: {name: ci, namespace: web}, automountServiceAccountToken: false}
+        - {apiVersion: rbac.authorization.k8s.io/v1, kind: RoleBinding, metadata: {name: b, namespace: web}, roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}, subjects: [{kind: ServiceAccount, name: ci, namespace: tools}]}
+      document: 1
+      path: /subjects/0/name
+"#;
+    let options = Options {
+        builtin: false,
+        policies: vec![rempart::PolicyText { name: "p.yaml".into(), text: text.into() }],
+        ..Options::default()
+    };
+    let engine = Engine::new(&options).unwrap_or_else(|e| panic!("{e}"));
+    let (failures, count) = rempart::run_policy_tests(&engine);
+    assert_eq!((failures, count), (Vec::new(), 3));
+    // `as` without `where` is a mistake.
+    let stray = text.replace("          where: {path: account.automountServiceAccountToken, equals: false}\n", "");
+    let options = Options {
+        builtin: false,
+        policies: vec![rempart::PolicyText { name: "p.yaml".into(), text: stray }],
+        ..Options::default()
+    };
+    let all = Engine::new(&options).unwrap_err().to_string();
+    assert!(all.contains("p.yaml:16:15: `as` names the found object for `where`"), "{all}");
+}

@@ -675,7 +675,12 @@ impl Loader<'_> {
                 self.bindings.pop();
                 Some(inner?)
             }
-            None => None,
+            None => {
+                if let Some(n) = f.get("as") {
+                    self.error(n, "`as` names the found object for `where`; add a `where` or drop `as`");
+                }
+                None
+            }
         };
         let kind = kind?;
         if !self.lookups.contains(&kind) {
