@@ -309,14 +309,15 @@ pub fn scan_paths<E>(
         errors: missing,
         notes: left_out,
     } = collect_inputs(paths, exclude);
-    // Pods judged by their Namespace need every Namespace first: a light pre-pass.
-    let context = if engine.needs_context() {
+    // Pods judged by their Namespace, and policies that look up other objects of the set (a
+    // pod's ServiceAccount), need those objects first: a light pre-pass, one file at a time.
+    let mut context = ScanContext::default();
+    if engine.needs_context() {
         let max = engine.limits().max_input_bytes;
-        let sources: Vec<Source> = inputs.iter().filter_map(|i| read_input(i, stdin, max).ok()).collect();
-        engine.context(&sources)
-    } else {
-        ScanContext::default()
-    };
+        for source in inputs.iter().filter_map(|i| read_input(i, stdin, max).ok()) {
+            engine.add_to_context(&mut context, &source);
+        }
+    }
     let mut totals = Report::new();
     let mut first = Report::new();
     first.summary.files = missing.len();

@@ -40,11 +40,16 @@ pub fn run_policy_tests(engine: &Engine) -> (Vec<TestFailure>, usize) {
                 failures.push(fail("the example's `params` do not compile with the policy".into()));
                 continue;
             };
-            let report = single.scan_nodes("test", std::slice::from_ref(&case.object));
+            // A set of documents is scanned as one scan (policies that look up other objects
+            // see them all); its findings count on the case's `document`, else on any.
+            let report = match case.documents.as_slice() {
+                [] => single.scan_nodes("test", std::slice::from_ref(&case.object)),
+                set => single.scan_nodes("test", set),
+            };
             let paths: Vec<&str> = report
                 .findings
                 .iter()
-                .filter(|f| f.policy == policy.id)
+                .filter(|f| f.policy == policy.id && case.document.is_none_or(|d| f.document == d))
                 .map(|f| f.path.as_str())
                 .collect();
             let label = describe(case, n, pass);
@@ -90,8 +95,13 @@ fn describe(case: &TestCase, n: usize, pass: bool) -> String {
         .map(Node::display)
         .unwrap_or_default();
     let version = case.version.map(|v| format!(" at {v}")).unwrap_or_default();
+    let set = if case.documents.is_empty() {
+        String::new()
+    } else {
+        format!(" (a set of {} documents)", case.documents.len())
+    };
     format!(
-        "{} example `{name}` (#{}){version}",
+        "{} example `{name}` (#{}){version}{set}",
         if pass { "pass" } else { "fail" },
         n + 1
     )

@@ -1,12 +1,13 @@
 //! Reuse across keystrokes: an editor evaluates the whole text at every change, but a change
-//! touches one document. The findings of a document depend on that document alone (except
-//! when pods are judged by their Namespace, or comments suppress across documents), so the
-//! report of an unchanged document is reused, moved to where the document now stands.
+//! touches one document. The findings of a document depend on that document and on the
+//! text's context (its Namespaces, the objects policies look up; comments that suppress across
+//! documents turn the cache off), so the report of an unchanged document in an unchanged
+//! context is reused, moved to where the document now stands.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
-use super::evaluate::{Evaluator, ScanContext};
+use super::evaluate::Evaluator;
 use super::report::{Report, SourceSpan};
 use super::Engine;
 use crate::document::{Documents, Source};
@@ -26,9 +27,10 @@ pub struct EditorCache {
     entries: HashMap<u64, Cached>,
 }
 
-fn key(name: &str, piece: &str) -> u64 {
+fn key(name: &str, piece: &str, context: u64) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     name.hash(&mut h);
+    context.hash(&mut h);
     piece.hash(&mut h);
     h.finish()
 }
@@ -44,11 +46,15 @@ impl Engine {
     /// Scans `source` like [`Engine::scan_source`], reusing from `cache` the reports of the
     /// documents that did not change since the last call; the cache then holds this text's.
     pub fn scan_with_cache(&self, source: &Source, cache: &mut EditorCache) -> Report {
-        if self.needs_context() || source.text.contains(super::comments::MARKER) {
+        if source.text.contains(super::comments::MARKER) {
             cache.entries.clear();
             return self.scan_source(source);
         }
-        let context = ScanContext::default();
+        // A document's findings depend on it and on the context of the whole text (its
+        // Namespaces, the objects policies look up): the context's fingerprint is part of
+        // every key, so a change there computes every document again.
+        let context = self.context(std::iter::once(source));
+        let fingerprint = context.fingerprint();
         let evaluator = Evaluator { engine: self, context: &context };
         let mut fresh: HashMap<u64, Cached> = HashMap::new();
         let mut total = Report::new();
@@ -57,7 +63,7 @@ impl Engine {
         for range in Documents::pieces(&source.text) {
             let (start, end) = range;
             let piece = source.text.get(start..end).unwrap_or_default();
-            let k = key(&source.name, piece);
+            let k = key(&source.name, piece, fingerprint);
             let line = source.position(start).line;
             let cached = cache.entries.remove(&k).map(|mut c| {
                 let (bytes, lines) = (start as isize - c.start as isize, line as isize - c.line as isize);

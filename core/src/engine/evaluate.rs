@@ -10,46 +10,112 @@ use super::templates;
 use super::{Engine, LevelChoice};
 use crate::document::{expand, Documents, Limits, Node, Object, ObjectId, RawDocument, Source, Span};
 use crate::policy::{
-    name_matches, Budget, Each, Item, Iteration, Level, Part, Policy, Rule, Scope, Severity, Template, Version,
+    name_matches, Budget, Each, Item, Iteration, KindPattern, Level, Part, Policy, Related, Rule, Scope, Severity,
+    Template, Version,
 };
 
 /// What the whole scan knows that single objects need: the Pod Security labels of the
-/// Namespaces in it.
+/// Namespaces in it (when pods are judged at their Namespace's level), and the objects of the
+/// kinds that policies look up (`lookup`).
 #[derive(Debug, Default)]
 pub struct ScanContext {
     namespaces: HashMap<String, (Option<Level>, Option<Version>)>,
+    related: Related,
+}
+
+/// What the pre-pass collects.
+#[derive(Debug, Default)]
+pub(crate) struct Wanted {
+    pub namespaces: bool,
+    pub kinds: Vec<KindPattern>,
+}
+
+impl Wanted {
+    pub fn any(&self) -> bool {
+        self.namespaces || !self.kinds.is_empty()
+    }
 }
 
 impl ScanContext {
     /// Reads the Namespaces of the sources. Only the documents whose text mentions
     /// `Namespace` are parsed, so this pre-pass costs little.
     pub fn collect<'s>(sources: impl IntoIterator<Item = &'s Source>, limits: &Limits) -> Self {
-        let mut namespaces = HashMap::new();
+        let wanted = Wanted {
+            namespaces: true,
+            kinds: Vec::new(),
+        };
+        let mut context = ScanContext::default();
         for source in sources {
-            for (start, end) in Documents::pieces_containing(&source.text, "Namespace") {
-                let documents = Documents::piece(&source.text, (start, end), 0, limits);
-                for node in documents.filter_map(|d| d.result.ok()) {
-                    for obj in expand(&node, 0).into_iter().flatten() {
-                        if obj.id.kind != "Namespace" || !obj.group().is_empty() {
-                            continue;
-                        }
-                        let label = |key: &str| {
-                            obj.node
-                                .get_path(&["metadata", "labels"])
-                                .and_then(|l| l.get(key))
-                                .and_then(Node::as_str)
-                        };
-                        let level = label("pod-security.kubernetes.io/enforce").and_then(Level::parse);
-                        let version =
-                            label("pod-security.kubernetes.io/enforce-version").and_then(|v| Version::parse(v).ok());
-                        if let Some(name) = obj.id.name {
-                            namespaces.insert(name, (level, version));
-                        }
-                    }
+            context.add_source(source, limits, &wanted);
+        }
+        context
+    }
+
+    /// Adds what one source holds. Only the documents whose text names a wanted kind (or
+    /// holds an escape, which may spell it) are parsed, so this pre-pass costs little.
+    pub(crate) fn add_source(&mut self, source: &Source, limits: &Limits, wanted: &Wanted) {
+        let mut needles: Vec<&str> = wanted.kinds.iter().map(|k| k.kind.as_str()).collect();
+        if wanted.namespaces {
+            needles.push("Namespace");
+        }
+        if needles.is_empty() {
+            return;
+        }
+        for range in Documents::pieces(&source.text) {
+            let (start, end) = range;
+            let piece = source.text.get(start..end).unwrap_or_default();
+            // A kind written with escapes (`"Servic\u0065Account"`) does not hold the word:
+            // a document with a backslash is read too.
+            if !needles.iter().any(|n| piece.contains(n)) && !piece.contains('\\') {
+                continue;
+            }
+            for doc in Documents::piece(&source.text, range, 0, limits) {
+                if let Ok(node) = &doc.result {
+                    self.add_document(node, wanted);
                 }
             }
         }
-        ScanContext { namespaces }
+    }
+
+    /// Adds the objects of one parsed document.
+    pub(crate) fn add_document(&mut self, node: &Node, wanted: &Wanted) {
+        for obj in expand(node, 0).into_iter().flatten() {
+            let group = obj.group();
+            if wanted.kinds.iter().any(|k| k.matches(&obj.id.kind, group)) {
+                if let Some(name) = obj.id.name.as_deref() {
+                    self.related
+                        .add(group, &obj.id.kind, obj.id.namespace.as_deref(), name, obj.node.clone());
+                }
+            }
+            if !wanted.namespaces || obj.id.kind != "Namespace" || !group.is_empty() {
+                continue;
+            }
+            let label = |key: &str| {
+                obj.node
+                    .get_path(&["metadata", "labels"])
+                    .and_then(|l| l.get(key))
+                    .and_then(Node::as_str)
+            };
+            let level = label("pod-security.kubernetes.io/enforce").and_then(Level::parse);
+            let version = label("pod-security.kubernetes.io/enforce-version").and_then(|v| Version::parse(v).ok());
+            if let Some(name) = obj.id.name {
+                self.namespaces.insert(name, (level, version));
+            }
+        }
+    }
+
+    /// A hash of what the context holds, by value: two scans with the same fingerprint judge
+    /// a document the same way.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut namespaces: Vec<_> = self.namespaces.iter().collect();
+        namespaces.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, (level, version)) in namespaces {
+            (name, level, version.map(|v| v.to_string())).hash(&mut h);
+        }
+        self.related.fingerprint(&mut h);
+        h.finish()
     }
 }
 
@@ -323,7 +389,12 @@ impl Evaluator<'_> {
             };
             let before = drafts.len();
             let budget = Budget::new(engine.limits.max_comparisons);
-            run_policy(i, policy, obj.node, root, version, &budget, &mut drafts);
+            let env = Env {
+                version,
+                budget: &budget,
+                related: &self.context.related,
+            };
+            run_policy(i, policy, obj.node, root, &env, &mut drafts);
             if budget.spent() {
                 drafts.truncate(before);
                 report.errors.push(ErrorEntry {
@@ -466,21 +537,22 @@ fn apply_comments(
     }
 }
 
-fn run_policy<'a>(
-    index: usize,
-    policy: &Policy,
-    object: &'a Node,
-    root: &'a Node,
+/// What a policy's evaluation on one object needs besides the object.
+struct Env<'b, 'a> {
     version: Version,
-    budget: &Budget,
-    out: &mut Vec<Draft<'a>>,
-) {
+    budget: &'b Budget,
+    related: &'a Related,
+}
+
+fn run_policy<'a>(index: usize, policy: &Policy, object: &'a Node, root: &'a Node, env: &Env<'_, 'a>, out: &mut Vec<Draft<'a>>) {
+    let (version, budget, related) = (env.version, env.budget, env.related);
     let scope = Scope {
         object,
         root,
         items: &[],
         version,
         budget,
+        related,
     };
     if policy.unless.iter().any(|c| c.eval(&scope).is_some()) {
         return;
@@ -495,6 +567,7 @@ fn run_policy<'a>(
             root,
             version,
             budget,
+            related,
             out: &mut *out,
         };
         ctx.iterate(0, &mut items);
@@ -509,6 +582,7 @@ struct RuleRun<'r, 'a> {
     root: &'a Node,
     version: Version,
     budget: &'r Budget,
+    related: &'a Related,
     out: &'r mut Vec<Draft<'a>>,
 }
 
@@ -542,6 +616,7 @@ impl<'a> RuleRun<'_, 'a> {
             items,
             version: self.version,
             budget: self.budget,
+            related: self.related,
         }
     }
 

@@ -67,6 +67,8 @@ pub struct Engine {
     limits: Limits,
     /// Notes about the options, added to every report (a version newer than known).
     notes: Vec<String>,
+    /// What the pre-pass over a scan's inputs collects for these policies and this level.
+    wanted: evaluate::Wanted,
 }
 
 impl Engine {
@@ -216,6 +218,15 @@ impl Engine {
             })
             .collect();
         let pod_security_levels = policies.iter().map(Policy::pod_security_level).collect();
+        let mut wanted = evaluate::Wanted {
+            namespaces: level == LevelChoice::FromNamespace,
+            kinds: Vec::new(),
+        };
+        for k in policies.iter().flat_map(|p| &p.lookups) {
+            if !wanted.kinds.contains(k) {
+                wanted.kinds.push(k.clone());
+            }
+        }
         Engine {
             policies,
             by_kind,
@@ -226,6 +237,7 @@ impl Engine {
             version,
             limits,
             notes: Vec::new(),
+            wanted,
         }
     }
 
@@ -260,18 +272,27 @@ impl Engine {
     }
 
     /// What a scan of these sources needs to know across files: the Namespaces, when pods
-    /// are judged at their Namespace's level (`from-namespace`); nothing otherwise.
+    /// are judged at their Namespace's level (`from-namespace`), and the objects of the kinds
+    /// the policies look up (`lookup`); nothing otherwise.
     pub fn context<'s>(&self, sources: impl IntoIterator<Item = &'s Source>) -> ScanContext {
-        if self.level == LevelChoice::FromNamespace {
-            ScanContext::collect(sources, &self.limits)
-        } else {
-            ScanContext::default()
+        let mut context = ScanContext::default();
+        for source in sources {
+            self.add_to_context(&mut context, source);
+        }
+        context
+    }
+
+    /// Adds one source of the set to its context (a pre-pass that may read the sources one
+    /// at a time: only the documents that name a wanted kind are parsed, then dropped).
+    pub fn add_to_context(&self, context: &mut ScanContext, source: &Source) {
+        if self.wanted.any() {
+            context.add_source(source, &self.limits, &self.wanted);
         }
     }
 
     /// True when [`Engine::context`] must see every source before any is scanned.
     pub fn needs_context(&self) -> bool {
-        self.level == LevelChoice::FromNamespace
+        self.wanted.any()
     }
 
     /// Scans one source of a larger set, with the set's context; memory follows the largest
@@ -281,8 +302,14 @@ impl Engine {
         evaluate::Evaluator { engine: self, context }.file(source, documents)
     }
 
+    /// Evaluates documents already parsed, as one set: the context comes from them.
     pub(crate) fn scan_documents(&self, source: &Source, documents: Vec<RawDocument>) -> Report {
-        let context = ScanContext::default();
+        let mut context = ScanContext::default();
+        if self.wanted.any() {
+            for node in documents.iter().filter_map(|d| d.result.as_ref().ok()) {
+                context.add_document(node, &self.wanted);
+            }
+        }
         evaluate::Evaluator {
             engine: self,
             context: &context,

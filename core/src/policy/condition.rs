@@ -4,7 +4,9 @@
 
 use regex::Regex;
 
+use super::model::KindPattern;
 use super::path::{Item, Path, Resolve, Root};
+use super::related::Related;
 use super::version::{Version, VersionRange};
 use crate::document::{Node, Value};
 
@@ -78,6 +80,9 @@ pub enum Condition {
     Some(Box<Quantifier>),
     /// A named definition (`use: name`), compiled once and shared by every use.
     Named(std::sync::Arc<Named>),
+    /// Holds when the scan holds the object another object names (a pod's ServiceAccount),
+    /// and it satisfies the inner condition, with that object bound as the current item.
+    Lookup(Box<Lookup>),
 }
 
 /// A compiled definition.
@@ -100,8 +105,23 @@ impl Condition {
             Condition::Not(inner) | Condition::Versioned(_, inner) => inner.size().saturating_add(1),
             Condition::Some(q) => q.inner.size().saturating_add(1),
             Condition::Named(n) => n.size,
+            Condition::Lookup(l) => l.inner.as_ref().map_or(1, |c| c.size().saturating_add(1)),
         }
     }
+}
+
+/// `lookup: {kind, name, defaultName, namespace, as, where}`: another object of the scan, by
+/// kind, namespace and name.
+#[derive(Clone, Debug)]
+pub struct Lookup {
+    pub kind: KindPattern,
+    /// Paths to the name, first non-empty string wins.
+    pub name: Vec<Path>,
+    /// The name when none of the paths holds one (a pod's `default` ServiceAccount).
+    pub default_name: Option<String>,
+    /// The path to the namespace; the object's own namespace when it selects nothing.
+    pub namespace: Option<Path>,
+    pub inner: Option<Condition>,
 }
 
 #[derive(Clone, Debug)]
@@ -178,6 +198,8 @@ pub struct Scope<'a, 's> {
     /// The Kubernetes version the object is judged at.
     pub version: Version,
     pub budget: &'s Budget,
+    /// The objects of the scan that `lookup` may find.
+    pub related: &'a Related,
 }
 
 impl Resolve for Scope<'_, '_> {
@@ -239,6 +261,7 @@ impl Condition {
             }
             Condition::Some(q) => q.eval(scope),
             Condition::Named(n) => n.condition.eval(scope),
+            Condition::Lookup(l) => l.eval(scope),
             Condition::Not(inner) => match inner.eval(scope) {
                 Some(_) => None,
                 None => {
@@ -280,6 +303,10 @@ impl Condition {
             Condition::Not(inner) | Condition::Versioned(_, inner) => inner.locate(scope),
             Condition::Named(n) => n.condition.locate(scope),
             Condition::Some(q) => (q.path.nearest(scope.start(&q.path), scope), None),
+            Condition::Lookup(l) => {
+                let (at, name) = l.target(scope);
+                (at, name)
+            }
         }
     }
 }
@@ -309,6 +336,64 @@ impl Quantifier {
             found.is_some()
         });
         found
+    }
+}
+
+impl Lookup {
+    /// The node naming the object (or, when the name is the default, the nearest parent of
+    /// the first name path) and the name.
+    fn target<'a>(&self, scope: &Scope<'a, '_>) -> (&'a Node, Option<String>) {
+        for p in &self.name {
+            let found = p.first(scope.start(p), scope);
+            if let Some((n, s)) = found.and_then(|n| n.as_str().filter(|s| !s.is_empty()).map(|s| (n, s))) {
+                return (n, Some(s.to_owned()));
+            }
+        }
+        let at = self.name.first().map_or(scope.root, |p| p.nearest(scope.start(p), scope));
+        (at, self.default_name.clone())
+    }
+
+    /// The namespace the object is looked up in.
+    fn namespace(&self, scope: &Scope<'_, '_>) -> Option<String> {
+        let own = || {
+            scope
+                .object
+                .get_path(&["metadata", "namespace"])
+                .and_then(Node::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        match &self.namespace {
+            Some(p) => p
+                .first(scope.start(p), scope)
+                .and_then(Node::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .or_else(own),
+            None => own(),
+        }
+    }
+
+    /// A hit points at the name in the current object, never into the other object (which
+    /// may be in another file).
+    fn eval<'a>(&self, scope: &Scope<'a, '_>) -> Option<Hit<'a>> {
+        if !scope.budget.spend() {
+            return None;
+        }
+        let (at, name) = self.target(scope);
+        let name = name?;
+        let namespace = self.namespace(scope);
+        let found = scope.related.find(&self.kind, namespace.as_deref(), &name)?;
+        if let Some(inner) = &self.inner {
+            let mut items = scope.items.to_vec();
+            items.push(Item::node(found));
+            let bound = Scope {
+                items: &items,
+                ..*scope
+            };
+            inner.eval(&bound)?;
+        }
+        Some(Hit { at, value: Some(name) })
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use regex::Regex;
 use serde::Serialize;
 
-use super::condition::{Condition, Op, Ordering, Quantifier, Subject};
+use super::condition::{Condition, Lookup, Op, Ordering, Quantifier, Subject};
 use super::define::{self, builtin_definitions, is_definitions, load_definitions, Definitions};
 use super::examples_cut::examples_start;
 use super::model::{
@@ -56,7 +56,7 @@ const OPS: &[&str] = &[
     "present", "equals", "in", "notIn", "inPath", "notInPath", "contains", "excludes", "matches", "prefix", "suffix",
     "gt", "gte", "lt", "lte", "longerThan", "shorterThan", "type", "certificateOrganization", "tagVersion",
 ];
-const LOGIC: &[&str] = &["all", "any", "not", "some", "use"];
+const LOGIC: &[&str] = &["all", "any", "not", "some", "use", "lookup"];
 const VERSIONS: &[&str] = &["since", "until"];
 const FIXTURE_CHANGES: &[&str] = &["fixture", "patch", "splice", "container", "without", "flags"];
 const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list", "map"];
@@ -119,6 +119,7 @@ fn load(
         bindings: Vec::new(),
         defs,
         shared: defs.clone(),
+        lookups: Vec::new(),
     };
     let mut policies = Vec::new();
     let mut definitions = false;
@@ -160,6 +161,8 @@ pub(crate) struct Loader<'s, 'd> {
     defs: &'d Definitions,
     /// The same, kept by each policy (to read its examples again).
     shared: Arc<Definitions>,
+    /// The kinds the policy being read looks up in the scan (`lookup`).
+    lookups: Vec<KindPattern>,
 }
 
 impl<'s> std::ops::Deref for Loader<'s, '_> {
@@ -186,6 +189,7 @@ impl<'s, 'd> Loader<'s, 'd> {
             bindings: Vec::new(),
             defs,
             shared: Arc::default(),
+            lookups: Vec::new(),
         }
     }
 
@@ -259,6 +263,7 @@ impl<'s, 'd> Loader<'s, 'd> {
             .map(|p| (p.name.clone(), Node::from_json(&p.value)))
             .collect();
         self.bindings.clear();
+        self.lookups.clear();
         let matcher = self
             .required(&f, node, "match", "a policy")
             .and_then(|n| self.matcher(n))
@@ -313,6 +318,7 @@ impl<'s, 'd> Loader<'s, 'd> {
             overrides: overrides_ids,
             since,
             status,
+            lookups: std::mem::take(&mut self.lookups),
             tests,
             file: self.source.name.clone(),
             text: self.text.clone(),
@@ -685,7 +691,7 @@ impl<'s, 'd> Loader<'s, 'd> {
             if f.entries.len() > 1 {
                 self.error(
                     node,
-                    "`all`, `any`, `not`, `some` and `use` stand alone in a condition; nest the other tests inside them",
+                    "`all`, `any`, `not`, `some`, `use` and `lookup` stand alone in a condition; nest the other tests inside them",
                 );
                 return None;
             }
@@ -693,6 +699,7 @@ impl<'s, 'd> Loader<'s, 'd> {
                 Some("use") => self.named(f.get("use")?),
                 Some("not") => Some(Condition::Not(Box::new(self.condition(f.get("not")?)?))),
                 Some("some") => self.quantifier(f.get("some")?),
+                Some("lookup") => self.lookup(f.get("lookup")?),
                 Some(key) => {
                     let list = f.get(key)?;
                     if list.as_seq().is_none_or(<[Node]>::is_empty) {
@@ -795,6 +802,58 @@ impl<'s, 'd> Loader<'s, 'd> {
         );
         self.error(node, format!("no definition `{name}`{hint}"));
         None
+    }
+
+    /// `lookup: {kind: …, name: path or paths, defaultName: …, namespace: path, as: name,
+    /// where: condition}`.
+    fn lookup(&mut self, node: &Node) -> Option<Condition> {
+        let what = "`lookup`";
+        let f = self.fields(node, what, &["kind", "name", "defaultName", "namespace", "as", "where"])?;
+        let kind = self
+            .required(&f, node, "kind", what)
+            .and_then(|n| self.string(n, "`kind`"))
+            .map(|k| KindPattern::parse(&k));
+        if let (Some(k), Some(n)) = (&kind, f.get("kind")) {
+            if k.kind.is_empty() || k.kind == "*" {
+                self.error(n, "`lookup` needs one kind, like `core/ServiceAccount`");
+            }
+        }
+        let name = self.required(&f, node, "name", what).and_then(|n| match &n.value {
+            Value::Seq(items) if !items.is_empty() => items.iter().map(|i| self.path(i)).collect(),
+            Value::Str(_) => self.path(n).map(|p| vec![p]),
+            _ => {
+                self.error(n, "`name` of `lookup` takes a path or a list of paths (the first that holds a name wins)");
+                None
+            }
+        });
+        let default_name = f.get("defaultName").and_then(|n| self.string(n, "`defaultName`"));
+        let namespace = f.get("namespace").and_then(|n| self.path(n));
+        let inner = match f.get("where") {
+            Some(w) => {
+                let bound = f.get("as").and_then(|n| self.string(n, "`as`")).unwrap_or_else(|| "it".into());
+                self.bindings.push(bound);
+                let inner = self.condition(w);
+                self.bindings.pop();
+                Some(inner?)
+            }
+            None => {
+                if let Some(n) = f.get("as") {
+                    self.error(n, "`as` names the found object for `where`; add a `where` or drop `as`");
+                }
+                None
+            }
+        };
+        let kind = kind?;
+        if !self.lookups.contains(&kind) {
+            self.lookups.push(kind.clone());
+        }
+        Some(Condition::Lookup(Box::new(Lookup {
+            kind,
+            name: name?,
+            default_name,
+            namespace,
+            inner,
+        })))
     }
 
     /// `some: {path: …, as: name, before: binding, where: condition}`.
@@ -1038,6 +1097,8 @@ impl<'s, 'd> Loader<'s, 'd> {
         if node.get("kind").is_some() {
             return Some(TestCase {
                 object: node.clone(),
+                documents: Vec::new(),
+                document: None,
                 version: None,
                 level: None,
                 path: None,
@@ -1046,10 +1107,12 @@ impl<'s, 'd> Loader<'s, 'd> {
         }
         let f = self.fields(
             node,
-            "a test case (an object with `kind`, `{object, …}` or `{fixture, …}`)",
+            "a test case (an object with `kind`, `{object, …}`, `{fixture, …}` or `{documents, document, …}`)",
             &[
                 "object",
                 "fixture",
+                "documents",
+                "document",
                 "patch",
                 "splice",
                 "container",
@@ -1061,24 +1124,47 @@ impl<'s, 'd> Loader<'s, 'd> {
                 "params",
             ],
         )?;
-        let object = match (f.get("object"), f.get("fixture")) {
-            (Some(o), None) => {
-                if let Some(extra) = ["patch", "splice", "container", "without", "flags"]
-                    .iter()
-                    .find_map(|k| f.get(k))
-                {
-                    self.error(extra, "`patch`, `splice`, `container`, `without` and `flags` change a `fixture`; write the change into `object`");
-                    return None;
-                }
-                o.clone()
-            }
-            (None, Some(name)) => self.fixture_object(name, &f)?,
-            (Some(_), Some(_)) => {
-                self.error(node, "a test case has an `object` or a `fixture`, not both");
+        if f.get("fixture").is_none() {
+            if let Some(extra) = ["patch", "splice", "container", "without", "flags"]
+                .iter()
+                .find_map(|k| f.get(k))
+            {
+                self.error(extra, "`patch`, `splice`, `container`, `without` and `flags` change a `fixture`; write the change into `object`");
                 return None;
             }
-            (None, None) => {
-                self.error(node, "a test case needs an `object` (or a `fixture` to start from)");
+        }
+        if f.get("documents").is_none() {
+            if let Some(n) = f.get("document") {
+                self.error(n, "`document` picks one of `documents`; this case has a single object");
+            }
+        }
+        let (object, documents, document) = match (f.get("object"), f.get("fixture"), f.get("documents")) {
+            (Some(o), None, None) => (o.clone(), Vec::new(), None),
+            (None, Some(name), None) => (self.fixture_object(name, &f)?, Vec::new(), None),
+            (None, None, Some(d)) => {
+                let Some(items) = d.as_seq().filter(|s| !s.is_empty()) else {
+                    self.error(d, "`documents` takes a non-empty list of objects, scanned together");
+                    return None;
+                };
+                let document = match f.get("document") {
+                    Some(n) => match n.as_f64().filter(|i| i.fract() == 0.0 && *i >= 0.0 && (*i as usize) < items.len()) {
+                        Some(i) => Some(i as usize),
+                        None => {
+                            self.error(n, format!("`document` is the index of one of the {} `documents`, from 0", items.len()));
+                            return None;
+                        }
+                    },
+                    None => None,
+                };
+                let object = items.get(document.unwrap_or(0)).cloned()?;
+                (object, items.to_vec(), document)
+            }
+            (None, None, None) => {
+                self.error(node, "a test case needs an `object`, a `fixture` to start from, or `documents`");
+                return None;
+            }
+            _ => {
+                self.error(node, "a test case has one of `object`, `fixture` and `documents`, not several");
                 return None;
             }
         };
@@ -1112,6 +1198,8 @@ impl<'s, 'd> Loader<'s, 'd> {
         };
         Some(TestCase {
             object,
+            documents,
+            document,
             version,
             level,
             path,

@@ -8,10 +8,11 @@ mod define;
 mod load;
 mod model;
 mod path;
+mod related;
 mod version;
 
 pub use catalog::markdown_table;
-pub use condition::{Budget, Condition, Hit, Named, Op, Quantifier, Scope, Subject};
+pub use condition::{Budget, Condition, Hit, Lookup, Named, Op, Quantifier, Scope, Subject};
 pub use define::{builtin_definitions, load_definitions, Definitions};
 pub use load::{load_policies, load_policies_with, load_policies_without_examples, suggest, ParamOverrides, PolicyError};
 pub use model::{
@@ -19,6 +20,7 @@ pub use model::{
     Tests,
 };
 pub use path::{Item, KeyPart, NoResolve, Path, Resolve, Root, Step};
+pub use related::Related;
 pub use version::{Version, VersionRange, NEWEST_MINOR};
 
 /// The built-in policy files, embedded at build time: (path under `policies/`, text).

@@ -185,10 +185,16 @@ pub struct Param {
     pub value: serde_json::Value,
 }
 
-/// One inline test object.
+/// One inline test: an object, or a set of documents scanned together.
 #[derive(Clone, Debug)]
 pub struct TestCase {
+    /// The object the case is about: the only one, or `documents[document]` (the first
+    /// document when the case does not name one).
     pub object: Node,
+    /// For a set (`documents:`), every document, scanned together as one scan.
+    pub documents: Vec<Node>,
+    /// For a set, the index of the document whose findings count (`None`: any document).
+    pub document: Option<usize>,
     pub version: Option<Version>,
     pub level: Option<Level>,
     /// For failing cases: the JSON pointer the finding must have.
@@ -243,6 +249,9 @@ pub struct Policy {
     /// The Rempart version that added the policy (`0.4.0`).
     pub since: Option<String>,
     pub status: Status,
+    /// The kinds the policy looks up among the other objects of the scan (`lookup`): the
+    /// engine's pre-pass indexes them.
+    pub lookups: Vec<KindPattern>,
     /// The inline examples; `None` when the policy was loaded without them (see
     /// [`Policy::examples`]).
     pub tests: Option<Tests>,
