@@ -43,7 +43,9 @@ fn main() {
         let mut abs = fs::canonicalize(file).unwrap_or_else(|_| file.clone());
         if without_examples {
             let text = fs::read_to_string(file).unwrap_or_default();
-            let head = examples_cut::examples_start(&text).and_then(|cut| text.get(..cut)).unwrap_or(&text);
+            let head = examples_cut::examples_start(&text)
+                .and_then(|cut| text.get(..cut))
+                .unwrap_or(&text);
             let copy = out_dir.join("policies").join(&rel);
             if let Some(dir) = copy.parent() {
                 let _ = fs::create_dir_all(dir);

@@ -50,7 +50,10 @@ impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: &str) -> Result<Engine, JsValue> {
         ffi::engine_from_json(options_json)
-            .map(|inner| Engine { inner, cache: RefCell::default() })
+            .map(|inner| Engine {
+                inner,
+                cache: RefCell::default(),
+            })
             .map_err(|e| JsValue::from_str(&to_js(&e)))
     }
 

@@ -344,7 +344,11 @@ fn standards_text(standards: &serde_json::Map<String, serde_json::Value>) -> Str
             }
             Value::Object(fields) => items.push(format!(
                 "{name} ({})",
-                fields.iter().map(|(k, v)| format!("{k}: {}", text(v))).collect::<Vec<_>>().join(", ")
+                fields
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", text(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
             other => items.push(format!("{name} {}", text(other))),
         }

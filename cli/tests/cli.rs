@@ -43,7 +43,10 @@ fn control_plane_examples_trigger_every_pack_only_when_insecure() {
     let ok = rempart(&["scan", "--format", "json", "examples/control-plane/hardened"]);
     let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
     assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{}", stdout(&ok));
-    assert!(v["summary"]["suppressed"].as_u64().unwrap() > 0, "the folder's exceptions apply");
+    assert!(
+        v["summary"]["suppressed"].as_u64().unwrap() > 0,
+        "the folder's exceptions apply"
+    );
     assert_eq!(ok.status.code(), Some(0));
 
     let bad = rempart(&["scan", "--format", "json", "examples/control-plane/insecure"]);
@@ -51,12 +54,24 @@ fn control_plane_examples_trigger_every_pack_only_when_insecure() {
     let v: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
     let findings = v["findings"].as_array().unwrap();
     let fired: std::collections::BTreeSet<&str> = findings.iter().map(|f| f["policy"].as_str().unwrap()).collect();
-    for pack in ["control-plane/apiserver-", "control-plane/controller-manager-", "control-plane/scheduler-", "control-plane/etcd-", "kubelet/", "encryption/", "audit/", "kubeconfig/"] {
+    for pack in [
+        "control-plane/apiserver-",
+        "control-plane/controller-manager-",
+        "control-plane/scheduler-",
+        "control-plane/etcd-",
+        "kubelet/",
+        "encryption/",
+        "audit/",
+        "kubeconfig/",
+    ] {
         let n = fired.iter().filter(|p| p.starts_with(pack)).count();
         assert!(n >= 2, "{pack}: {n} policies fired");
     }
     let at = |policy: &str| {
-        let f = findings.iter().find(|f| f["policy"] == policy).unwrap_or_else(|| panic!("{policy} did not fire"));
+        let f = findings
+            .iter()
+            .find(|f| f["policy"] == policy)
+            .unwrap_or_else(|| panic!("{policy} did not fire"));
         (
             f["file"].as_str().unwrap().rsplit('/').next().unwrap().to_owned(),
             f["path"].as_str().unwrap().to_owned(),
@@ -64,12 +79,23 @@ fn control_plane_examples_trigger_every_pack_only_when_insecure() {
             f["span"]["start"]["column"].as_u64().unwrap(),
         )
     };
-    assert_eq!(at("control-plane/apiserver-anonymous-auth"), ("kube-apiserver.yaml".into(), "/spec/containers/0/command/2".into(), 20, 7));
+    assert_eq!(
+        at("control-plane/apiserver-anonymous-auth"),
+        (
+            "kube-apiserver.yaml".into(),
+            "/spec/containers/0/command/2".into(),
+            20,
+            7
+        )
+    );
     assert_eq!(at("control-plane/etcd-auto-tls").1, "/spec/containers/0/command/9");
     assert_eq!(at("kubelet/read-only-port").1, "/readOnlyPort");
     assert_eq!(at("encryption/identity-first").1, "/resources/0/providers/0/identity");
     assert_eq!(at("audit/sensitive-bodies").1, "/rules/2/level");
-    assert_eq!(at("kubeconfig/system-masters-credential").1, "/users/0/user/client-certificate-data");
+    assert_eq!(
+        at("kubeconfig/system-masters-credential").1,
+        "/users/0/user/client-certificate-data"
+    );
 }
 
 #[test]

@@ -10,7 +10,11 @@ fn root() -> PathBuf {
 }
 
 fn rempart(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rempart")).args(args).current_dir(root()).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
 }
 
 fn readme() -> String {
@@ -38,7 +42,10 @@ fn the_sample_output_is_what_the_first_command_prints() {
     let o = rempart(&["scan", "--color", "never", "examples/manifests"]);
     assert_eq!(o.status.code(), Some(1), "exit code 1: findings");
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains(&sample), "the README's sample is not in the output:\n{sample}");
+    assert!(
+        out.contains(&sample),
+        "the README's sample is not in the output:\n{sample}"
+    );
 }
 
 #[test]
@@ -50,10 +57,18 @@ fn the_json_example_matches_a_real_run() {
     let start = example.find("    {\n      \"policy\"").unwrap();
     let end = example[start..].find("\n    }\n").unwrap() + start + 6;
     let shown: serde_json::Value = serde_json::from_str(&example[start..end]).unwrap();
-    let found = real["findings"].as_array().unwrap().iter().find(|f| f["policy"] == shown["policy"]).unwrap();
+    let found = real["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["policy"] == shown["policy"])
+        .unwrap();
     assert_eq!(&shown, found);
     // The summary line.
-    let line = example.lines().find(|l| l.trim_start().starts_with("\"summary\"")).unwrap();
+    let line = example
+        .lines()
+        .find(|l| l.trim_start().starts_with("\"summary\""))
+        .unwrap();
     let summary: serde_json::Value = serde_json::from_str(&format!("{{{}}}", line.trim())).unwrap();
     assert_eq!(summary["summary"], real["summary"]);
     assert!(example.contains(&format!("\"version\": \"{}\"", real["version"].as_str().unwrap())));
@@ -62,7 +77,10 @@ fn the_json_example_matches_a_real_run() {
 #[test]
 fn the_flag_list_is_the_commands() {
     let text = readme();
-    let list = blocks(&text, "text").into_iter().find(|b| b.starts_with("rempart scan")).unwrap();
+    let list = blocks(&text, "text")
+        .into_iter()
+        .find(|b| b.starts_with("rempart scan"))
+        .unwrap();
     let flags = |t: &str| -> std::collections::BTreeSet<String> {
         t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
             .filter(|w| w.starts_with("--") && w.len() > 2)
@@ -78,7 +96,10 @@ fn the_flag_list_is_the_commands() {
 
 #[test]
 fn the_configuration_example_loads() {
-    let config = blocks(&readme(), "yaml").into_iter().find(|b| b.starts_with("select:")).unwrap();
+    let config = blocks(&readme(), "yaml")
+        .into_iter()
+        .find(|b| b.starts_with("select:"))
+        .unwrap();
     let source = rempart::Source::new(".rempart.yaml", config);
     let loaded = rempart::config::load_config(&source, Path::new(".")).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(loaded.select, ["pod-security", "images", "workload"]);
@@ -95,7 +116,10 @@ fn the_configuration_example_loads() {
 
 #[test]
 fn the_policy_example_is_the_example_file_and_its_commands_run() {
-    let policy = blocks(&readme(), "yaml").into_iter().find(|b| b.starts_with("id: acme/")).unwrap();
+    let policy = blocks(&readme(), "yaml")
+        .into_iter()
+        .find(|b| b.starts_with("id: acme/"))
+        .unwrap();
     // The README's form is compact; it is a working policy with passing examples.
     let dir = std::env::temp_dir().join(format!("rempart-docs-policy-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -70,7 +70,10 @@ fn alias_bomb() -> String {
     let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..12 {
         let p = i - 1;
-        let _ = writeln!(text, "  a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]");
+        let _ = writeln!(
+            text,
+            "  a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]"
+        );
     }
     text
 }
@@ -120,7 +123,11 @@ fn main() -> std::io::Result<()> {
     write(&root, "alias-bomb/in.yaml", &alias_bomb())?;
     write(&root, "nested-each/in.yaml", &nested_each_object())?;
     write(&root, "nested-each/policies/nested.yaml", NESTED_EACH_POLICY)?;
-    write(&root, "nested-each/.rempart.yaml", "policies: [policies]\nexclude: [policies/**]\n")?;
+    write(
+        &root,
+        "nested-each/.rempart.yaml",
+        "policies: [policies]\nexclude: [policies/**]\n",
+    )?;
     println!("hostile cases written under {}", root.display());
     Ok(())
 }

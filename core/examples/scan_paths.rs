@@ -3,7 +3,9 @@
 
 fn main() {
     let paths: Vec<String> = std::env::args().skip(1).collect();
-    let Ok(engine) = rempart::Engine::new(&rempart::Options::default()) else { std::process::exit(2) };
+    let Ok(engine) = rempart::Engine::new(&rempart::Options::default()) else {
+        std::process::exit(2)
+    };
     let mut best = f64::MAX;
     let mut len = 0;
     for _ in 0..3 {

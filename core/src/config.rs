@@ -422,7 +422,13 @@ fn exception(d: &mut Decoder<'_>, node: &Node, index: usize, dir: &Path) -> Opti
     let (mut kinds, mut namespaces, mut names, mut files) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     if let Some(m) = f.get("match") {
         if let Some(mf) = d.fields(m, "`match`", &["kinds", "namespaces", "names", "files"]) {
-            kinds = mf.get("kinds").map(|n| d.strings(n, "a kind")).unwrap_or_default().iter().map(|k| KindPattern::parse(k)).collect();
+            kinds = mf
+                .get("kinds")
+                .map(|n| d.strings(n, "a kind"))
+                .unwrap_or_default()
+                .iter()
+                .map(|k| KindPattern::parse(k))
+                .collect();
             namespaces = mf
                 .get("namespaces")
                 .map(|n| d.strings(n, "a namespace"))

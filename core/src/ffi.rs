@@ -199,7 +199,13 @@ pub fn evaluate_for_editor(engine: &Engine, filename: &str, text: &str) -> Edito
 pub fn evaluate_for_editor_with(engine: &Engine, cache: &mut EditorCache, filename: &str, text: &str) -> EditorReport {
     let source = Source::new(filename, text);
     let report = if text.len() > engine.limits().max_input_bytes {
-        scan(engine, &[Input { filename: filename.to_owned(), text: text.to_owned() }])
+        scan(
+            engine,
+            &[Input {
+                filename: filename.to_owned(),
+                text: text.to_owned(),
+            }],
+        )
     } else {
         engine.scan_with_cache(&source, cache)
     };

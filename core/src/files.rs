@@ -363,7 +363,11 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let fifo = dir.join("p.yaml");
         let _ = std::fs::remove_file(&fifo);
-        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
         // Named as an input after the walk (it could have been replaced since): not opened.
         let e = read_input(&Input::File(fifo.clone()), "", 100).err().unwrap();
         assert!(e.message.contains("named pipe"), "{}", e.message);

@@ -77,7 +77,10 @@ pub fn run_policy_tests(engine: &Engine) -> (Vec<TestFailure>, usize) {
 }
 
 /// The policy compiled again from its file with other parameter values.
-fn recompiled(policy: &crate::Policy, params: &std::collections::BTreeMap<String, serde_json::Value>) -> Option<crate::Policy> {
+fn recompiled(
+    policy: &crate::Policy,
+    params: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> Option<crate::Policy> {
     // A case may only set parameters the policy declares.
     if params.keys().any(|name| !policy.params.iter().any(|p| &p.name == name)) {
         return None;

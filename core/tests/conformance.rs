@@ -11,8 +11,10 @@ use rempart::{Engine, LevelChoice, Options, Source};
 /// The upstream fixtures: in `$REMPART_SHARED` when set, else in the `shared/` folder
 /// beside the checkout.
 fn fixtures_dir() -> PathBuf {
-    let shared = std::env::var_os("REMPART_SHARED")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"), PathBuf::from);
+    let shared = std::env::var_os("REMPART_SHARED").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+        PathBuf::from,
+    );
     shared.join("conformance/pod-security")
 }
 

@@ -240,11 +240,27 @@ fn inputs_and_policy_counts_are_limited() {
 fn templates_in_comments_are_errors_and_in_quoted_values_data() {
     let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: \"{{ .Release.Name }}\"\nspec: {}\n";
     let report = engine().scan_source(&Source::new("chart.yaml", text));
-    assert!(report.errors.is_empty() && report.notes.is_empty(), "{:?} {:?}", report.errors, report.notes);
+    assert!(
+        report.errors.is_empty() && report.notes.is_empty(),
+        "{:?} {:?}",
+        report.errors,
+        report.notes
+    );
     let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web # {{ .Release.Name }}\nspec: {}\n";
     let report = scan_with_survivor(text);
-    assert!(first_error(&report).contains("unrendered template action `{{ .Release.Name }}` in a comment"), "{}", first_error(&report));
-    assert_eq!(report.errors.first().and_then(|e| e.span).map(|s| (s.start.line, s.start.column)), Some((4, 15)));
+    assert!(
+        first_error(&report).contains("unrendered template action `{{ .Release.Name }}` in a comment"),
+        "{}",
+        first_error(&report)
+    );
+    assert_eq!(
+        report
+            .errors
+            .first()
+            .and_then(|e| e.span)
+            .map(|s| (s.start.line, s.start.column)),
+        Some((4, 15))
+    );
 }
 
 #[test]
@@ -300,19 +316,46 @@ fn quadratic_checks_are_stopped_by_the_comparison_budget() {
         },
         ..Options::default()
     };
-    let stopped = Engine::new(&small).unwrap().scan_source(&Source::new("audit.yaml", text.clone()));
-    let error = stopped.errors.iter().find(|e| e.message.contains("audit/sensitive-bodies")).unwrap_or_else(|| panic!("{:?}", stopped.errors));
-    assert!(error.message.contains("was stopped on Policy after 5000 comparisons"), "{}", error.message);
+    let stopped = Engine::new(&small)
+        .unwrap()
+        .scan_source(&Source::new("audit.yaml", text.clone()));
+    let error = stopped
+        .errors
+        .iter()
+        .find(|e| e.message.contains("audit/sensitive-bodies"))
+        .unwrap_or_else(|| panic!("{:?}", stopped.errors));
+    assert!(
+        error.message.contains("was stopped on Policy after 5000 comparisons"),
+        "{}",
+        error.message
+    );
     assert!(error.message.contains("`maxComparisons`"), "{}", error.message);
     assert_eq!(error.span.map(|s| s.start.line), Some(1));
-    assert!(!stopped.findings.iter().any(|f| f.policy == "audit/sensitive-bodies"), "no partial findings");
-    assert!(stopped.findings.iter().any(|f| f.policy == "audit/omit-request-received"));
-    assert!(stopped.findings.iter().any(|f| f.policy == "pod-security/baseline/privileged"));
+    assert!(
+        !stopped.findings.iter().any(|f| f.policy == "audit/sensitive-bodies"),
+        "no partial findings"
+    );
+    assert!(stopped
+        .findings
+        .iter()
+        .any(|f| f.policy == "audit/omit-request-received"));
+    assert!(stopped
+        .findings
+        .iter()
+        .any(|f| f.policy == "pod-security/baseline/privileged"));
     // With the default budget the same policy finishes: every rule can log Secrets.
     let full = engine().scan_source(&Source::new("audit.yaml", text));
     assert!(full.errors.is_empty(), "{:?}", full.errors);
-    let n = full.findings.iter().filter(|f| f.policy == "audit/sensitive-bodies").count();
-    assert_eq!(n, 400 * 4, "Secrets, ConfigMaps, token requests and TokenReviews for each rule");
+    let n = full
+        .findings
+        .iter()
+        .filter(|f| f.policy == "audit/sensitive-bodies")
+        .count();
+    assert_eq!(
+        n,
+        400 * 4,
+        "Secrets, ConfigMaps, token requests and TokenReviews for each rule"
+    );
 }
 
 fn data(name: &str) -> Source {
@@ -325,7 +368,11 @@ fn data(name: &str) -> Source {
 fn values(text: &str) -> Vec<serde_json::Value> {
     rempart::document::parse_stream(text, &Limits::default())
         .into_iter()
-        .map(|d| d.result.map(|n| n.to_json()).unwrap_or_else(|e| panic!("{}", e.message)))
+        .map(|d| {
+            d.result
+                .map(|n| n.to_json())
+                .unwrap_or_else(|e| panic!("{}", e.message))
+        })
         .collect()
 }
 
@@ -341,9 +388,17 @@ fn has_finding(report: &rempart::Report, policy: &str, name: &str) -> bool {
 #[test]
 fn duplicate_keys_are_errors_and_the_last_value_is_checked() {
     let report = engine().scan_source(&data("duplicate-key.yaml"));
-    assert!(has_finding(&report, "pod-security/baseline/privileged", "twice"), "{:?}", report.findings);
+    assert!(
+        has_finding(&report, "pod-security/baseline/privileged", "twice"),
+        "{:?}",
+        report.findings
+    );
     let e = report.errors.first().unwrap_or_else(|| panic!("no error"));
-    assert!(e.message.contains("`privileged` appears twice") && e.message.contains("first on line 10"), "{}", e.message);
+    assert!(
+        e.message.contains("`privileged` appears twice") && e.message.contains("first on line 10"),
+        "{}",
+        e.message
+    );
     let span = e.span.unwrap_or_else(|| panic!("no span"));
     assert_eq!((span.start.line, span.start.column), (12, 9));
     assert_eq!(report.errors.len(), 1);
@@ -353,14 +408,24 @@ fn duplicate_keys_are_errors_and_the_last_value_is_checked() {
 fn an_alias_used_as_a_key_is_its_scalar() {
     let report = engine().scan_source(&data("alias-key.yaml"));
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert!(has_finding(&report, "pod-security/baseline/privileged", "aliased"), "{:?}", report.findings);
+    assert!(
+        has_finding(&report, "pod-security/baseline/privileged", "aliased"),
+        "{:?}",
+        report.findings
+    );
     // The key stands where the alias is written: a repeated key points there.
     let text = "a: &k x\nb: {x: 1, *k : 2}\n";
-    let doc = rempart::document::parse_stream(text, &Limits::default()).into_iter().next().unwrap();
+    let doc = rempart::document::parse_stream(text, &Limits::default())
+        .into_iter()
+        .next()
+        .unwrap();
     assert_eq!(doc.errors.first().map(|e| e.span.start), text.find("*k"));
     let collection = "a: &m {x: 1}\nb: {*m : 1}\n";
     let doc = rempart::document::parse_stream(collection, &Limits::default());
-    let e = doc.first().and_then(|d| d.result.as_ref().err()).unwrap_or_else(|| panic!("no error"));
+    let e = doc
+        .first()
+        .and_then(|d| d.result.as_ref().err())
+        .unwrap_or_else(|| panic!("no error"));
     assert!(e.message.contains("used as a key"), "{}", e.message);
     assert_eq!(e.span.start, 17);
 }
@@ -369,10 +434,17 @@ fn an_alias_used_as_a_key_is_its_scalar() {
 fn binary_values_are_decoded() {
     let report = engine().scan_source(&data("binary.yaml"));
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert!(has_finding(&report, "pod-security/baseline/privileged", "encoded"), "{:?}", report.findings);
+    assert!(
+        has_finding(&report, "pod-security/baseline/privileged", "encoded"),
+        "{:?}",
+        report.findings
+    );
     let star = values(&data("binary.yaml").text);
     assert_eq!(star[1]["rules"][0]["verbs"], serde_json::json!(["*"]));
-    let bad = engine().scan_source(&Source::new("bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {a: !!binary \"Kg\"}\n"));
+    let bad = engine().scan_source(&Source::new(
+        "bad.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {a: !!binary \"Kg\"}\n",
+    ));
     let e = bad.errors.first().unwrap_or_else(|| panic!("no error"));
     assert!(e.message.contains("not valid base64"), "{}", e.message);
     // The node starts at its tag.
@@ -383,21 +455,46 @@ fn binary_values_are_decoded() {
 fn core_tags_in_every_form_are_honoured() {
     let report = engine().scan_source(&data("tags.yaml"));
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert!(has_finding(&report, "pod-security/baseline/privileged", "verbatim"), "{:?}", report.findings);
-    assert!(has_finding(&report, "pod-security/restricted/run-as-user", "verbatim"), "{:?}", report.findings);
-    assert!(has_finding(&report, "pod-security/baseline/privileged", "directive"), "{:?}", report.findings);
+    assert!(
+        has_finding(&report, "pod-security/baseline/privileged", "verbatim"),
+        "{:?}",
+        report.findings
+    );
+    assert!(
+        has_finding(&report, "pod-security/restricted/run-as-user", "verbatim"),
+        "{:?}",
+        report.findings
+    );
+    assert!(
+        has_finding(&report, "pod-security/baseline/privileged", "directive"),
+        "{:?}",
+        report.findings
+    );
     let docs = values(&data("tags.yaml").text);
     let sc = &docs[0]["spec"]["containers"][0]["securityContext"];
-    assert_eq!(sc, &serde_json::json!({"privileged": true, "runAsUser": 0, "allowPrivilegeEscalation": true}));
+    assert_eq!(
+        sc,
+        &serde_json::json!({"privileged": true, "runAsUser": 0, "allowPrivilegeEscalation": true})
+    );
     // A tag Kubernetes does not know is ignored, the value kept as text, and a note says so.
     assert_eq!(docs[2]["spec"]["containers"][0]["image"], "nginx:1.27");
-    let note = report.notes.iter().find(|n| n.message.contains("`!custom`")).unwrap_or_else(|| panic!("{:?}", report.notes));
+    let note = report
+        .notes
+        .iter()
+        .find(|n| n.message.contains("`!custom`"))
+        .unwrap_or_else(|| panic!("{:?}", report.notes));
     assert_eq!(note.span.map(|s| s.start.line), Some(24));
 }
 
 #[test]
 fn values_that_do_not_fit_their_tag_fail_the_document() {
-    for (value, tag) in [("\"abc\"", "int"), ("\"1.5\"", "int"), ("\"x\"", "bool"), ("x", "null"), ("12", "timestamp")] {
+    for (value, tag) in [
+        ("\"abc\"", "int"),
+        ("\"1.5\"", "int"),
+        ("\"x\"", "bool"),
+        ("x", "null"),
+        ("12", "timestamp"),
+    ] {
         let text = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: t}}\ndata: {{a: !!{tag} {value}}}\n");
         let report = scan_with_survivor(&text);
         let e = report.errors.first().unwrap_or_else(|| panic!("no error for {value}"));
@@ -436,15 +533,27 @@ fn nested_anchors_cannot_multiply_memory() {
     let started = std::time::Instant::now();
     let report = scan_with_survivor(&bomb);
     assert!(started.elapsed().as_secs() < 60, "took {:?}", started.elapsed());
-    assert!(first_error(&report).contains("anchors nested in anchors"), "{}", first_error(&report));
+    assert!(
+        first_error(&report).contains("anchors nested in anchors"),
+        "{}",
+        first_error(&report)
+    );
     assert_eq!(report.errors[0].span.map(|s| s.start.line), Some(5));
     // One anchor over the whole document, used once, is fine.
-    let genuine = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata: &d {{{}}}\nother: *d\n", (0..5000).map(|i| format!("k{i}: v,")).collect::<String>());
+    let genuine = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata: &d {{{}}}\nother: *d\n",
+        (0..5000).map(|i| format!("k{i}: v,")).collect::<String>()
+    );
     let options = Options {
-        limits: Limits { max_alias_nodes: 20_000, ..Limits::default() },
+        limits: Limits {
+            max_alias_nodes: 20_000,
+            ..Limits::default()
+        },
         ..Options::default()
     };
-    let report = Engine::new(&options).unwrap().scan_source(&Source::new("genuine.yaml", genuine));
+    let report = Engine::new(&options)
+        .unwrap()
+        .scan_source(&Source::new("genuine.yaml", genuine));
     assert!(report.errors.is_empty(), "{:?}", report.errors);
 }
 
@@ -452,7 +561,10 @@ fn nested_anchors_cannot_multiply_memory() {
 #[test]
 fn aliases_copied_through_anchors_are_counted() {
     let options = Options {
-        limits: Limits { max_alias_nodes: 1000, ..Limits::default() },
+        limits: Limits {
+            max_alias_nodes: 1000,
+            ..Limits::default()
+        },
         ..Options::default()
     };
     let engine = Engine::new(&options).unwrap();
@@ -462,16 +574,26 @@ fn aliases_copied_through_anchors_are_counted() {
         text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}]\n"));
     }
     let report = engine.scan_source(&Source::new("nested.yaml", format!("{text}---\n{PRIVILEGED}")));
-    assert!(first_error(&report).contains("billion laughs"), "{}", first_error(&report));
+    assert!(
+        first_error(&report).contains("billion laughs"),
+        "{}",
+        first_error(&report)
+    );
     assert_eq!(report.errors[0].span.map(|s| s.start.line), Some(5));
-    assert!(report.findings.iter().any(|f| f.object.name.as_deref() == Some("after")));
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.object.name.as_deref() == Some("after")));
 }
 
 /// `...` ends a document without a separator line: every document counts against the limit.
 #[test]
 fn document_end_markers_count_against_the_document_limit() {
     let options = Options {
-        limits: Limits { max_documents: 3, ..Limits::default() },
+        limits: Limits {
+            max_documents: 3,
+            ..Limits::default()
+        },
         ..Options::default()
     };
     let engine = Engine::new(&options).unwrap();
@@ -480,7 +602,11 @@ fn document_end_markers_count_against_the_document_limit() {
         .collect();
     let report = engine.scan_source(&Source::new("ended.yaml", text.clone()));
     assert_eq!(report.summary.documents, 4);
-    assert!(first_error(&report).contains("more than 3 documents"), "{}", first_error(&report));
+    assert!(
+        first_error(&report).contains("more than 3 documents"),
+        "{}",
+        first_error(&report)
+    );
     assert_eq!(report.errors[0].span.map(|s| s.start.line), Some(13));
     let all = rempart::document::parse_stream(&text, &Limits::default());
     assert_eq!(all.len(), 10);
@@ -503,28 +629,44 @@ fn on_small_stack(f: impl FnOnce() + Send + 'static) {
 fn depth_is_capped_whatever_the_configuration() {
     on_small_stack(|| {
         let options = Options {
-            limits: Limits { max_depth: 100_000, ..Limits::default() },
+            limits: Limits {
+                max_depth: 100_000,
+                ..Limits::default()
+            },
             ..Options::default()
         };
         let engine = Engine::new(&options).unwrap();
-        for deep in ["- ".repeat(1024 * 1024), "[".repeat(2 * 1024 * 1024), "{a: ".repeat(500_000)] {
+        for deep in [
+            "- ".repeat(1024 * 1024),
+            "[".repeat(2 * 1024 * 1024),
+            "{a: ".repeat(500_000),
+        ] {
             let report = engine.scan_source(&Source::new("deep.yaml", format!("{deep}\n---\n{PRIVILEGED}")));
             assert!(
                 first_error(&report).contains("the most Rempart reads") || first_error(&report).contains("too deep"),
                 "{}",
                 first_error(&report)
             );
-            assert!(report.findings.iter().any(|f| f.object.name.as_deref() == Some("after")));
+            assert!(report
+                .findings
+                .iter()
+                .any(|f| f.object.name.as_deref() == Some("after")));
         }
         // Just under the cap: read, converted, checked and dropped without overflow.
         let depth = rempart::document::HARD_MAX_DEPTH - 1;
         let text = format!("{}x\n", "- ".repeat(depth));
         let docs = rempart::document::parse_stream(&text, &options.limits);
-        let node = docs.into_iter().next().and_then(|d| d.result.ok()).unwrap_or_else(|| panic!("not read"));
+        let node = docs
+            .into_iter()
+            .next()
+            .and_then(|d| d.result.ok())
+            .unwrap_or_else(|| panic!("not read"));
         assert!(node.to_json().is_array());
         let nested = format!(
             "apiVersion: v1\nkind: Pod\nmetadata: {{name: d}}\nspec:\n{}",
-            (1..depth - 1).map(|i| format!("{}a:\n", " ".repeat(i))).collect::<String>()
+            (1..depth - 1)
+                .map(|i| format!("{}a:\n", " ".repeat(i)))
+                .collect::<String>()
         );
         let report = engine.scan_source(&Source::new("nested.yaml", nested));
         assert!(report.errors.is_empty(), "{:?}", report.errors);
@@ -535,10 +677,22 @@ fn depth_is_capped_whatever_the_configuration() {
 /// An alias copies its tree's depth: the copy cannot go past the cap either.
 #[test]
 fn aliases_cannot_nest_past_the_cap() {
-    let limits = Limits { max_depth: 100, ..Limits::default() };
-    let text = format!("a: &x {}1{}\nb: {}*x{}\n", "[".repeat(60), "]".repeat(60), "[".repeat(60), "]".repeat(60));
+    let limits = Limits {
+        max_depth: 100,
+        ..Limits::default()
+    };
+    let text = format!(
+        "a: &x {}1{}\nb: {}*x{}\n",
+        "[".repeat(60),
+        "]".repeat(60),
+        "[".repeat(60),
+        "]".repeat(60)
+    );
     let docs = rempart::document::parse_stream(&text, &limits);
-    let e = docs.first().and_then(|d| d.result.as_ref().err()).unwrap_or_else(|| panic!("read"));
+    let e = docs
+        .first()
+        .and_then(|d| d.result.as_ref().err())
+        .unwrap_or_else(|| panic!("read"));
     assert!(e.message.contains("deeper than 100 levels"), "{}", e.message);
     assert_eq!(e.span.start, text.find("*x").unwrap());
 }
@@ -557,12 +711,23 @@ fn quoted_continuation_lines_are_read_as_kubectl_reads_them() {
         .unwrap_or_else(|| panic!("{:?}", report.findings));
     assert_eq!(source.text.get(f.span.start.offset..f.span.end.offset), Some("true"));
     assert_eq!((f.span.start.line, f.span.start.column), (16, 21));
-    let note = report.notes.iter().find(|n| n.message.contains("indented less than YAML allows")).unwrap_or_else(|| panic!("{:?}", report.notes));
+    let note = report
+        .notes
+        .iter()
+        .find(|n| n.message.contains("indented less than YAML allows"))
+        .unwrap_or_else(|| panic!("{:?}", report.notes));
     assert_eq!(note.span.map(|s| (s.start.line, s.start.column)), Some((13, 1)));
     let docs = values(&source.text);
-    assert_eq!(docs[0]["spec"]["containers"][0]["command"][2], "echo first line second line third line");
+    assert_eq!(
+        docs[0]["spec"]["containers"][0]["command"][2],
+        "echo first line second line third line"
+    );
     // The same in one piece with other documents: those before it are not handed out twice.
-    let text = format!("{PRIVILEGED}...\n{}...\n{}", source.text, PRIVILEGED.replace("after", "later"));
+    let text = format!(
+        "{PRIVILEGED}...\n{}...\n{}",
+        source.text,
+        PRIVILEGED.replace("after", "later")
+    );
     let report = engine().scan_source(&Source::new("stream.yaml", text));
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(report.summary.documents, 3);
@@ -577,10 +742,22 @@ fn quoted_continuation_lines_are_read_as_kubectl_reads_them() {
 fn repeated_keys_in_policies_and_configuration_are_errors() {
     let policy = Source::new("p.yaml", "id: custom/x\nid: custom/y\ntitle: t\n");
     let (_, errors) = rempart::policy::load_policies(&policy, &Default::default());
-    assert!(errors.iter().any(|e| e.message.contains("`id` appears twice") && e.line == 2), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("`id` appears twice") && e.line == 2),
+        "{errors:?}"
+    );
     let config = Source::new(".rempart.yaml", "select: [a]\nselect: [b]\n");
-    let errors = rempart::config::load_config(&config, std::path::Path::new(".")).err().unwrap_or_default();
-    assert!(errors.iter().any(|e| e.message.contains("`select` appears twice") && e.line == 2), "{errors:?}");
+    let errors = rempart::config::load_config(&config, std::path::Path::new("."))
+        .err()
+        .unwrap_or_default();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("`select` appears twice") && e.line == 2),
+        "{errors:?}"
+    );
 }
 
 /// sigs.k8s.io/yaml turns keys into JSON keys: a null key (or an integer past i64) has none
@@ -591,10 +768,17 @@ fn keys_without_a_json_form_fail_the_document() {
         let text = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: k}}\ndata:\n  {key}: x\n");
         let report = scan_with_survivor(&text);
         let e = report.errors.first().unwrap_or_else(|| panic!("no error for {key}"));
-        assert!(e.message.contains(&format!("`{key}`")) && e.message.contains("refuses"), "{}", e.message);
+        assert!(
+            e.message.contains(&format!("`{key}`")) && e.message.contains("refuses"),
+            "{}",
+            e.message
+        );
         assert_eq!(e.span.map(|s| (s.start.line, s.start.column)), Some((5, 3)));
     }
-    assert_eq!(values("1.50: a\n1e6: b\n")[0], serde_json::json!({"1.5": "a", "1e+06": "b"}));
+    assert_eq!(
+        values("1.50: a\n1e6: b\n")[0],
+        serde_json::json!({"1.5": "a", "1e+06": "b"})
+    );
 }
 
 /// A document refused for what it holds (not for its syntax) does not stop the documents
@@ -604,9 +788,17 @@ fn a_refused_document_leaves_the_next_ones_of_its_piece() {
     let bad = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bad}\ndata: {a: !!int \"abc\", b: [1, 2, 3]}\n";
     let text = format!("{bad}...\n{PRIVILEGED}");
     let report = engine().scan_source(&Source::new("one-piece.yaml", text));
-    assert!(first_error(&report).contains("tagged `!!int`"), "{}", first_error(&report));
+    assert!(
+        first_error(&report).contains("tagged `!!int`"),
+        "{}",
+        first_error(&report)
+    );
     assert_eq!(report.summary.documents, 2);
-    assert!(has_finding(&report, "pod-security/baseline/privileged", "after"), "{:?}", report.findings);
+    assert!(
+        has_finding(&report, "pod-security/baseline/privileged", "after"),
+        "{:?}",
+        report.findings
+    );
 }
 
 /// Many under-indented quoted values in one document are all read (each costs a reading of
@@ -621,14 +813,22 @@ fn many_under_indented_quoted_values_are_read() {
     assert_eq!(docs[0]["data"]["k299"]["nested"], "a b");
     let report = engine().scan_source(&Source::new("many.yaml", text));
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert_eq!(report.notes.iter().filter(|n| n.message.contains("indented less")).count(), 300);
+    assert_eq!(
+        report
+            .notes
+            .iter()
+            .filter(|n| n.message.contains("indented less"))
+            .count(),
+        300
+    );
 }
 
 /// A quoted value cut by a document marker is invalid for go-yaml too: the error points at
 /// the marker's line, not at the opening quote.
 #[test]
 fn a_quoted_value_cut_by_a_marker_points_at_the_marker() {
-    let report = scan_with_survivor("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: q}\ndata:\n  a: \"one\n...\n  two\"\n");
+    let report =
+        scan_with_survivor("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: q}\ndata:\n  a: \"one\n...\n  two\"\n");
     let e = report.errors.first().unwrap_or_else(|| panic!("no error"));
     assert!(e.message.contains("document indicator"), "{}", e.message);
     assert_eq!(e.span.map(|s| (s.start.line, s.start.column)), Some((6, 1)));

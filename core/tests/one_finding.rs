@@ -68,7 +68,8 @@ fn a_root_user_and_group_are_one_finding() {
 }
 
 const ACCOUNT: &str = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app}\n";
-const OPTED_OUT: &str = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app}\nautomountServiceAccountToken: false\n";
+const OPTED_OUT: &str =
+    "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app}\nautomountServiceAccountToken: false\n";
 const WORKLOAD: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      serviceAccountName: app\n      containers: [{name: a, image: 'x:1'}]\n";
 const TOKEN: &str = "identity/automount-service-account-token";
 
@@ -87,7 +88,10 @@ fn a_pod_whose_service_account_is_not_scanned_is_flagged() {
     let found = findings(WORKLOAD, TOKEN);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "/spec/template/spec/serviceAccountName");
-    assert!(found[0].1.contains("service account `app`, which is not in the scan"), "{found:?}");
+    assert!(
+        found[0].1.contains("service account `app`, which is not in the scan"),
+        "{found:?}"
+    );
     // The opted-out account in the same scan covers the pod: nothing at all.
     assert!(findings(&format!("{OPTED_OUT}---\n{WORKLOAD}"), TOKEN).is_empty());
     // An account of the same name in another namespace does not.
@@ -105,7 +109,10 @@ fn the_service_account_is_found_in_another_file_by_every_entry_point() {
     // Python and WebAssembly: `scan` of texts.
     let inputs: Vec<rempart::ffi::Input> = sources
         .iter()
-        .map(|s| rempart::ffi::Input { filename: s.name.clone(), text: s.text.clone() })
+        .map(|s| rempart::ffi::Input {
+            filename: s.name.clone(),
+            text: s.text.clone(),
+        })
         .collect();
     assert_eq!(token_places(&rempart::ffi::scan(&engine, &inputs)), want);
     // The CLI: files on disk, read one at a time.
@@ -132,7 +139,11 @@ fn the_editor_follows_the_service_account_across_edits() {
         let cached = rempart::ffi::evaluate_for_editor_with(&engine, &mut cache, "e.yaml", text);
         let fresh = rempart::ffi::evaluate_for_editor(&engine, "e.yaml", text);
         let get = |r: &rempart::ffi::EditorReport| -> Vec<String> {
-            r.findings.iter().filter(|f| f.finding.policy == TOKEN).map(|f| f.finding.path.clone()).collect()
+            r.findings
+                .iter()
+                .filter(|f| f.finding.policy == TOKEN)
+                .map(|f| f.finding.path.clone())
+                .collect()
         };
         assert_eq!(get(&cached), get(&fresh), "the cache changed the findings of {text}");
         get(&cached)
@@ -147,12 +158,18 @@ fn the_editor_follows_the_service_account_across_edits() {
 
 #[test]
 fn the_pre_pass_runs_only_for_policies_that_look_up() {
-    let policy = |rule: &str| rempart::PolicyText {
+    let policy = |rule: &str| {
+        rempart::PolicyText {
         name: "p.yaml".into(),
         text: format!("id: t/x\ntitle: t\nseverity: low\ncategory: c\ndocs: {{why: w, fix: f}}\nmatch: {{pods: true}}\nrules:\n  - deny: {rule}\n    message: 'm {{value}}'\ntests:\n  pass: [{{documents: [{{apiVersion: v1, kind: ServiceAccount, metadata: {{name: x}}}}, {{apiVersion: v1, kind: Pod, metadata: {{name: p}}, spec: {{serviceAccountName: x}}}}]}}]\n  fail: [{{apiVersion: v1, kind: Pod, metadata: {{name: p}}, spec: {{serviceAccountName: x}}}}]\n"),
+    }
     };
     let engine = |rule: &str| {
-        let options = Options { builtin: false, policies: vec![policy(rule)], ..Options::default() };
+        let options = Options {
+            builtin: false,
+            policies: vec![policy(rule)],
+            ..Options::default()
+        };
         Engine::new(&options).unwrap_or_else(|e| panic!("{e}"))
     };
     assert!(!engine("{path: spec.serviceAccountName, present: true}").needs_context());
@@ -169,11 +186,17 @@ fn lookup_mistakes_are_positioned() {
     let text = "id: t/x\ntitle: t\nseverity: low\ncategory: c\ndocs: {why: w, fix: f}\nmatch: {pods: true}\nrules:\n  - deny: {lookup: {kind: '*', nam: spec.x}}\n    message: m\ntests: {pass: [{kind: Pod}], fail: [{documents: [], path: /spec}]}\n";
     let options = Options {
         builtin: false,
-        policies: vec![rempart::PolicyText { name: "p.yaml".into(), text: text.into() }],
+        policies: vec![rempart::PolicyText {
+            name: "p.yaml".into(),
+            text: text.into(),
+        }],
         ..Options::default()
     };
     let all = Engine::new(&options).unwrap_err().to_string();
-    assert!(all.contains("p.yaml:8:32: unknown field `nam` in `lookup`; did you mean `name`?"), "{all}");
+    assert!(
+        all.contains("p.yaml:8:32: unknown field `nam` in `lookup`; did you mean `name`?"),
+        "{all}"
+    );
     assert!(all.contains("p.yaml:8:27: `lookup` needs one kind"), "{all}");
     assert!(all.contains("`documents` takes a non-empty list"), "{all}");
 }
@@ -231,19 +254,31 @@ tests:
 "#;
     let options = Options {
         builtin: false,
-        policies: vec![rempart::PolicyText { name: "p.yaml".into(), text: text.into() }],
+        policies: vec![rempart::PolicyText {
+            name: "p.yaml".into(),
+            text: text.into(),
+        }],
         ..Options::default()
     };
     let engine = Engine::new(&options).unwrap_or_else(|e| panic!("{e}"));
     let (failures, count) = rempart::run_policy_tests(&engine);
     assert_eq!((failures, count), (Vec::new(), 3));
     // `as` without `where` is a mistake.
-    let stray = text.replace("          where: {path: account.automountServiceAccountToken, equals: false}\n", "");
+    let stray = text.replace(
+        "          where: {path: account.automountServiceAccountToken, equals: false}\n",
+        "",
+    );
     let options = Options {
         builtin: false,
-        policies: vec![rempart::PolicyText { name: "p.yaml".into(), text: stray }],
+        policies: vec![rempart::PolicyText {
+            name: "p.yaml".into(),
+            text: stray,
+        }],
         ..Options::default()
     };
     let all = Engine::new(&options).unwrap_err().to_string();
-    assert!(all.contains("p.yaml:16:15: `as` names the found object for `where`"), "{all}");
+    assert!(
+        all.contains("p.yaml:16:15: `as` names the found object for `where`"),
+        "{all}"
+    );
 }

@@ -26,14 +26,25 @@ fn every_builtin_policy_passes_its_own_examples() {
     for p in engine.policies() {
         let tests = p.examples();
         let (pass, fail) = (tests.pass.len(), tests.fail.len());
-        let kinds: Vec<&str> =
-            tests.pass.iter().chain(&tests.fail).filter_map(|c| c.object.get("kind")?.as_str()).collect();
+        let kinds: Vec<&str> = tests
+            .pass
+            .iter()
+            .chain(&tests.fail)
+            .filter_map(|c| c.object.get("kind")?.as_str())
+            .collect();
         let workload = !p.matcher.pods || kinds.iter().any(|k| *k != "Pod");
         if pass < 2 || fail < 2 || !workload {
-            short.push(format!("{} ({pass} pass, {fail} fail, workload kind: {workload})", p.id));
+            short.push(format!(
+                "{} ({pass} pass, {fail} fail, workload kind: {workload})",
+                p.id
+            ));
         }
     }
-    assert!(short.is_empty(), "policies below the examples bar:\n{}", short.join("\n"));
+    assert!(
+        short.is_empty(),
+        "policies below the examples bar:\n{}",
+        short.join("\n")
+    );
 }
 
 /// The engine reads the built-in examples only on demand; read whole, every file is valid and
@@ -49,14 +60,25 @@ fn builtin_files_read_whole_or_without_examples_agree() {
         assert!(errors.is_empty(), "{name}: {errors:?}");
         // A definitions file (`_definitions.yaml`) holds no policy.
         if name.rsplit('/').next().is_some_and(|n| n.starts_with('_')) {
-            assert!(whole.is_empty() && head.is_empty(), "{name}: a definitions file holds a policy");
+            assert!(
+                whole.is_empty() && head.is_empty(),
+                "{name}: a definitions file holds a policy"
+            );
             continue;
         }
         assert_eq!(whole.len(), 1, "{name}");
         assert_eq!(head.len(), 1, "{name}");
         assert!(head[0].tests.is_none(), "{name}: the examples were parsed");
-        assert_eq!(format!("{:?}", head[0].rules), format!("{:?}", whole[0].rules), "{name}");
-        assert_eq!(head[0].examples().pass.len(), whole[0].tests.as_ref().unwrap().pass.len(), "{name}");
+        assert_eq!(
+            format!("{:?}", head[0].rules),
+            format!("{:?}", whole[0].rules),
+            "{name}"
+        );
+        assert_eq!(
+            head[0].examples().pass.len(),
+            whole[0].tests.as_ref().unwrap().pass.len(),
+            "{name}"
+        );
     }
 }
 

@@ -342,7 +342,21 @@ fn text_value() -> impl Strategy<Value = String> {
     prop_oneof![
         "s[a-z0-9]{0,6}",
         "[a-z0-9 :#,'\"\\\\é☕\n\t{}\\[\\]-]{0,12}",
-        prop::sample::select(vec!["yes", "no", "on", "0644", "~", "null", "<<", "1.5", "true", "", " lead", "2001-12-14"]).prop_map(String::from),
+        prop::sample::select(vec![
+            "yes",
+            "no",
+            "on",
+            "0644",
+            "~",
+            "null",
+            "<<",
+            "1.5",
+            "true",
+            "",
+            " lead",
+            "2001-12-14"
+        ])
+        .prop_map(String::from),
     ]
 }
 
@@ -387,7 +401,11 @@ struct Render {
 
 impl Render {
     fn pick(&mut self, n: usize) -> usize {
-        let c = self.choices.get(self.at % self.choices.len().max(1)).copied().unwrap_or(0);
+        let c = self
+            .choices
+            .get(self.at % self.choices.len().max(1))
+            .copied()
+            .unwrap_or(0);
         self.at += 1;
         usize::from(c) % n
     }
@@ -421,7 +439,11 @@ impl Render {
                 _ => "Null".into(),
             },
             Tree::Bool(b) => {
-                let words = if *b { ["true", "yes", "on", "True"] } else { ["false", "no", "off", "FALSE"] };
+                let words = if *b {
+                    ["true", "yes", "on", "True"]
+                } else {
+                    ["false", "no", "off", "FALSE"]
+                };
                 match self.pick(6) {
                     4 => format!("!!bool \"{}\"", words[self.pick(4)]),
                     5 => verbatim("bool", format!("'{}'", words[self.pick(4)])),
@@ -571,7 +593,12 @@ impl Render {
     }
 
     fn document(entries: &[(String, Tree)], choices: Vec<u8>) -> String {
-        let mut r = Render { choices, at: 0, out: String::new(), anchored: Vec::new() };
+        let mut r = Render {
+            choices,
+            at: 0,
+            out: String::new(),
+            anchored: Vec::new(),
+        };
         for (k, v) in entries {
             let key = r.key(k);
             r.out.push_str(&format!("{key}:"));

@@ -55,7 +55,10 @@ impl Engine {
         // every key, so a change there computes every document again.
         let context = self.context(std::iter::once(source));
         let fingerprint = context.fingerprint();
-        let evaluator = Evaluator { engine: self, context: &context };
+        let evaluator = Evaluator {
+            engine: self,
+            context: &context,
+        };
         let mut fresh: HashMap<u64, Cached> = HashMap::new();
         let mut total = Report::new();
         total.notes = self.option_notes();
@@ -78,7 +81,13 @@ impl Engine {
                     }
                     e.document = e.document.map(|d| d.saturating_add_signed(documents));
                 }
-                Cached { start, line, first_index: index, documents: c.documents, report: c.report }
+                Cached {
+                    start,
+                    line,
+                    first_index: index,
+                    documents: c.documents,
+                    report: c.report,
+                }
             });
             let entry = match cached {
                 Some(c) => c,
@@ -86,7 +95,13 @@ impl Engine {
                     let docs: Vec<_> = Documents::piece(&source.text, range, index, &self.limits).collect();
                     let documents = docs.len();
                     let report = evaluator.file(source, docs.into_iter());
-                    Cached { start, line, first_index: index, documents, report }
+                    Cached {
+                        start,
+                        line,
+                        first_index: index,
+                        documents,
+                        report,
+                    }
                 }
             };
             index += entry.documents;

@@ -544,7 +544,14 @@ struct Env<'b, 'a> {
     related: &'a Related,
 }
 
-fn run_policy<'a>(index: usize, policy: &Policy, object: &'a Node, root: &'a Node, env: &Env<'_, 'a>, out: &mut Vec<Draft<'a>>) {
+fn run_policy<'a>(
+    index: usize,
+    policy: &Policy,
+    object: &'a Node,
+    root: &'a Node,
+    env: &Env<'_, 'a>,
+    out: &mut Vec<Draft<'a>>,
+) {
     let (version, budget, related) = (env.version, env.budget, env.related);
     let scope = Scope {
         object,
@@ -701,7 +708,11 @@ fn render(template: &Template, scope: &Scope<'_, '_>, value: Option<&str>) -> St
     for part in &template.parts {
         let found = match part {
             Part::Text(t) => {
-                let t = if unquote_next { t.strip_prefix('`').unwrap_or(t) } else { t };
+                let t = if unquote_next {
+                    t.strip_prefix('`').unwrap_or(t)
+                } else {
+                    t
+                };
                 unquote_next = false;
                 out.push_str(t);
                 continue;
@@ -734,4 +745,3 @@ fn clean(text: &str) -> String {
     }
     out
 }
-

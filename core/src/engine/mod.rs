@@ -168,7 +168,9 @@ impl Engine {
         // A preview runs only when selected by its id; it is still listed, explained and tested.
         let dormant = |p: &Policy| p.status == Status::Preview && !options.select.contains(&p.id);
         let mut engine = Engine::index(policies, level, version, options.limits.clone(), &dormant);
-        engine.notes.extend(options::version_note(&options.pod_security_version));
+        engine
+            .notes
+            .extend(options::version_note(&options.pod_security_version));
         Ok(engine)
     }
 

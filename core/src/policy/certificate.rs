@@ -27,7 +27,11 @@ pub fn organizations(text: &str) -> Vec<String> {
 /// The DER bytes of the first certificate in a PEM text.
 fn pem_body(pem: &str) -> Option<Vec<u8>> {
     let start = pem.find("-----BEGIN CERTIFICATE-----")?;
-    let body = pem.get(start..)?.lines().skip(1).take_while(|l| !l.starts_with("-----END"));
+    let body = pem
+        .get(start..)?
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"));
     let joined: String = body.flat_map(|l| l.trim().chars()).collect();
     STANDARD.decode(joined).ok()
 }
@@ -44,7 +48,10 @@ fn element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
             return None;
         }
         let (len_bytes, rest) = (rest.get(..n)?, rest.get(n..)?);
-        (len_bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b)), rest)
+        (
+            len_bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b)),
+            rest,
+        )
     };
     Some((tag, rest.get(..len)?, rest.get(len..)?))
 }
@@ -103,7 +110,13 @@ mod tests {
 
     #[test]
     fn anything_else_has_none() {
-        for text in ["", "not base64!", "aGVsbG8=", "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==", &MASTERS_DER[..40]] {
+        for text in [
+            "",
+            "not base64!",
+            "aGVsbG8=",
+            "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==",
+            &MASTERS_DER[..40],
+        ] {
             assert!(organizations(text).is_empty(), "{text}");
         }
     }

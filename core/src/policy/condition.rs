@@ -349,7 +349,10 @@ impl Lookup {
                 return (n, Some(s.to_owned()));
             }
         }
-        let at = self.name.first().map_or(scope.root, |p| p.nearest(scope.start(p), scope));
+        let at = self
+            .name
+            .first()
+            .map_or(scope.root, |p| p.nearest(scope.start(p), scope));
         (at, self.default_name.clone())
     }
 
@@ -437,8 +440,15 @@ fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<
         }
         // A parameter: the test holds or not; a finding points at the current item.
         Subject::Value(v) => {
-            let holds = if wants_absent { v.is_null() } else { ops.iter().all(|op| apply(op, v, None, scope)) };
-            return holds.then(|| Hit { at: scope.current().node, value: Some(v.display()) });
+            let holds = if wants_absent {
+                v.is_null()
+            } else {
+                ops.iter().all(|op| apply(op, v, None, scope))
+            };
+            return holds.then(|| Hit {
+                at: scope.current().node,
+                value: Some(v.display()),
+            });
         }
         Subject::Flag(name) => {
             // Reading the flags goes through every argument: each spends the budget.
@@ -459,10 +469,12 @@ fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<
                 (Some(_), true) | (None, false) => None,
                 (Some(f), false) => {
                     let value = Node::new(Value::Str(f.value.clone()), f.at.span);
-                    ops.iter().all(|op| apply(op, &value, Some(&f.items), scope)).then_some(Hit {
-                        at: f.at,
-                        value: Some(f.value),
-                    })
+                    ops.iter()
+                        .all(|op| apply(op, &value, Some(&f.items), scope))
+                        .then_some(Hit {
+                            at: f.at,
+                            value: Some(f.value),
+                        })
                 }
             };
         }
@@ -509,8 +521,12 @@ fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>, scope: &Scope<'_, 
         Op::Contains(x) => scope.budget.spend_many(elements(node)) && contains(node, x, flag_items),
         Op::Excludes(x) => scope.budget.spend_many(elements(node)) && !contains(node, x, flag_items),
         Op::Matches(re) => text(node).is_some_and(|t| re.is_match(&t)),
-        Op::Prefix(ps) => node.as_str().is_some_and(|s| ps.iter().any(|p| s.starts_with(p.as_str()))),
-        Op::Suffix(ps) => node.as_str().is_some_and(|s| ps.iter().any(|p| s.ends_with(p.as_str()))),
+        Op::Prefix(ps) => node
+            .as_str()
+            .is_some_and(|s| ps.iter().any(|p| s.starts_with(p.as_str()))),
+        Op::Suffix(ps) => node
+            .as_str()
+            .is_some_and(|s| ps.iter().any(|p| s.ends_with(p.as_str()))),
         Op::Compare(ord, limit) => number(node).is_some_and(|n| match ord {
             Ordering::Gt => n > *limit,
             Ordering::Gte => n >= *limit,
@@ -519,7 +535,10 @@ fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>, scope: &Scope<'_, 
         }),
         // Once the budget is spent, neither holds: the policy is reported as stopped anyway.
         Op::InPath(p) => {
-            !scope.budget.spent() && p.any(scope.start(p), scope, &mut |other| scope.budget.spend() && node.same_value(other))
+            !scope.budget.spent()
+                && p.any(scope.start(p), scope, &mut |other| {
+                    scope.budget.spend() && node.same_value(other)
+                })
         }
         Op::NotInPath(p) => {
             let mut spent = scope.budget.spent();
@@ -604,14 +623,18 @@ pub fn go_duration(text: &str) -> Option<i128> {
     }
     let mut total: f64 = 0.0;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         let number = rest.get(..digits)?;
         if number.is_empty() || number == "." || number.matches('.').count() > 1 {
             return None;
         }
         let value: f64 = number.parse().ok()?;
         rest = rest.get(digits..)?;
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let scale = match rest.get(..unit_len)? {
             "ns" => 1.0,
             "us" | "\u{b5}s" | "\u{3bc}s" => 1e3,

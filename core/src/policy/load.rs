@@ -53,8 +53,26 @@ const POLICY_FIELDS: &[&str] = &[
 const RULE_FIELDS: &[&str] = &["each", "when", "deny", "at", "message", "versions"];
 const SUBJECTS: &[&str] = &["path", "effective", "keys", "flag", "param"];
 const OPS: &[&str] = &[
-    "present", "equals", "in", "notIn", "inPath", "notInPath", "contains", "excludes", "matches", "prefix", "suffix",
-    "gt", "gte", "lt", "lte", "longerThan", "shorterThan", "type", "certificateOrganization", "tagVersion",
+    "present",
+    "equals",
+    "in",
+    "notIn",
+    "inPath",
+    "notInPath",
+    "contains",
+    "excludes",
+    "matches",
+    "prefix",
+    "suffix",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "longerThan",
+    "shorterThan",
+    "type",
+    "certificateOrganization",
+    "tagVersion",
 ];
 const LOGIC: &[&str] = &["all", "any", "not", "some", "use", "lookup"];
 const VERSIONS: &[&str] = &["since", "until"];
@@ -822,7 +840,10 @@ impl<'s, 'd> Loader<'s, 'd> {
             Value::Seq(items) if !items.is_empty() => items.iter().map(|i| self.path(i)).collect(),
             Value::Str(_) => self.path(n).map(|p| vec![p]),
             _ => {
-                self.error(n, "`name` of `lookup` takes a path or a list of paths (the first that holds a name wins)");
+                self.error(
+                    n,
+                    "`name` of `lookup` takes a path or a list of paths (the first that holds a name wins)",
+                );
                 None
             }
         });
@@ -830,7 +851,10 @@ impl<'s, 'd> Loader<'s, 'd> {
         let namespace = f.get("namespace").and_then(|n| self.path(n));
         let inner = match f.get("where") {
             Some(w) => {
-                let bound = f.get("as").and_then(|n| self.string(n, "`as`")).unwrap_or_else(|| "it".into());
+                let bound = f
+                    .get("as")
+                    .and_then(|n| self.string(n, "`as`"))
+                    .unwrap_or_else(|| "it".into());
                 self.bindings.push(bound);
                 let inner = self.condition(w);
                 self.bindings.pop();
@@ -1008,7 +1032,11 @@ impl<'s, 'd> Loader<'s, 'd> {
                     );
                     return None;
                 };
-                let ord = if key == "longerThan" { Ordering::Gt } else { Ordering::Lt };
+                let ord = if key == "longerThan" {
+                    Ordering::Gt
+                } else {
+                    Ordering::Lt
+                };
                 Op::Duration(ord, limit)
             }
             "tagVersion" => {
@@ -1147,10 +1175,19 @@ impl<'s, 'd> Loader<'s, 'd> {
                     return None;
                 };
                 let document = match f.get("document") {
-                    Some(n) => match n.as_f64().filter(|i| i.fract() == 0.0 && *i >= 0.0 && (*i as usize) < items.len()) {
+                    Some(n) => match n
+                        .as_f64()
+                        .filter(|i| i.fract() == 0.0 && *i >= 0.0 && (*i as usize) < items.len())
+                    {
                         Some(i) => Some(i as usize),
                         None => {
-                            self.error(n, format!("`document` is the index of one of the {} `documents`, from 0", items.len()));
+                            self.error(
+                                n,
+                                format!(
+                                    "`document` is the index of one of the {} `documents`, from 0",
+                                    items.len()
+                                ),
+                            );
                             return None;
                         }
                     },
@@ -1160,11 +1197,17 @@ impl<'s, 'd> Loader<'s, 'd> {
                 (object, items.to_vec(), document)
             }
             (None, None, None) => {
-                self.error(node, "a test case needs an `object`, a `fixture` to start from, or `documents`");
+                self.error(
+                    node,
+                    "a test case needs an `object`, a `fixture` to start from, or `documents`",
+                );
                 return None;
             }
             _ => {
-                self.error(node, "a test case has one of `object`, `fixture` and `documents`, not several");
+                self.error(
+                    node,
+                    "a test case has one of `object`, `fixture` and `documents`, not several",
+                );
                 return None;
             }
         };

@@ -2,9 +2,9 @@
 
 mod catalog;
 mod certificate;
-mod examples_cut;
 mod condition;
 mod define;
+mod examples_cut;
 mod load;
 mod model;
 mod path;
@@ -14,10 +14,12 @@ mod version;
 pub use catalog::markdown_table;
 pub use condition::{Budget, Condition, Hit, Lookup, Named, Op, Quantifier, Scope, Subject};
 pub use define::{builtin_definitions, load_definitions, Definitions};
-pub use load::{load_policies, load_policies_with, load_policies_without_examples, suggest, ParamOverrides, PolicyError};
+pub use load::{
+    load_policies, load_policies_with, load_policies_without_examples, suggest, ParamOverrides, PolicyError,
+};
 pub use model::{
-    name_matches, Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Status, Template, TestCase,
-    Tests,
+    name_matches, Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Status,
+    Template, TestCase, Tests,
 };
 pub use path::{Item, KeyPart, NoResolve, Path, Resolve, Root, Step};
 pub use related::Related;

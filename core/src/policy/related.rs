@@ -62,7 +62,10 @@ impl Related {
         let mut all: Vec<(&String, &Key, &Entry)> = self
             .objects
             .iter()
-            .flat_map(|(kind, by)| by.iter().flat_map(move |(key, es)| es.iter().map(move |e| (kind, key, e))))
+            .flat_map(|(kind, by)| {
+                by.iter()
+                    .flat_map(move |(key, es)| es.iter().map(move |e| (kind, key, e)))
+            })
             .collect();
         all.sort_by(|a, b| (a.0, a.1, &a.2.group).cmp(&(b.0, b.1, &b.2.group)));
         for (kind, key, e) in all {
