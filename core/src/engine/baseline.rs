@@ -14,9 +14,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::fingerprint::{fingerprint, fingerprint_in};
 use super::report::{Finding, Report};
 use crate::document::ObjectId;
-use crate::report::{fingerprint, fingerprint_in};
 
 /// The version of the baselines this writes: 2 has the file in the fingerprint; 1 did not.
 pub const BASELINE_VERSION: u32 = 2;

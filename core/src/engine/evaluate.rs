@@ -79,7 +79,7 @@ impl ScanContext {
 
     /// Adds the objects of one parsed document.
     pub(crate) fn add_document(&mut self, node: &Node, wanted: &Wanted) {
-        for obj in expand(node, 0).into_iter().flatten() {
+        for obj in expand(node, 0).flatten() {
             let group = obj.group();
             if wanted.kinds.iter().any(|k| k.matches(&obj.id.kind, group)) {
                 if let Some(name) = obj.id.name.as_deref() {

@@ -5,6 +5,7 @@ mod comments;
 mod editor_cache;
 mod evaluate;
 mod exceptions;
+mod fingerprint;
 mod options;
 mod report;
 mod suppress;
@@ -16,6 +17,7 @@ pub use baseline::{Baseline, BaselineEntry};
 pub use editor_cache::EditorCache;
 pub use evaluate::ScanContext;
 pub use exceptions::{ExceptionSet, EXPIRED_ID, STALE_ID};
+pub use fingerprint::{fingerprint, fingerprint_in};
 pub use options::{
     id_matches, options_error_message, LevelChoice, OptionError, OptionNames, OptionRef, Options, PathStep, PolicyText,
 };

@@ -4,7 +4,6 @@
 //! are written from the whole report.
 
 mod escape;
-mod fingerprint;
 mod github;
 mod json;
 mod junit;
@@ -12,8 +11,8 @@ mod policy_report;
 mod sarif;
 mod text;
 
+pub use crate::engine::{fingerprint, fingerprint_in};
 pub use escape::{is_hidden, push_visible, visible};
-pub use fingerprint::{fingerprint, fingerprint_in};
 pub use github::{github, github_errors, github_findings};
 pub use json::{json, JsonWriter};
 pub use junit::junit;

@@ -8,7 +8,7 @@ use std::path::{Component, Path};
 use serde_json::{json, Value};
 
 use super::escape::visible;
-use super::fingerprint::fingerprint;
+use crate::engine::fingerprint;
 use crate::engine::{ErrorEntry, Finding, Report};
 use crate::policy::{Policy, Severity};
 

@@ -3,7 +3,7 @@
 //! tells apart two findings of one policy on one node, like a missing CPU and a missing
 //! memory limit.)
 
-use crate::engine::Finding;
+use super::Finding;
 
 /// 64-bit FNV-1a of the finding's policy, object identity, path and message, as 16 hex digits.
 pub fn fingerprint(f: &Finding) -> String {
