@@ -2,17 +2,12 @@
 //! Findings on block scalars (`|`, `>`) all start at the indicator, on the line of their key,
 //! and end with the last character of the content — whatever precedes the indicator.
 
-use rempart::{Engine, Options, Source};
+mod common;
 
 /// (line, column) of the start and end of every finding of `policy`.
 fn places(text: &str, policy: &str) -> Vec<((usize, usize), (usize, usize))> {
-    let engine = Engine::new(&Options::default()).unwrap_or_else(|e| panic!("{e}"));
-    let report = engine.scan_source(&Source::new("case.yaml", text));
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    report
-        .findings
+    common::findings_of(text, policy)
         .iter()
-        .filter(|f| f.policy == policy)
         .map(|f| {
             (
                 (f.span.start.line, f.span.start.column),

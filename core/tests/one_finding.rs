@@ -5,15 +5,12 @@
 
 use rempart::{Engine, Options, Source};
 
+mod common;
+
 /// The findings of `policy` when `text` is scanned with every built-in policy: (pointer, message).
 fn findings(text: &str, policy: &str) -> Vec<(String, String)> {
-    let engine = Engine::new(&Options::default()).unwrap_or_else(|e| panic!("{e}"));
-    let report = engine.scan_source(&Source::new("case.yaml", text));
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    report
-        .findings
+    common::findings_of(text, policy)
         .iter()
-        .filter(|f| f.policy == policy)
         .map(|f| (f.path.clone(), f.message.clone()))
         .collect()
 }

@@ -2,17 +2,12 @@
 //! A finding about an explicit value points at that value (pointer and line:column); about a
 //! missing one, at the parent where it would be written.
 
-use rempart::{Engine, Options, Source};
+mod common;
 
 /// (pointer, line, column) of every finding of `policy`.
 fn places(text: &str, policy: &str) -> Vec<(String, usize, usize)> {
-    let engine = Engine::new(&Options::default()).unwrap_or_else(|e| panic!("{e}"));
-    let report = engine.scan_source(&Source::new("case.yaml", text));
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    report
-        .findings
+    common::findings_of(text, policy)
         .iter()
-        .filter(|f| f.policy == policy)
         .map(|f| (f.path.clone(), f.span.start.line, f.span.start.column))
         .collect()
 }

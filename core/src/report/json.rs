@@ -39,21 +39,7 @@ impl<W: Write> JsonWriter<W> {
 
     pub fn findings(&mut self, findings: &[Finding]) -> io::Result<()> {
         for f in findings {
-            let sep = if self.first { "\n    " } else { ",\n    " };
-            self.first = false;
-            self.out.write_all(sep.as_bytes())?;
-            // One buffer for all findings (no string, no growth per finding), copied to the
-            // output line by line with the indentation.
-            self.buf.clear();
-            serde_json::to_writer_pretty(&mut self.buf, f).map_err(io::Error::other)?;
-            let mut lines = self.buf.split(|b| *b == b'\n');
-            if let Some(first) = lines.next() {
-                self.out.write_all(first)?;
-            }
-            for line in lines {
-                self.out.write_all(b"\n    ")?;
-                self.out.write_all(line)?;
-            }
+            write_item(&mut self.out, &mut self.buf, &mut self.first, f, "    ")?;
         }
         Ok(())
     }
@@ -79,6 +65,33 @@ fn quoted(s: &str) -> String {
 fn pretty<T: Serialize + ?Sized>(value: &T, indent: usize) -> String {
     let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
     text.replace('\n', &format!("\n{}", " ".repeat(indent)))
+}
+
+/// Writes one item of a streamed JSON array: the separator, then `value` pretty-printed with
+/// every line indented by `indent`. One buffer serves every item (no string, no growth per
+/// item), copied to the output line by line.
+pub(super) fn write_item<W: Write>(
+    out: &mut W,
+    buf: &mut Vec<u8>,
+    first: &mut bool,
+    value: &impl serde::Serialize,
+    indent: &str,
+) -> io::Result<()> {
+    out.write_all(if *first { b"\n" } else { b",\n" })?;
+    out.write_all(indent.as_bytes())?;
+    *first = false;
+    buf.clear();
+    serde_json::to_writer_pretty(&mut *buf, value).map_err(io::Error::other)?;
+    let mut lines = buf.split(|b| *b == b'\n');
+    if let Some(line) = lines.next() {
+        out.write_all(line)?;
+    }
+    for line in lines {
+        out.write_all(b"\n")?;
+        out.write_all(indent.as_bytes())?;
+        out.write_all(line)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

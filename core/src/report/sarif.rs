@@ -88,19 +88,7 @@ impl<'p, W: Write> SarifWriter<'p, W> {
     pub fn results(&mut self, findings: &[Finding]) -> io::Result<()> {
         for f in findings {
             let value = result(f, self.rule_index(f), &self.root);
-            let sep = if self.first { "\n        " } else { ",\n        " };
-            self.first = false;
-            self.out.write_all(sep.as_bytes())?;
-            self.buf.clear();
-            serde_json::to_writer_pretty(&mut self.buf, &value).map_err(io::Error::other)?;
-            let mut lines = self.buf.split(|b| *b == b'\n');
-            if let Some(first) = lines.next() {
-                self.out.write_all(first)?;
-            }
-            for line in lines {
-                self.out.write_all(b"\n        ")?;
-                self.out.write_all(line)?;
-            }
+            super::json::write_item(&mut self.out, &mut self.buf, &mut self.first, &value, "        ")?;
         }
         Ok(())
     }
