@@ -91,6 +91,12 @@ rules:
       - {path: "$.data.xs[*]", as: d}
     deny: {path: "$.metadata.name", equals: each}
     message: every combination is a finding
+docs:
+  why: A policy from the scanned repository that iterates without bound.
+  fix: Nothing; the engine must stop it.
+tests:
+  pass: [{apiVersion: v1, kind: ConfigMap, metadata: {name: other}, data: {xs: [a]}}]
+  fail: [{apiVersion: v1, kind: ConfigMap, metadata: {name: each}, data: {xs: [a]}}]
 "#;
 
 fn nested_each_object() -> String {

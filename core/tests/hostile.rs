@@ -1,6 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 //! Hostile input: every case ends in a clear, positioned error or a note, never a panic or a
-//! hang, and the other documents of the same file are still checked.
+//! hang, and the other documents of the same file are still checked. What each case costs
+//! (time and peak memory on the release build) is asserted by `scripts/hostile`, which
+//! `scripts/test` runs: bounds belong to a measured run, not to timed unit tests.
 
 use rempart::{Engine, Limits, Options, Source};
 
