@@ -132,11 +132,11 @@ pub fn text_summary(s: &crate::engine::Summary) -> String {
     );
     let by_comment = s.suppressed.saturating_sub(s.excepted);
     let parts = [
-        (s.skipped, "skipped (not Kubernetes objects)"),
+        (s.skipped, "skipped (not complete Kubernetes objects: `-v` lists them)"),
         (by_comment, "suppressed (comments or annotations)"),
         (s.excepted, "covered by exceptions"),
         (s.baselined, "hidden by the baseline"),
-        (s.ignored, "path(s) left out (`-v` lists them)"),
+        (s.ignored, "path(s) left out (listed above)"),
     ];
     for (n, what) in parts {
         if n > 0 {
