@@ -66,7 +66,7 @@ impl ScanContext {
             let piece = source.text.get(start..end).unwrap_or_default();
             // A kind written with escapes (`"Servic\u0065Account"`) does not hold the word:
             // a document with a backslash is read too.
-            if !needles.iter().any(|n| piece.contains(n)) && !piece.contains('\\') {
+            if !needles.iter().any(|n| contains_word(piece, n)) && !piece.contains('\\') {
                 continue;
             }
             for doc in Documents::piece(&source.text, range, 0, limits) {
@@ -744,4 +744,42 @@ fn clean(text: &str) -> String {
         out = out.chars().take(200).collect::<String>() + "…";
     }
     out
+}
+
+/// True when `word` stands in `text` as a whole word, or as the item kind of a list kind
+/// (`ServiceAccount` in `kind: ServiceAccount` or `kind: ServiceAccountList`, not in
+/// `automountServiceAccountToken`): the pre-pass parses only documents that can hold a
+/// wanted kind.
+fn contains_word(text: &str, word: &str) -> bool {
+    let identifier = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    text.match_indices(word).any(|(i, _)| {
+        let before = text.get(..i).and_then(|t| t.chars().next_back());
+        let rest = text.get(i + word.len()..).unwrap_or_default();
+        let rest = rest.strip_prefix("List").unwrap_or(rest);
+        !identifier(before) && !identifier(rest.chars().next())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_word;
+
+    #[test]
+    fn kinds_are_found_as_whole_words() {
+        for yes in [
+            "kind: ServiceAccount\n",
+            "{\"kind\":\"ServiceAccount\"}",
+            "kind: 'ServiceAccount'",
+            "kind: ServiceAccountList",
+        ] {
+            assert!(contains_word(yes, "ServiceAccount"), "{yes}");
+        }
+        for no in [
+            "automountServiceAccountToken: true",
+            "kind: ServiceAccountList2",
+            "x_ServiceAccount",
+        ] {
+            assert!(!contains_word(no, "ServiceAccount"), "{no}");
+        }
+    }
 }

@@ -40,7 +40,6 @@ pub fn builtin_definitions() -> &'static (Arc<Definitions>, Vec<PolicyError>) {
     BUILTIN.get_or_init(|| {
         let sources: Vec<Source> = super::builtin_files()
             .iter()
-            .filter(|(_, text)| text.contains("define:") || text.contains("fixtures:"))
             .map(|(name, text)| Source::new(format!("builtin:{name}"), *text))
             .collect();
         let (defs, errors) = load_definitions(&Definitions::default(), &sources);
@@ -66,6 +65,11 @@ pub fn load_definitions(base: &Definitions, sources: &[Source]) -> (Definitions,
     // Fixtures written as changes of another fixture: `{fixture: base, flags: …}`.
     let mut derived: BTreeMap<String, Raw> = BTreeMap::new();
     for (index, source) in sources.iter().enumerate() {
+        // Only a file that names `define` or `fixtures` can hold a definitions document:
+        // the others (most policy files) are not parsed twice.
+        if !(source.text.contains("define") || source.text.contains("fixtures")) {
+            continue;
+        }
         let mut decoder = Decoder::new(source);
         // Syntax errors are the policy loader's to report (it reads the same files).
         for doc in parse_stream(&source.text, &Limits::default()) {
