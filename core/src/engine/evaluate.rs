@@ -29,7 +29,7 @@ impl ScanContext {
             for (start, end) in Documents::pieces_containing(&source.text, "Namespace") {
                 let documents = Documents::piece(&source.text, (start, end), 0, limits);
                 for node in documents.filter_map(|d| d.result.ok()) {
-                    for obj in expand(&node, 0).into_iter().flatten() {
+                    for obj in expand(&node, 0).flatten() {
                         if obj.id.kind != "Namespace" || !obj.group().is_empty() {
                             continue;
                         }
