@@ -633,3 +633,35 @@ fn a_quoted_value_cut_by_a_marker_points_at_the_marker() {
     assert!(e.message.contains("document indicator"), "{}", e.message);
     assert_eq!(e.span.map(|s| (s.start.line, s.start.column)), Some((6, 1)));
 }
+
+/// go-yaml v2 (YAML 1.1) ends a line at U+2028, U+0085 and U+2029, where YAML 1.2 parsers and
+/// editors see an ordinary character: text after one in a comment is read by Kubernetes as a
+/// new line. The document is checked as Kubernetes reads it, and the character is an error.
+#[test]
+fn unicode_line_breaks_end_lines_as_kubectl_reads_them() {
+    let source = data("unicode-line-breaks.yaml");
+    let report = engine().scan_source(&source);
+    assert!(has_finding(&report, "pod-security/baseline/privileged", "hidden"), "{:?}", report.findings);
+    assert!(has_finding(&report, "identity/cluster-admin-binding", "readers"), "{:?}", report.findings);
+    assert!(has_finding(&report, "pod-security/baseline/host-namespaces", "para"), "{:?}", report.findings);
+    let breaks: Vec<_> = report.errors.iter().filter(|e| e.message.contains("ends the line")).collect();
+    let names: Vec<_> = breaks
+        .iter()
+        .map(|e| (e.message.split(" (").next().unwrap_or_default(), e.span.map(|s| (s.start.line, s.start.column))))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("the character U+2028", Some((10, 31))),
+            ("the character U+0085", Some((16, 90))),
+            ("the character U+2029", Some((24, 39))),
+        ]
+    );
+    // The finding past the break points at the value in the original text.
+    let pid = report.findings.iter().find(|f| f.policy == "pod-security/baseline/host-namespaces").unwrap();
+    let at = pid.span.start.offset;
+    assert_eq!(source.text.get(at..at + 4), Some("true"));
+    // A value cannot hide a line either: the break ends it, as in go-yaml.
+    let plain = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  a: x\u{2028}  b: z\n";
+    assert_eq!(values(plain)[0]["data"], serde_json::json!({"a": "x", "b": "z"}));
+}

@@ -289,6 +289,9 @@ struct PieceReader<'t> {
     copy: Option<String>,
     /// Notes on rewrites, not yet handed out with their document (byte offsets, in order).
     lenient_notes: Vec<ParseError>,
+    /// Byte offsets (in the whole text) of the line breaks only go-yaml knows (see
+    /// [`yaml11_break`]), not yet handed out with their document, in order.
+    breaks: Vec<usize>,
     rewrites: usize,
     start: usize,
     end: usize,
@@ -312,15 +315,34 @@ impl<'t> PieceReader<'t> {
             base += first.len();
             piece = piece.get(first.len()..).unwrap_or_default();
         }
+        // go-yaml ends a line at NEL, LS and PS too; the parser here does not. A copy with a
+        // `\n` for each (one character for one, so positions still map) reads the structure
+        // Kubernetes reads.
+        let breaks: Vec<usize> = piece
+            .char_indices()
+            .filter(|&(_, c)| yaml11_break(c))
+            .map(|(i, _)| base + i)
+            .collect();
+        let (copy, events) = if breaks.is_empty() {
+            (None, Events::Text(Box::new(Parser::new_from_str(piece))))
+        } else {
+            let chars: Vec<char> = piece.chars().map(|c| if yaml11_break(c) { '\n' } else { c }).collect();
+            let copy: String = chars.iter().collect();
+            (
+                Some(copy),
+                Events::Copy(Box::new(Parser::new_from_iter(chars.into_iter()))),
+            )
+        };
         PieceReader {
             limits: limits.clone(),
             piece,
-            copy: None,
+            copy,
             lenient_notes: Vec::new(),
+            breaks,
             rewrites: 0,
             start,
             end,
-            events: Events::Text(Box::new(Parser::new_from_str(piece))),
+            events,
             builder: Builder::new(limits),
             positions: Positions::new(text, piece, base, lines),
             handed: 0,
@@ -435,15 +457,33 @@ impl PieceReader<'_> {
         Span::new(at, at)
     }
 
-    /// Hands the notes on rewrites inside `parsed` over with it.
+    /// Hands the notes on rewrites inside `parsed` over with it, and an error for the line
+    /// breaks only go-yaml knows.
     fn with_notes(&mut self, mut parsed: Parsed) -> Parsed {
-        if self.lenient_notes.is_empty() {
+        if self.lenient_notes.is_empty() && self.breaks.is_empty() {
             return parsed;
         }
         let end = match &parsed.result {
             Ok(node) => node.span.end,
             Err(e) => e.span.end.max(self.end),
         };
+        // A document's breaks are those before its end. One in a comment after the last node
+        // of a piece changes nothing Kubernetes reads: what follows it is a comment or blank.
+        let n = self.breaks.partition_point(|&at| at <= end);
+        let mut mine = self.breaks.drain(..n);
+        if let Some(at) = mine.next() {
+            let more = mine.count();
+            let c = self
+                .positions
+                .text
+                .get(at..)
+                .and_then(|t| t.chars().next())
+                .unwrap_or('\u{2028}');
+            parsed.errors.push(ParseError {
+                message: unicode_break_message(c, more),
+                span: Span::new(at, at + c.len_utf8()),
+            });
+        }
         let n = self.lenient_notes.partition_point(|note| note.span.start <= end);
         parsed.notes.extend(self.lenient_notes.drain(..n));
         parsed.notes.sort_by_key(|note| note.span.start);
@@ -1099,6 +1139,31 @@ fn merge_into(entries: &mut Entries, value: Node) -> Result<(), Span> {
         }
     }
     Ok(())
+}
+
+/// A line break to go-yaml v2 (YAML 1.1: NEL, LS, PS; `is_break` in `yamlprivateh.go`) that
+/// YAML 1.2 parsers read as an ordinary character.
+fn yaml11_break(c: char) -> bool {
+    matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// The error for a line break only go-yaml knows: Kubernetes reads the text after it as a new
+/// line (out of the comment or value it seems to be in), while editors and reviewers do not.
+fn unicode_break_message(c: char, more: usize) -> String {
+    let name = match c {
+        '\u{85}' => "U+0085 (next line)",
+        '\u{2029}' => "U+2029 (paragraph separator)",
+        _ => "U+2028 (line separator)",
+    };
+    let more = match more {
+        0 => String::new(),
+        1 => " (and 1 more such character in this document)".into(),
+        n => format!(" (and {n} more such characters in this document)"),
+    };
+    format!(
+        "the character {name} ends the line for Kubernetes' YAML reader: what follows it is read as a new line, not as part of the comment or value it appears to be in; this document is checked as Kubernetes reads it{more}; use a real line break, or write `\\u{:04X}` inside a double-quoted value",
+        u32::from(c)
+    )
 }
 
 /// Rewords the parser's messages into what a person editing YAML can act on.
