@@ -196,6 +196,8 @@ pub fn collect_inputs(paths: &[String], exclude: &[Glob]) -> Inputs {
     }
     let excluded = |e: &ErrorEntry| exclude.iter().any(|g| g.matches(Path::new(&e.file)));
     walk.notes.retain(|n| !excluded(n));
+    // A link left out by the user's `exclude` is no error either.
+    walk.errors.retain(|n| !excluded(n));
     Inputs {
         inputs,
         errors: walk.errors,
