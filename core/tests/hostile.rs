@@ -665,3 +665,13 @@ fn unicode_line_breaks_end_lines_as_kubectl_reads_them() {
     let plain = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  a: x\u{2028}  b: z\n";
     assert_eq!(values(plain)[0]["data"], serde_json::json!({"a": "x", "b": "z"}));
 }
+
+/// A stream that starts with `{` is JSON to kubectl, read by encoding/json: there U+2028 is a
+/// character of a string like any other, no line break and no error.
+#[test]
+fn unicode_line_breaks_are_characters_in_json() {
+    let text = "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}, \"data\": {\"a\": \"x\u{2028}y\"}}\n";
+    let report = engine().scan_source(&Source::new("c.json", text));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(values(text)[0]["data"]["a"], "x\u{2028}y");
+}

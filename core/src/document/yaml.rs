@@ -317,12 +317,17 @@ impl<'t> PieceReader<'t> {
         }
         // go-yaml ends a line at NEL, LS and PS too; the parser here does not. A copy with a
         // `\n` for each (one character for one, so positions still map) reads the structure
-        // Kubernetes reads.
-        let breaks: Vec<usize> = piece
-            .char_indices()
-            .filter(|&(_, c)| yaml11_break(c))
-            .map(|(i, _)| base + i)
-            .collect();
+        // Kubernetes reads. A stream whose first character is `{` is JSON to kubectl
+        // (`GuessJSONStream`), decoded by encoding/json, for which they are characters.
+        let json = text.trim_start().starts_with('{');
+        let breaks: Vec<usize> = match json {
+            true => Vec::new(),
+            false => piece
+                .char_indices()
+                .filter(|&(_, c)| yaml11_break(c))
+                .map(|(i, _)| base + i)
+                .collect(),
+        };
         let (copy, events) = if breaks.is_empty() {
             (None, Events::Text(Box::new(Parser::new_from_str(piece))))
         } else {
