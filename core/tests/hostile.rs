@@ -675,3 +675,29 @@ fn unicode_line_breaks_are_characters_in_json() {
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(values(text)[0]["data"]["a"], "x\u{2028}y");
 }
+
+/// go-yaml decodes UTF-16 that starts with its byte-order mark, so kubectl applies such a file:
+/// it is read and checked, not refused as binary.
+#[test]
+fn utf16_with_a_byte_order_mark_is_read() {
+    let utf16 = |little: bool| -> Vec<u8> {
+        let mut bytes = if little { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+        for unit in PRIVILEGED.encode_utf16() {
+            bytes.extend(if little { unit.to_le_bytes() } else { unit.to_be_bytes() });
+        }
+        bytes
+    };
+    for little in [true, false] {
+        let source = Source::from_bytes("u16.yaml", utf16(little)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(source.text, PRIVILEGED);
+        let report = engine().scan_source(&source);
+        assert!(has_finding(&report, "pod-security/baseline/privileged", "after"), "{:?}", report.errors);
+    }
+    let mut odd = utf16(true);
+    odd.push(b'x');
+    assert!(Source::from_bytes("odd.yaml", odd).err().unwrap_or_default().contains("invalid UTF-16"));
+    let lone = vec![0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00];
+    assert!(Source::from_bytes("lone.yaml", lone).err().unwrap_or_default().contains("lone surrogate"));
+    let nul = vec![0xFF, 0xFE, 0x41, 0x00, 0x00, 0x00];
+    assert!(Source::from_bytes("nul.yaml", nul).err().unwrap_or_default().contains("binary data"));
+}
