@@ -28,6 +28,10 @@ pub const HARD_MAX_DEPTH: usize = 512;
 /// Most duplicate-key errors reported for one document; the rest are counted.
 const MAX_DUPLICATE_ERRORS: usize = 100;
 
+/// Most notes of one kind kept for one document (tags ignored) or one piece (quoted values
+/// re-indented); the rest are counted, so that a note on every line cannot fill memory.
+const MAX_NOTES: usize = 100;
+
 /// A document that could not be read, with the place where reading stopped.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
@@ -289,6 +293,12 @@ struct PieceReader<'t> {
     copy: Option<String>,
     /// Notes on rewrites, not yet handed out with their document (byte offsets, in order).
     lenient_notes: Vec<ParseError>,
+    /// Notes on rewrites made in this piece, and the note that counts those past
+    /// [`MAX_NOTES`] (at the first of them), not yet handed out.
+    lenient_count: usize,
+    lenient_more: Option<(ParseError, usize)>,
+    /// Of `lenient_count`, those handed out (kept or counted).
+    lenient_handed: usize,
     /// Byte offsets (in the whole text) of the line breaks only go-yaml knows (see
     /// [`yaml11_break`]), not yet handed out with their document, in order.
     breaks: Vec<usize>,
@@ -302,6 +312,18 @@ struct PieceReader<'t> {
     handed: usize,
     /// Documents to skip (already handed out before a rewrite).
     skip: usize,
+    /// Whether a rewrite may also indent the quoted values found after the one the parser
+    /// refused (see [`PieceReader::lenient`]).
+    speculate: bool,
+    /// The quoted values indented that way, as character indices of the piece (opening and
+    /// closing quote), in order: each must be confirmed by the parser at every reading.
+    guessed: Vec<(usize, usize)>,
+    /// The first of `guessed` not confirmed yet in this reading.
+    confirmed: usize,
+    /// The text the piece was first read from (`None`: the piece itself).
+    first_copy: Option<String>,
+    /// Where the last document handed out ends: rewrites before it make no new notes.
+    handed_end: usize,
     finished: bool,
 }
 
@@ -341,8 +363,11 @@ impl<'t> PieceReader<'t> {
         PieceReader {
             limits: limits.clone(),
             piece,
-            copy,
+            copy: copy.clone(),
             lenient_notes: Vec::new(),
+            lenient_count: 0,
+            lenient_more: None,
+            lenient_handed: 0,
             breaks,
             rewrites: 0,
             start,
@@ -352,6 +377,11 @@ impl<'t> PieceReader<'t> {
             positions: Positions::new(text, piece, base, lines),
             handed: 0,
             skip: 0,
+            speculate: true,
+            guessed: Vec::new(),
+            confirmed: 0,
+            first_copy: copy,
+            handed_end: 0,
             finished: false,
         }
     }
@@ -369,11 +399,14 @@ impl<'t> PieceReader<'t> {
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let event = self.events.next_event()?;
                 Some(match event {
+                    Ok((event, span)) if !self.confirm(&event, span) => Err(Failure::Guess),
                     Ok((event, span)) => self.builder.event(event, span, &mut self.positions),
                     Err(e) => Err(Failure::Scan(e)),
                 })
             }));
             match run {
+                Ok(Some(Err(Failure::Guess))) => self.read_without_guesses(),
+                Ok(Some(Err(Failure::Scan(e)))) if self.guess_before(e.marker().index()) => self.read_without_guesses(),
                 Ok(None) => self.finished = true,
                 Ok(Some(Ok(()))) => {}
                 Ok(Some(Err(Failure::Scan(e)))) => {
@@ -381,8 +414,18 @@ impl<'t> PieceReader<'t> {
                         continue;
                     }
                     self.finished = true;
+                    let message = if e.info() == "invalid indentation in quoted scalar"
+                        && self.rewrites >= self.max_rewrites()
+                    {
+                        format!(
+                            "this line continues a quoted value but is indented less than YAML allows; Kubernetes reads it, but Rempart re-reads a document for at most {} such values and this one has more (indent the values' lines past their opening quote)",
+                            self.max_rewrites()
+                        )
+                    } else {
+                        describe_scan_error(e.info())
+                    };
                     let error = ParseError {
-                        message: describe_scan_error(e.info()),
+                        message,
                         span: self.error_place(&e),
                     };
                     return Some(self.builder.fail(error));
@@ -406,10 +449,13 @@ impl<'t> PieceReader<'t> {
 }
 
 impl PieceReader<'_> {
-    /// Most quoted values one piece may have re-indented: each costs a new reading of the
-    /// piece, so small pieces may have more (up to 256 MiB read in all, at least 64).
+    /// Most quoted values one piece may have re-indented. Each costs a new reading of the
+    /// piece, so the re-readings of a piece together may read at most 8 times its size plus
+    /// 8 KiB: the time stays linear in the input, also over many small files (a fixed count
+    /// of 64 or more let an 11 MB file of ten 1 MB pieces take 80 s). Values found by a guess
+    /// (see [`PieceReader::guess`]) cost no reading of their own.
     fn max_rewrites(&self) -> usize {
-        ((256 << 20) / self.piece.len().max(1)).clamp(64, 10_000)
+        (8 + (8 << 10) / self.piece.len().max(1)).min(10_000)
     }
 
     /// When the parser refused a quoted scalar whose continuation lines are indented less
@@ -428,22 +474,143 @@ impl PieceReader<'_> {
         };
         self.rewrites += 1;
         let at = self.positions.offset(first);
-        // No line numbers in the text: the editor cache moves notes by their spans only.
-        self.lenient_notes.push(ParseError {
-            message: "this line continues a quoted value but is indented less than YAML allows; Kubernetes reads it anyway, other tools may refuse it (indent the value's lines past its opening quote)".into(),
-            span: Span::new(at, at),
-        });
+        self.lenient_note(at);
+        if self.speculate {
+            self.guess(&mut copy, &mut inserts, quote);
+        }
         self.lenient_notes.sort_by_key(|n| n.span.start);
         let chars: Vec<char> = copy.chars().collect();
         self.events = Events::Copy(Box::new(Parser::new_from_iter(chars.into_iter())));
         self.copy = Some(copy);
         self.positions.inserts = inserts;
+        self.confirmed = 0;
         self.positions.cursor_chars = 0;
         self.positions.cursor_bytes = 0;
         self.builder = Builder::new(&self.limits);
         self.skip = self.handed;
         self.finished = false;
         true
+    }
+
+    fn lenient_note(&mut self, at: usize) {
+        if at < self.handed_end {
+            return;
+        }
+        self.lenient_count += 1;
+        if self.lenient_count > MAX_NOTES {
+            // Counted; a note at the first one left out says how many there are.
+            let (note, more) = self.lenient_more.get_or_insert((
+                ParseError {
+                    message: String::new(),
+                    span: Span::new(at, at),
+                },
+                0,
+            ));
+            *more += 1;
+            note.span = Span::new(note.span.start.min(at), note.span.start.min(at));
+            note.message = lenient_more_message(*more);
+            return;
+        }
+        // No line numbers in the text: the editor cache moves notes by their spans only.
+        self.lenient_notes.push(ParseError {
+            message: "this line continues a quoted value but is indented less than YAML allows; Kubernetes reads it anyway, other tools may refuse it (indent the value's lines past its opening quote)".into(),
+            span: Span::new(at, at),
+        });
+    }
+
+    /// Re-reading the piece for each under-indented quoted value costs time in the square of
+    /// its size: with the one the parser refused (opening at character `quote` of `copy`),
+    /// indents at once every later quoted value a quick reading finds under-indented. Those
+    /// are guesses: each must be confirmed by the parser as a quoted value, else the piece is
+    /// read again without guesses (see [`PieceReader::confirm`]).
+    fn guess(&mut self, copy: &mut String, inserts: &mut lenient::Inserts, quote: usize) {
+        let Some((qb, _)) = copy.char_indices().nth(quote) else {
+            return;
+        };
+        let Some(close) = lenient::closing_quote(copy, qb) else {
+            return;
+        };
+        let before = inserts.clone();
+        let changed = lenient::indent_all_quoted(copy, inserts, close + 1);
+        if changed.is_empty() {
+            return;
+        }
+        // Positions before the guesses map to the piece through `before`.
+        let current = std::mem::replace(&mut self.positions.inserts, before);
+        self.positions.cursor_chars = 0;
+        self.positions.cursor_bytes = 0;
+        for (open, close, first) in changed {
+            let (open, close) = (
+                self.positions.inserts.original(open),
+                self.positions.inserts.original(close),
+            );
+            self.guessed.push((open, close));
+            let at = self.positions.offset(first);
+            self.lenient_note(at);
+        }
+        self.positions.inserts = current;
+        self.positions.cursor_chars = 0;
+        self.positions.cursor_bytes = 0;
+        self.guessed.sort_unstable();
+        self.guessed.dedup();
+    }
+
+    /// Whether an event leaves the guesses standing: the next unconfirmed guess is confirmed
+    /// by a quoted scalar that opens and closes where it was guessed, and refuted by any other
+    /// scalar over it or any node after it (events come in the order of the text).
+    fn confirm(&mut self, event: &Event<'_>, span: saphyr_parser::Span) -> bool {
+        let Some(&(open, close)) = self.guessed.get(self.confirmed) else {
+            return true;
+        };
+        let inserts = &self.positions.inserts;
+        let (start, end) = (inserts.original(span.start.index()), inserts.original(span.end.index()));
+        match event {
+            Event::Scalar(_, style, ..) if start <= open && open < end => {
+                let last = inserts.original(span.end.index().saturating_sub(1));
+                let quoted = matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted);
+                if quoted && last == close {
+                    self.confirmed += 1;
+                    return true;
+                }
+                false
+            }
+            Event::Scalar(..) | Event::Alias(_) | Event::MappingStart(..) | Event::SequenceStart(..) => open >= start,
+            Event::StreamEnd => false,
+            _ => true,
+        }
+    }
+
+    /// Whether a guess not confirmed yet opens before character `at` (of the copy read).
+    fn guess_before(&self, at: usize) -> bool {
+        self.guessed
+            .get(self.confirmed)
+            .is_some_and(|&(open, _)| open < self.positions.inserts.original(at))
+    }
+
+    /// Reads the piece again from its first text, without guesses, skipping the documents
+    /// handed out (their notes were handed out with them).
+    fn read_without_guesses(&mut self) {
+        self.speculate = false;
+        self.guessed.clear();
+        self.confirmed = 0;
+        // The notes not handed out are made again as the piece is read again.
+        self.lenient_notes.clear();
+        self.lenient_more = None;
+        self.lenient_count = self.lenient_handed;
+        self.copy = self.first_copy.clone();
+        self.events = match &self.copy {
+            Some(copy) => {
+                let chars: Vec<char> = copy.chars().collect();
+                Events::Copy(Box::new(Parser::new_from_iter(chars.into_iter())))
+            }
+            None => Events::Text(Box::new(Parser::new_from_str(self.piece))),
+        };
+        self.positions.inserts = lenient::Inserts::default();
+        self.positions.cursor_chars = 0;
+        self.positions.cursor_bytes = 0;
+        self.builder = Builder::new(&self.limits);
+        self.skip = self.handed;
+        self.finished = false;
     }
 
     /// Where a scan error is: the parser puts errors inside a quoted value at its opening
@@ -490,7 +657,18 @@ impl PieceReader<'_> {
             });
         }
         let n = self.lenient_notes.partition_point(|note| note.span.start <= end);
+        self.lenient_handed += n;
         parsed.notes.extend(self.lenient_notes.drain(..n));
+        if self
+            .lenient_more
+            .as_ref()
+            .is_some_and(|(note, _)| note.span.start <= end)
+        {
+            if let Some((note, more)) = self.lenient_more.take() {
+                self.lenient_handed += more;
+                parsed.notes.push(note);
+            }
+        }
         parsed.notes.sort_by_key(|note| note.span.start);
         parsed
     }
@@ -507,6 +685,10 @@ impl Iterator for PieceReader<'_> {
                 continue;
             }
             self.handed += 1;
+            self.handed_end = match &parsed.result {
+                Ok(node) => node.span.end,
+                Err(e) => e.span.end,
+            };
             return Some(self.with_notes(parsed));
         }
     }
@@ -594,6 +776,8 @@ impl<'a> Positions<'a> {
 enum Failure {
     Scan(ScanError),
     Document(ParseError),
+    /// A quoted value indented on a guess is not one: the piece is read again without guesses.
+    Guess,
 }
 
 impl From<ParseError> for Failure {
@@ -723,6 +907,8 @@ struct Builder {
     errors: Vec<ParseError>,
     duplicates: usize,
     notes: Vec<ParseError>,
+    /// Notes past [`MAX_NOTES`] in this document, counted.
+    more_notes: usize,
     /// Finished documents, at most one at a time in practice.
     ready: Vec<Parsed>,
     /// Where the previous event ended: block scalars look for their indicator from there.
@@ -748,6 +934,7 @@ impl Builder {
             errors: Vec::new(),
             duplicates: 0,
             notes: Vec::new(),
+            more_notes: 0,
             ready: Vec::new(),
             last_end: None,
             skipping: false,
@@ -777,6 +964,7 @@ impl Builder {
         self.errors.clear();
         self.duplicates = 0;
         self.notes.clear();
+        self.more_notes = 0;
     }
 
     fn event(
@@ -806,10 +994,20 @@ impl Builder {
                             span: Span::new(doc.span.start, doc.span.start),
                         });
                     }
+                    let mut notes = std::mem::take(&mut self.notes);
+                    if self.more_notes > 0 {
+                        notes.push(ParseError {
+                            message: format!(
+                                "{} more notes on tags in this document; only the first {MAX_NOTES} are shown",
+                                self.more_notes
+                            ),
+                            span: Span::new(doc.span.start, doc.span.start),
+                        });
+                    }
                     self.ready.push(Parsed {
                         result: Ok(doc),
                         errors,
-                        notes: std::mem::take(&mut self.notes),
+                        notes,
                     });
                 }
                 // Anchors and copies are dropped here, not kept until the next document.
@@ -827,7 +1025,7 @@ impl Builder {
                 let scalar =
                     tags::scalar(&text, style, tag.as_deref()).map_err(|message| ParseError { message, span })?;
                 if let Some(message) = scalar.note {
-                    self.notes.push(ParseError {
+                    self.note(ParseError {
                         message,
                         span: Span::new(span.start, span.start),
                     });
@@ -902,7 +1100,7 @@ impl Builder {
                 }
                 let map = matches!(event, Event::MappingStart(..));
                 if let Some(message) = tags::collection_note(tag.as_deref(), map) {
-                    self.notes.push(ParseError {
+                    self.note(ParseError {
                         message,
                         span: Span::new(start, start),
                     });
@@ -972,6 +1170,15 @@ impl Builder {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
         }
         Ok(())
+    }
+
+    /// Keeps a note, or counts it past [`MAX_NOTES`].
+    fn note(&mut self, note: ParseError) {
+        if self.notes.len() < MAX_NOTES {
+            self.notes.push(note);
+        } else {
+            self.more_notes += 1;
+        }
     }
 
     fn too_deep(&self, at: usize) -> ParseError {
@@ -1144,6 +1351,13 @@ fn merge_into(entries: &mut Entries, value: Node) -> Result<(), Span> {
         }
     }
     Ok(())
+}
+
+/// The note on the quoted values re-indented past the ones noted.
+fn lenient_more_message(more: usize) -> String {
+    format!(
+        "{more} more lines continue a quoted value but are indented less than YAML allows, from this one on; only the first {MAX_NOTES} are noted"
+    )
 }
 
 /// A line break to go-yaml v2 (YAML 1.1: NEL, LS, PS; `is_break` in `yamlprivateh.go`) that
