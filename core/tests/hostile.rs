@@ -775,3 +775,25 @@ fn notes_per_document_are_bounded() {
     let last = report.notes.last().map(|n| n.message.as_str()).unwrap_or_default();
     assert!(last.starts_with("49900 more notes on tags"), "{last}");
 }
+
+/// A file cannot fill memory with entries: past 1,000 errors (or notes) the rest are counted
+/// in one more entry, and past 100,000 findings the rest of the file is not checked, with an
+/// error that says so.
+#[test]
+fn entries_and_findings_per_file_are_bounded() {
+    let doc = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: x}}\ndata:\n{}", "  a: 1\n".repeat(101));
+    let text = vec![doc; 30].join("---\n");
+    let report = engine().scan_source(&Source::new("dups.yaml", text));
+    assert_eq!(report.errors.len(), 1_001);
+    let last = report.errors.last().map(|e| e.message.as_str()).unwrap_or_default();
+    assert!(last.starts_with("2000 more errors in this file"), "{last}");
+    assert_eq!(report.errors.last().and_then(|e| e.document), Some(10));
+
+    let containers: String = (0..100).map(|i| format!("  - {{name: c{i}, image: x}}\n")).collect();
+    let pod = format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: x}}\nspec:\n  containers:\n{containers}");
+    let text = vec![pod; 120].join("---\n");
+    let report = engine().scan_source(&Source::new("many.yaml", text));
+    assert!(report.findings.len() < 100_000 + 2_000, "{}", report.findings.len());
+    let e = report.errors.last().unwrap_or_else(|| panic!("no error"));
+    assert!(e.message.contains("more than 100000 findings"), "{}", e.message);
+}
