@@ -341,7 +341,16 @@ pub fn scan_paths<E>(
     let patches = crate::kustomize::Patches::find(&inputs);
     for input in &inputs {
         if let Some(mut noted) = patches.skip(input) {
-            each(&mut noted, None)?;
+            // kubectl apply -f DIR applies the file as it is: the values it sets are judged.
+            let source = read_input(input, stdin, engine.limits().max_input_bytes).ok();
+            if let Some(source) = &source {
+                let mut judged = engine.scan_patches(source, &context);
+                noted.findings.append(&mut judged.findings);
+                noted.summary.findings = noted.findings.len();
+                noted.summary.documents = judged.summary.documents;
+            }
+            each(&mut noted, source.as_ref())?;
+            noted.findings.clear();
             totals.merge(noted);
             continue;
         }

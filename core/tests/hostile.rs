@@ -797,3 +797,31 @@ fn entries_and_findings_per_file_are_bounded() {
     let e = report.errors.last().unwrap_or_else(|| panic!("no error"));
     assert!(e.message.contains("more than 100000 findings"), "{}", e.message);
 }
+
+/// A complete object is not skipped for carrying a `$patch` key (the API server drops the
+/// unknown key and applies it), nor a file for being named as a patch by a kustomization
+/// (`kubectl apply -f DIR` applies it as it is): the dangerous values they set are judged.
+#[test]
+fn patches_cannot_hide_dangerous_values() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      hostPID: true\n      containers:\n      - name: c\n        image: nginx:1\n        securityContext: {privileged: true}\n        $patch: merge\n";
+    let report = engine().scan_source(&Source::new("patch.yaml", text));
+    assert!(has_finding(&report, "pod-security/baseline/privileged", "web"), "{:?}", report.findings);
+    assert!(has_finding(&report, "pod-security/baseline/host-namespaces", "web"), "{:?}", report.findings);
+    // What it does not set is not judged.
+    assert!(report.findings.iter().all(|f| f.severity >= rempart::Severity::High), "{:?}", report.findings);
+    assert!(report.notes.iter().any(|n| n.message.contains("only the values it sets are checked")));
+
+    let dir = std::env::temp_dir().join(format!("rempart-patch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("kustomization.yaml"), "patches:\n- path: evil.yaml\n").unwrap();
+    std::fs::write(dir.join("evil.yaml"), PRIVILEGED).unwrap();
+    let mut found = Vec::new();
+    let totals = rempart::files::scan_paths(&engine(), &[dir.display().to_string()], &[], "", |report, _| {
+        found.extend(report.findings.iter().map(|f| f.policy.clone()));
+        Ok::<(), ()>(())
+    })
+    .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(found, ["pod-security/baseline/privileged"]);
+    assert_eq!(totals.summary.findings, 1);
+}

@@ -49,7 +49,11 @@ impl Engine {
             return self.scan_source(source);
         }
         let context = ScanContext::default();
-        let evaluator = Evaluator { engine: self, context: &context };
+        let evaluator = Evaluator {
+            engine: self,
+            context: &context,
+            patches: false,
+        };
         let mut fresh: HashMap<u64, Cached> = HashMap::new();
         let mut total = Report::new();
         total.notes = self.option_notes();

@@ -66,6 +66,29 @@ const MAX_ENTRIES_PER_FILE: usize = 1_000;
 /// findings and took 2.3 GB).
 const MAX_FINDINGS_PER_FILE: usize = 100_000;
 
+/// Whether the RFC 6901 `pointer` leads, from `node`, to a scalar that is written there.
+fn sets_scalar(node: &Node, pointer: &str) -> bool {
+    let mut at = node;
+    for step in pointer.split('/').skip(1) {
+        let step = step.replace("~1", "/").replace("~0", "~");
+        let next = match &at.value {
+            crate::document::Value::Map(entries) => {
+                entries.iter().find(|(k, _)| k.as_str() == Some(&step)).map(|(_, v)| v)
+            }
+            crate::document::Value::Seq(items) => step.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        let Some(next) = next else {
+            return false;
+        };
+        at = next;
+    }
+    !matches!(
+        at.value,
+        crate::document::Value::Map(_) | crate::document::Value::Seq(_)
+    )
+}
+
 /// Entries of one kind past [`MAX_ENTRIES_PER_FILE`]: how many, and the first of them.
 #[derive(Default)]
 struct Overflow {
@@ -100,6 +123,8 @@ impl Overflow {
 pub struct Evaluator<'e> {
     pub engine: &'e Engine,
     pub context: &'e ScanContext,
+    /// Every document of the file is a patch (a kustomization names the file as one).
+    pub patches: bool,
 }
 
 /// A violation before it is placed in the source.
@@ -176,16 +201,24 @@ impl Evaluator<'_> {
                 });
                 continue;
             }
-            if let Some((directive, at)) = crate::kustomize::patch_directive(node, source) {
-                report.summary.skipped += 1;
-                report.notes.push(Note {
-                    file: source.name.clone(),
-                    document: Some(doc.index),
-                    message: crate::kustomize::directive_note(&directive),
-                    span: Some(SourceSpan::of(source, at)),
-                });
-                continue;
-            }
+            // A patch is not a complete object: only the dangerous values it sets are judged
+            // (a high or critical finding on a scalar it holds, such as `privileged: true`,
+            // holds once it is merged; one on something missing does not). Left out whole, a
+            // complete object given a `$patch` key passed unchecked, while the API server drops
+            // the unknown key and applies it (and `kubectl apply -f DIR` applies patch files).
+            let patch = match crate::kustomize::patch_directive(node, source) {
+                Some((directive, at)) => {
+                    report.summary.skipped += 1;
+                    report.notes.push(Note {
+                        file: source.name.clone(),
+                        document: Some(doc.index),
+                        message: crate::kustomize::directive_note(&directive),
+                        span: Some(SourceSpan::of(source, at)),
+                    });
+                    true
+                }
+                None => self.patches,
+            };
             // Items kubectl cannot read: the first few are reported, then how many more.
             let (mut refused, mut unlisted) = (0usize, None);
             for item in expand(node, doc.index) {
@@ -205,7 +238,15 @@ impl Evaluator<'_> {
                             });
                             continue;
                         }
-                        self.object(source, &obj, &mut report)
+                        if patch {
+                            let mut part = Report::new();
+                            self.object(source, &obj, &mut part);
+                            part.findings
+                                .retain(|f| f.severity >= Severity::High && sets_scalar(node, &f.path));
+                            report.findings.append(&mut part.findings);
+                        } else {
+                            self.object(source, &obj, &mut report)
+                        }
                     }
                     Err((skip, at)) => {
                         // An error spans the refused node; a note marks where the document starts.
