@@ -302,11 +302,24 @@ fn symlinks_leaving_the_scanned_paths_are_not_followed_and_secrets_never_framed(
     let text = out(&o);
     assert!(!text.contains("wJalr"), "{text}");
     assert!(
-        text.contains("k8s/config.yaml: note: a symbolic link to a file outside the scanned paths"),
+        text.contains(
+            "k8s/config.yaml: error a symbolic link to a file outside the scanned paths, which kubectl would read"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("k8s/secrets.yaml: note: a symbolic link to a directory or a special file outside"),
         "{text}"
     );
     assert!(text.contains("k8s/sub/link.yaml:"), "{text}");
-    assert_eq!(o.status.code(), Some(1), "{text}");
+    // kubectl would apply what the link points to: the scan cannot pass without it.
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    // Unless the user leaves the link out.
+    d.write(".rempart.yaml", "exclude: [k8s/config.yaml]\n");
+    let o = d.run(&["scan", "--color", "never", "k8s"]);
+    assert!(!out(&o).contains("k8s/config.yaml"), "{}", out(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    std::fs::remove_file(d.path(".rempart.yaml")).unwrap();
     // Named directly, the file is read, but its error shows no line of it.
     let o = d.run(&["scan", "--color", "never", "secret/credentials"]);
     assert_eq!(o.status.code(), Some(2));

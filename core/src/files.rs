@@ -75,7 +75,7 @@ fn expand(path: &Path, roots: &[PathBuf], walk: &mut Walk) {
 
 /// Walks a directory. Only regular files are opened; symbolic links are followed to files
 /// inside the scanned roots only (a link to a directory is not descended, as in kubectl,
-/// whose walk does not follow them either).
+/// whose walk does not follow them either); a link to a file outside them is an error.
 fn walk_dir(dir: &Path, roots: &[PathBuf], walk: &mut Walk) {
     let mut entries: Vec<(PathBuf, std::fs::FileType)> = match std::fs::read_dir(dir) {
         Ok(rd) => rd
@@ -109,9 +109,17 @@ fn walk_dir(dir: &Path, roots: &[PathBuf], walk: &mut Walk) {
                 Err(_) => walk
                     .notes
                     .push(file_error(&entry, "a symbolic link to nothing; not read".into())),
-                Ok(target) if !roots.iter().any(|r| target.starts_with(r)) => walk.notes.push(file_error(
+                // kubectl reads through the link (its walk takes a link as a file): left out
+                // silently, what it points to would be applied unchecked. It is not read here
+                // (it may be any file of the machine), so the scan fails instead.
+                Ok(target) if !roots.iter().any(|r| target.starts_with(r)) && !target.is_file() => walk.notes.push(file_error(
                     &entry,
-                    "a symbolic link to a file outside the scanned paths; not followed (name the target to scan it)"
+                    "a symbolic link to a directory or a special file outside the scanned paths; not followed (kubectl cannot apply it either)"
+                        .into(),
+                )),
+                Ok(target) if !roots.iter().any(|r| target.starts_with(r)) => walk.errors.push(file_error(
+                    &entry,
+                    "a symbolic link to a file outside the scanned paths, which kubectl would read and apply; not followed (scan its target too by naming it, or remove the link)"
                         .into(),
                 )),
                 Ok(target) => match std::fs::metadata(&target) {
@@ -188,6 +196,8 @@ pub fn collect_inputs(paths: &[String], exclude: &[Glob]) -> Inputs {
     }
     let excluded = |e: &ErrorEntry| exclude.iter().any(|g| g.matches(Path::new(&e.file)));
     walk.notes.retain(|n| !excluded(n));
+    // A link left out by the user's `exclude` is no error either.
+    walk.errors.retain(|n| !excluded(n));
     Inputs {
         inputs,
         errors: walk.errors,
@@ -332,7 +342,16 @@ pub fn scan_paths<E>(
     let patches = crate::kustomize::Patches::find(&inputs);
     for input in &inputs {
         if let Some(mut noted) = patches.skip(input) {
-            each(&mut noted, None)?;
+            // kubectl apply -f DIR applies the file as it is: the values it sets are judged.
+            let source = read_input(input, stdin, engine.limits().max_input_bytes).ok();
+            if let Some(source) = &source {
+                let mut judged = engine.scan_patches(source, &context);
+                noted.findings.append(&mut judged.findings);
+                noted.summary.findings = noted.findings.len();
+                noted.summary.documents = judged.summary.documents;
+            }
+            each(&mut noted, source.as_ref())?;
+            noted.findings.clear();
             totals.merge(noted);
             continue;
         }

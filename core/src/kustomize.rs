@@ -69,7 +69,7 @@ impl Patches {
             file: display(file),
             document: None,
             message: format!(
-                "skipped: the kustomization in `{dir}` applies this file as a patch (`{field}`); a patch is not a complete object, so scan what kustomize renders: `kustomize build {dir} | rempart scan -`",
+                "the kustomization in `{dir}` applies this file as a patch (`{field}`); a patch is not a complete object, so only the values it sets are checked here: scan what kustomize renders too, `kustomize build {dir} | rempart scan -`",
                 dir = clean(&display(dir))
             ),
             span: None,
@@ -158,7 +158,7 @@ fn is_directive(key: &str) -> bool {
 /// The note for a document that is a patch, `directive` being the directive found.
 pub fn directive_note(directive: &str) -> String {
     format!(
-        "skipped: the document is a kustomize patch (it has `{directive}`), not a complete object; scan what kustomize renders: `kustomize build DIR | rempart scan -`"
+        "the document is a kustomize patch (it has `{directive}`), not a complete object, so only the values it sets are checked here: scan what kustomize renders too, `kustomize build DIR | rempart scan -`"
     )
 }
 

@@ -815,13 +815,17 @@ fn many_under_indented_quoted_values_are_read() {
     assert_eq!(docs[0]["data"]["k299"]["nested"], "a b");
     let report = engine().scan_source(&Source::new("many.yaml", text));
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert_eq!(
-        report
-            .notes
-            .iter()
-            .filter(|n| n.message.contains("indented less"))
-            .count(),
-        300
+    // One note each for the first 100, then one that counts the rest.
+    let notes: Vec<_> = report
+        .notes
+        .iter()
+        .filter(|n| n.message.contains("indented less"))
+        .collect();
+    assert_eq!(notes.len(), 101);
+    assert!(
+        notes[100].message.starts_with("200 more lines"),
+        "{}",
+        notes[100].message
     );
 }
 
@@ -834,4 +838,263 @@ fn a_quoted_value_cut_by_a_marker_points_at_the_marker() {
     let e = report.errors.first().unwrap_or_else(|| panic!("no error"));
     assert!(e.message.contains("document indicator"), "{}", e.message);
     assert_eq!(e.span.map(|s| (s.start.line, s.start.column)), Some((6, 1)));
+}
+
+/// go-yaml v2 (YAML 1.1) ends a line at U+2028, U+0085 and U+2029, where YAML 1.2 parsers and
+/// editors see an ordinary character: text after one in a comment is read by Kubernetes as a
+/// new line. The document is checked as Kubernetes reads it, and the character is an error.
+#[test]
+fn unicode_line_breaks_end_lines_as_kubectl_reads_them() {
+    let source = data("unicode-line-breaks.yaml");
+    let report = engine().scan_source(&source);
+    assert!(
+        has_finding(&report, "pod-security/baseline/privileged", "hidden"),
+        "{:?}",
+        report.findings
+    );
+    assert!(
+        has_finding(&report, "identity/cluster-admin-binding", "readers"),
+        "{:?}",
+        report.findings
+    );
+    assert!(
+        has_finding(&report, "pod-security/baseline/host-namespaces", "para"),
+        "{:?}",
+        report.findings
+    );
+    let breaks: Vec<_> = report
+        .errors
+        .iter()
+        .filter(|e| e.message.contains("ends the line"))
+        .collect();
+    let names: Vec<_> = breaks
+        .iter()
+        .map(|e| {
+            (
+                e.message.split(" (").next().unwrap_or_default(),
+                e.span.map(|s| (s.start.line, s.start.column)),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("the character U+2028", Some((10, 31))),
+            ("the character U+0085", Some((16, 90))),
+            ("the character U+2029", Some((24, 39))),
+        ]
+    );
+    // The finding past the break points at the value in the original text.
+    let pid = report
+        .findings
+        .iter()
+        .find(|f| f.policy == "pod-security/baseline/host-namespaces")
+        .unwrap();
+    let at = pid.span.start.offset;
+    assert_eq!(source.text.get(at..at + 4), Some("true"));
+    // A value cannot hide a line either: the break ends it, as in go-yaml.
+    let plain = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  a: x\u{2028}  b: z\n";
+    assert_eq!(values(plain)[0]["data"], serde_json::json!({"a": "x", "b": "z"}));
+}
+
+/// A stream that starts with `{` is JSON to kubectl, read by encoding/json: there U+2028 is a
+/// character of a string like any other, no line break and no error.
+#[test]
+fn unicode_line_breaks_are_characters_in_json() {
+    let text = "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}, \"data\": {\"a\": \"x\u{2028}y\"}}\n";
+    let report = engine().scan_source(&Source::new("c.json", text));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(values(text)[0]["data"]["a"], "x\u{2028}y");
+}
+
+/// go-yaml decodes UTF-16 that starts with its byte-order mark, so kubectl applies such a file:
+/// it is read and checked, not refused as binary.
+#[test]
+fn utf16_with_a_byte_order_mark_is_read() {
+    let utf16 = |little: bool| -> Vec<u8> {
+        let mut bytes = if little { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+        for unit in PRIVILEGED.encode_utf16() {
+            bytes.extend(if little { unit.to_le_bytes() } else { unit.to_be_bytes() });
+        }
+        bytes
+    };
+    for little in [true, false] {
+        let source = Source::from_bytes("u16.yaml", utf16(little)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(source.text, PRIVILEGED);
+        let report = engine().scan_source(&source);
+        assert!(
+            has_finding(&report, "pod-security/baseline/privileged", "after"),
+            "{:?}",
+            report.errors
+        );
+    }
+    let mut odd = utf16(true);
+    odd.push(b'x');
+    assert!(Source::from_bytes("odd.yaml", odd)
+        .err()
+        .unwrap_or_default()
+        .contains("invalid UTF-16"));
+    let lone = vec![0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00];
+    assert!(Source::from_bytes("lone.yaml", lone)
+        .err()
+        .unwrap_or_default()
+        .contains("lone surrogate"));
+    let nul = vec![0xFF, 0xFE, 0x41, 0x00, 0x00, 0x00];
+    assert!(Source::from_bytes("nul.yaml", nul)
+        .err()
+        .unwrap_or_default()
+        .contains("binary data"));
+}
+
+/// Under-indented quoted values after the first one the parser refuses are indented in the
+/// same re-reading when a quick reading finds them; the parser must confirm each guess, else
+/// the piece is read again without guesses. Either way the values are the ones go-yaml reads,
+/// with one note per value, and the time stays linear in the input.
+#[test]
+fn under_indented_quoted_values_are_read_in_linear_time() {
+    let head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n";
+    // A quote that opens a continuation line of a plain scalar, and one in a block scalar,
+    // look like quoted values to the quick reading: the parser refutes the first guess.
+    let tricky = format!(
+        "{head}  a: \"x\n y\"\n  b: plain text\n    'looks quoted\n   but is plain'\n  c: \"p\n q\"\n  d: |\n    \"in a block\n     x\n  e: \"last\n one\"\n"
+    );
+    let data = &values(&tricky)[0]["data"];
+    assert_eq!(
+        data,
+        &serde_json::json!({"a": "x y", "b": "plain text 'looks quoted but is plain'", "c": "p q", "d": "\"in a block\n x\n", "e": "last one"})
+    );
+    let report = engine().scan_source(&Source::new("tricky.yaml", tricky));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let lines: Vec<_> = report
+        .notes
+        .iter()
+        .filter_map(|n| n.span.map(|s| s.start.line))
+        .collect();
+    assert_eq!(lines, [6, 11, 16]);
+    // Ten pieces of 1 MB, each ending in 300 under-indented values: read in two readings each
+    // (it took 80 s when each value cost a reading of its piece).
+    let mut piece = String::from(head);
+    for i in 0..25_000 {
+        piece.push_str(&format!("  f{i}: vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv\n"));
+    }
+    for i in 0..300 {
+        piece.push_str(&format!("  k{i}: \"a\n b\"\n"));
+    }
+    let text = vec![piece; 10].join("---\n");
+    let started = std::time::Instant::now();
+    let report = engine().scan_source(&Source::new("big.yaml", text));
+    assert!(report.errors.is_empty(), "{:?}", report.errors.first());
+    // 101 notes a piece (100, and one that counts the rest), 1,000 a file, and one more entry.
+    assert_eq!(
+        report
+            .notes
+            .iter()
+            .filter(|n| n.message.contains("indented less"))
+            .count(),
+        1_000
+    );
+    let last = report.notes.last().map(|n| n.message.as_str()).unwrap_or_default();
+    assert!(last.starts_with("10 more notes in this file"), "{last}");
+    assert!(started.elapsed().as_secs() < 60, "took {:?}", started.elapsed());
+}
+
+/// When the quick reading is refuted, the re-readings that follow are bounded: past a number
+/// that follows the piece's size, an under-indented value is an error, and time stays linear.
+#[test]
+fn refuted_guesses_leave_a_bounded_number_of_re_readings() {
+    let mut piece = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n");
+    piece.push_str("  a: \"x\n y\"\n  b: plain\n    'fake\n   quote'\n");
+    for i in 0..10_000 {
+        piece.push_str(&format!("  f{i}: vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv\n"));
+    }
+    for i in 0..300 {
+        piece.push_str(&format!("  k{i}: \"a\n b\"\n"));
+    }
+    let started = std::time::Instant::now();
+    let report = engine().scan_source(&Source::new("refuted.yaml", piece));
+    let e = report.errors.first().unwrap_or_else(|| panic!("no error"));
+    assert!(e.message.contains("re-reads a document for at most"), "{}", e.message);
+    assert!(started.elapsed().as_secs() < 30, "took {:?}", started.elapsed());
+}
+
+/// A note on every line cannot fill memory: past 100 in a document, notes on tags are counted
+/// in one more note (1.5 million ignored tags took 1.9 GB and 30 s).
+#[test]
+fn notes_per_document_are_bounded() {
+    let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  a:\n");
+    for _ in 0..50_000 {
+        text.push_str("  - !x a\n");
+    }
+    let report = scan_with_survivor(&text);
+    assert_eq!(report.notes.len(), 101, "{:?}", report.notes.last());
+    let last = report.notes.last().map(|n| n.message.as_str()).unwrap_or_default();
+    assert!(last.starts_with("49900 more notes on tags"), "{last}");
+}
+
+/// A file cannot fill memory with entries: past 1,000 errors (or notes) the rest are counted
+/// in one more entry, and past 100,000 findings the rest of the file is not checked, with an
+/// error that says so.
+#[test]
+fn entries_and_findings_per_file_are_bounded() {
+    let doc = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: x}}\ndata:\n{}",
+        "  a: 1\n".repeat(101)
+    );
+    let text = vec![doc; 30].join("---\n");
+    let report = engine().scan_source(&Source::new("dups.yaml", text));
+    assert_eq!(report.errors.len(), 1_001);
+    let last = report.errors.last().map(|e| e.message.as_str()).unwrap_or_default();
+    assert!(last.starts_with("2000 more errors in this file"), "{last}");
+    assert_eq!(report.errors.last().and_then(|e| e.document), Some(10));
+
+    let containers: String = (0..100).map(|i| format!("  - {{name: c{i}, image: x}}\n")).collect();
+    let pod = format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: x}}\nspec:\n  containers:\n{containers}");
+    let text = vec![pod; 120].join("---\n");
+    let report = engine().scan_source(&Source::new("many.yaml", text));
+    assert!(report.findings.len() < 100_000 + 2_000, "{}", report.findings.len());
+    let e = report.errors.last().unwrap_or_else(|| panic!("no error"));
+    assert!(e.message.contains("more than 100000 findings"), "{}", e.message);
+}
+
+/// A complete object is not skipped for carrying a `$patch` key (the API server drops the
+/// unknown key and applies it), nor a file for being named as a patch by a kustomization
+/// (`kubectl apply -f DIR` applies it as it is): the dangerous values they set are judged.
+#[test]
+fn patches_cannot_hide_dangerous_values() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      hostPID: true\n      containers:\n      - name: c\n        image: nginx:1\n        securityContext: {privileged: true}\n        $patch: merge\n";
+    let report = engine().scan_source(&Source::new("patch.yaml", text));
+    assert!(
+        has_finding(&report, "pod-security/baseline/privileged", "web"),
+        "{:?}",
+        report.findings
+    );
+    assert!(
+        has_finding(&report, "pod-security/baseline/host-namespaces", "web"),
+        "{:?}",
+        report.findings
+    );
+    // What it does not set is not judged.
+    assert!(
+        report.findings.iter().all(|f| f.severity >= rempart::Severity::High),
+        "{:?}",
+        report.findings
+    );
+    assert!(report
+        .notes
+        .iter()
+        .any(|n| n.message.contains("only the values it sets are checked")));
+
+    let dir = std::env::temp_dir().join(format!("rempart-patch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("kustomization.yaml"), "patches:\n- path: evil.yaml\n").unwrap();
+    std::fs::write(dir.join("evil.yaml"), PRIVILEGED).unwrap();
+    let mut found = Vec::new();
+    let totals = rempart::files::scan_paths(&engine(), &[dir.display().to_string()], &[], "", |report, _| {
+        found.extend(report.findings.iter().map(|f| f.policy.clone()));
+        Ok::<(), ()>(())
+    })
+    .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(found, ["pod-security/baseline/privileged"]);
+    assert_eq!(totals.summary.findings, 1);
 }

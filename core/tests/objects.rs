@@ -281,8 +281,9 @@ fn template_hint_only_near_the_failing_line() {
 }
 
 /// Patches are fragments: the files a kustomization applies as patches and the documents
-/// with a `$patch` directive are skipped with a note that says to scan `kustomize build`
-/// output; the kustomization's resources are scanned as usual.
+/// with a `$patch` directive get a note that says to scan `kustomize build` output, and only
+/// the dangerous values they set are judged; the kustomization's resources are scanned as
+/// usual.
 #[test]
 fn kustomize_patches_are_noted_not_judged() {
     let dir = format!("{}/tests/data/kustomize", env!("CARGO_MANIFEST_DIR"));

@@ -38,6 +38,37 @@ impl Inserts {
         self.list.is_empty()
     }
 
+    /// Records spaces inserted at once: `(position in the current copy, count)`, sorted.
+    fn add_many(&mut self, added: &[(usize, usize)]) {
+        // Where each position of the current copy moves: past the spaces inserted at or before it.
+        let sums: Vec<usize> = std::iter::once(0)
+            .chain(added.iter().scan(0, |total, &(_, n)| {
+                *total += n;
+                Some(*total)
+            }))
+            .collect();
+        let shift = |p: usize| -> usize {
+            let k = added.partition_point(|&(pos, _)| pos <= p);
+            sums.get(k).copied().unwrap_or_default()
+        };
+        let mut plain: Vec<(usize, usize)> = self.list.iter().map(|&(p, c, _)| (p + shift(p), c)).collect();
+        let mut before_new = 0;
+        for &(pos, count) in added {
+            plain.push((pos + before_new, count));
+            before_new += count;
+        }
+        plain.sort_unstable();
+        let mut before = 0;
+        self.list = plain
+            .into_iter()
+            .map(|(p, c)| {
+                let entry = (p, c, before);
+                before += c;
+                entry
+            })
+            .collect();
+    }
+
     /// Records `count` spaces inserted at `pos` of the current copy.
     fn add(&mut self, pos: usize, count: usize) {
         let mut plain: Vec<(usize, usize)> = self.list.iter().map(|&(p, c, _)| (p, c)).collect();
@@ -61,8 +92,16 @@ impl Inserts {
 /// The continuation lines of the quoted scalar opening at character `quote` of `text` that
 /// are indented less than its opening quote: `(byte offset of the line, spaces missing)`.
 fn under_indented(text: &str, quote: usize) -> Vec<(usize, usize)> {
+    match text.char_indices().nth(quote) {
+        Some((qb, _)) => under_indented_at(text, qb),
+        None => Vec::new(),
+    }
+}
+
+/// [`under_indented`] for the quote at byte `qb`.
+fn under_indented_at(text: &str, qb: usize) -> Vec<(usize, usize)> {
     let mut fixes = Vec::new();
-    let Some((qb, q)) = text.char_indices().nth(quote) else {
+    let Some(q) = text.get(qb..).and_then(|t| t.chars().next()) else {
         return fixes;
     };
     if q != '"' && q != '\'' {
@@ -134,6 +173,189 @@ pub(super) fn indent_quoted(copy: &mut String, inserts: &mut Inserts, quote: usi
         inserts.add(pos, count);
     }
     Some(first)
+}
+
+/// The end (byte offset of the closing quote) of the quoted scalar whose opening quote is at
+/// byte `open` of `text`, if it closes.
+pub(super) fn closing_quote(text: &str, open: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let q = *b.get(open)?;
+    let mut i = open + 1;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'\\' if q == b'"' => i += 1,
+            b'\'' if q == b'\'' => {
+                if b.get(i + 1) == Some(&b'\'') {
+                    i += 1;
+                } else {
+                    return Some(i);
+                }
+            }
+            b'"' if q == b'"' => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The quoted scalars a quick forward reading of `text` from byte `from` finds, as byte
+/// offsets of their opening and closing quotes. It knows comments, flow indicators, `key: `,
+/// `- `, node properties and block scalars, not everything YAML allows (a quote that starts a
+/// continuation line of a multi-line plain scalar looks like a quoted scalar to it): its
+/// guesses are only used once the parser has confirmed them.
+pub(super) fn quoted_scalars(text: &str, from: usize) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = from;
+    let mut token_start = false;
+    // The indentation of the line that opened a block scalar, while its content is skipped.
+    let mut block: Option<usize> = None;
+    let mut line_start = false;
+    while i < b.len() {
+        if line_start || i == 0 {
+            line_start = false;
+            let indent = b.get(i..).map_or(0, |r| r.iter().take_while(|&&c| c == b' ').count());
+            let rest = b.get(i + indent).copied();
+            if let Some(parent) = block {
+                if matches!(rest, None | Some(b'\n' | b'\r')) || indent > parent {
+                    // Content (or a blank line) of the block scalar.
+                    i = b
+                        .get(i..)
+                        .and_then(|r| r.iter().position(|&c| c == b'\n'))
+                        .map_or(b.len(), |n| i + n + 1);
+                    line_start = true;
+                    continue;
+                }
+                block = None;
+            }
+            i += indent;
+            token_start = true;
+            continue;
+        }
+        let Some(&c) = b.get(i) else { break };
+        let next = b.get(i + 1).copied();
+        let blank_after = matches!(next, None | Some(b' ' | b'\t' | b'\n' | b'\r'));
+        match c {
+            b'\n' => {
+                line_start = true;
+                i += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' => {}
+            b'#' if i == 0 || matches!(b.get(i - 1), Some(b' ' | b'\t' | b'\n')) => {
+                i = b
+                    .get(i..)
+                    .and_then(|r| r.iter().position(|&c| c == b'\n'))
+                    .map_or(b.len(), |n| i + n);
+                continue;
+            }
+            b'[' | b'{' | b',' => token_start = true,
+            b']' | b'}' => token_start = false,
+            b':' if blank_after => token_start = true,
+            b'-' | b'?' if token_start && blank_after => {}
+            b'&' | b'!' if token_start => {
+                // A property: up to the next blank; the node follows it.
+                while b
+                    .get(i + 1)
+                    .is_some_and(|&c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+                {
+                    i += 1;
+                }
+            }
+            b'"' | b'\'' if token_start => {
+                let Some(close) = closing_quote(text, i) else { break };
+                found.push((i, close));
+                token_start = false;
+                i = close;
+            }
+            b'|' | b'>' if token_start => {
+                let line = b
+                    .get(..i)
+                    .and_then(|t| t.iter().rposition(|&c| c == b'\n'))
+                    .map_or(0, |n| n + 1);
+                let indent = b
+                    .get(line..)
+                    .map_or(0, |r| r.iter().take_while(|&&c| c == b' ').count());
+                block = Some(indent);
+                i = b
+                    .get(i..)
+                    .and_then(|r| r.iter().position(|&c| c == b'\n'))
+                    .map_or(b.len(), |n| i + n);
+                continue;
+            }
+            _ if token_start => {
+                // A plain scalar: up to `: `, ` #`, the end of the line or (in flow) an indicator.
+                token_start = false;
+                while let Some(&c) = b.get(i + 1) {
+                    let after = b.get(i + 2).copied();
+                    if c == b'\n'
+                        || (c == b':' && matches!(after, None | Some(b' ' | b'\t' | b'\n' | b'\r')))
+                        || matches!(c, b',' | b']' | b'}')
+                        || (c == b'#' && matches!(b.get(i), Some(b' ' | b'\t')))
+                    {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    found
+}
+
+/// Indents, in one go, every quoted scalar [`quoted_scalars`] finds in `copy` after byte
+/// `from` whose continuation lines are indented less than its opening quote. Returns, for each
+/// scalar changed, the character indices in the copy before the change of its opening quote,
+/// its closing quote and its first line indented.
+pub(super) fn indent_all_quoted(copy: &mut String, inserts: &mut Inserts, from: usize) -> Vec<(usize, usize, usize)> {
+    let mut changed = Vec::new();
+    let mut fixes: Vec<(usize, usize)> = Vec::new();
+    for (open, close) in quoted_scalars(copy, from) {
+        let lines = under_indented_at(copy, open);
+        if let Some(&(first, _)) = lines.first() {
+            changed.push((open, close, first));
+            fixes.extend(lines);
+        }
+    }
+    if fixes.is_empty() {
+        return Vec::new();
+    }
+    // Byte offsets to character indices, in one pass (all are in increasing order).
+    let mut wanted: Vec<usize> = changed
+        .iter()
+        .flat_map(|&(o, c, f)| [o, c, f])
+        .chain(fixes.iter().map(|&(b, _)| b))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut index = std::collections::HashMap::with_capacity(wanted.len());
+    let mut chars = 0;
+    let mut last = 0;
+    for &w in &wanted {
+        chars += copy.get(last..w).map_or(0, |t| t.chars().count());
+        last = w;
+        index.insert(w, chars);
+    }
+    let at = |b: usize| index.get(&b).copied().unwrap_or_default();
+    let mut added: Vec<(usize, usize)> = fixes.iter().map(|&(b, n)| (at(b), n)).collect();
+    added.sort_unstable();
+    // Build the new copy in one pass.
+    let mut out = String::with_capacity(copy.len() + fixes.iter().map(|&(_, n)| n).sum::<usize>());
+    let mut last = 0;
+    let mut sorted = fixes.clone();
+    sorted.sort_unstable();
+    for (b, n) in sorted {
+        out.push_str(copy.get(last..b).unwrap_or_default());
+        out.extend(std::iter::repeat_n(' ', n));
+        last = b;
+    }
+    out.push_str(copy.get(last..).unwrap_or_default());
+    *copy = out;
+    inserts.add_many(&added);
+    changed.into_iter().map(|(o, c, f)| (at(o), at(c), at(f))).collect()
 }
 
 #[cfg(test)]

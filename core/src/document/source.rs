@@ -106,10 +106,21 @@ impl Source {
 }
 
 impl Source {
-    /// Reads raw bytes as a source: UTF-8 text (a byte-order mark is dropped); binary data
-    /// and invalid UTF-8 are refused with the place of the first bad byte.
+    /// Reads raw bytes as a source: UTF-8 text (a byte-order mark is dropped), or UTF-16 text
+    /// that starts with its byte-order mark, which go-yaml decodes too
+    /// (`yaml_parser_determine_encoding`), so kubectl applies such a file; binary data and
+    /// invalid UTF-8 are refused with the place of the first bad byte.
     pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Result<Source, String> {
         let name = name.into();
+        if let Some(text) = utf16(&bytes) {
+            let text = text?;
+            if let Some(at) = text.find('\0') {
+                return Err(format!(
+                    "binary data (a NUL character at offset {at} of the decoded UTF-16 text), not YAML or JSON text; skipped"
+                ));
+            }
+            return Ok(Source::new(name, text));
+        }
         if let Some(at) = bytes.iter().take(8192).position(|&b| b == 0) {
             return Err(format!(
                 "binary data (a NUL byte at offset {at}), not YAML or JSON text; skipped"
@@ -132,6 +143,39 @@ impl Source {
             }
         }
     }
+}
+
+/// The text of UTF-16 bytes that start with a byte-order mark (`None` without one), or why
+/// they are not UTF-16.
+fn utf16(bytes: &[u8]) -> Option<Result<String, String>> {
+    let little = match bytes.get(..2)? {
+        [0xFF, 0xFE] => true,
+        [0xFE, 0xFF] => false,
+        _ => return None,
+    };
+    let body = bytes.get(2..).unwrap_or_default();
+    let units = body.chunks_exact(2).map(|pair| match *pair {
+        [a, b] if little => u16::from_le_bytes([a, b]),
+        [a, b] => u16::from_be_bytes([a, b]),
+        _ => 0,
+    });
+    let mut text = String::with_capacity(body.len() / 2);
+    for (i, c) in char::decode_utf16(units).enumerate() {
+        match c {
+            Ok(c) => text.push(c),
+            Err(_) => {
+                return Some(Err(format!(
+                    "invalid UTF-16 (a lone surrogate after {i} characters); save the file as UTF-8"
+                )))
+            }
+        }
+    }
+    if body.len() % 2 == 1 {
+        return Some(Err(
+            "invalid UTF-16 (an odd number of bytes); save the file as UTF-8".into()
+        ));
+    }
+    Some(Ok(text))
 }
 
 #[cfg(test)]

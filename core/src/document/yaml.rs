@@ -28,6 +28,10 @@ pub const HARD_MAX_DEPTH: usize = 512;
 /// Most duplicate-key errors reported for one document; the rest are counted.
 const MAX_DUPLICATE_ERRORS: usize = 100;
 
+/// Most notes of one kind kept for one document (tags ignored) or one piece (quoted values
+/// re-indented); the rest are counted, so that a note on every line cannot fill memory.
+const MAX_NOTES: usize = 100;
+
 /// A document that could not be read, with the place where reading stopped.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
@@ -289,6 +293,15 @@ struct PieceReader<'t> {
     copy: Option<String>,
     /// Notes on rewrites, not yet handed out with their document (byte offsets, in order).
     lenient_notes: Vec<ParseError>,
+    /// Notes on rewrites made in this piece, and the note that counts those past
+    /// [`MAX_NOTES`] (at the first of them), not yet handed out.
+    lenient_count: usize,
+    lenient_more: Option<(ParseError, usize)>,
+    /// Of `lenient_count`, those handed out (kept or counted).
+    lenient_handed: usize,
+    /// Byte offsets (in the whole text) of the line breaks only go-yaml knows (see
+    /// [`yaml11_break`]), not yet handed out with their document, in order.
+    breaks: Vec<usize>,
     rewrites: usize,
     start: usize,
     end: usize,
@@ -299,6 +312,18 @@ struct PieceReader<'t> {
     handed: usize,
     /// Documents to skip (already handed out before a rewrite).
     skip: usize,
+    /// Whether a rewrite may also indent the quoted values found after the one the parser
+    /// refused (see [`PieceReader::lenient`]).
+    speculate: bool,
+    /// The quoted values indented that way, as character indices of the piece (opening and
+    /// closing quote), in order: each must be confirmed by the parser at every reading.
+    guessed: Vec<(usize, usize)>,
+    /// The first of `guessed` not confirmed yet in this reading.
+    confirmed: usize,
+    /// The text the piece was first read from (`None`: the piece itself).
+    first_copy: Option<String>,
+    /// Where the last document handed out ends: rewrites before it make no new notes.
+    handed_end: usize,
     finished: bool,
 }
 
@@ -312,19 +337,51 @@ impl<'t> PieceReader<'t> {
             base += first.len();
             piece = piece.get(first.len()..).unwrap_or_default();
         }
+        // go-yaml ends a line at NEL, LS and PS too; the parser here does not. A copy with a
+        // `\n` for each (one character for one, so positions still map) reads the structure
+        // Kubernetes reads. A stream whose first character is `{` is JSON to kubectl
+        // (`GuessJSONStream`), decoded by encoding/json, for which they are characters.
+        let json = text.trim_start().starts_with('{');
+        let breaks: Vec<usize> = match json {
+            true => Vec::new(),
+            false => piece
+                .char_indices()
+                .filter(|&(_, c)| yaml11_break(c))
+                .map(|(i, _)| base + i)
+                .collect(),
+        };
+        let (copy, events) = if breaks.is_empty() {
+            (None, Events::Text(Box::new(Parser::new_from_str(piece))))
+        } else {
+            let chars: Vec<char> = piece.chars().map(|c| if yaml11_break(c) { '\n' } else { c }).collect();
+            let copy: String = chars.iter().collect();
+            (
+                Some(copy),
+                Events::Copy(Box::new(Parser::new_from_iter(chars.into_iter()))),
+            )
+        };
         PieceReader {
             limits: limits.clone(),
             piece,
-            copy: None,
+            copy: copy.clone(),
             lenient_notes: Vec::new(),
+            lenient_count: 0,
+            lenient_more: None,
+            lenient_handed: 0,
+            breaks,
             rewrites: 0,
             start,
             end,
-            events: Events::Text(Box::new(Parser::new_from_str(piece))),
+            events,
             builder: Builder::new(limits),
             positions: Positions::new(text, piece, base, lines),
             handed: 0,
             skip: 0,
+            speculate: true,
+            guessed: Vec::new(),
+            confirmed: 0,
+            first_copy: copy,
+            handed_end: 0,
             finished: false,
         }
     }
@@ -342,11 +399,14 @@ impl<'t> PieceReader<'t> {
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let event = self.events.next_event()?;
                 Some(match event {
+                    Ok((event, span)) if !self.confirm(&event, span) => Err(Failure::Guess),
                     Ok((event, span)) => self.builder.event(event, span, &mut self.positions),
                     Err(e) => Err(Failure::Scan(e)),
                 })
             }));
             match run {
+                Ok(Some(Err(Failure::Guess))) => self.read_without_guesses(),
+                Ok(Some(Err(Failure::Scan(e)))) if self.guess_before(e.marker().index()) => self.read_without_guesses(),
                 Ok(None) => self.finished = true,
                 Ok(Some(Ok(()))) => {}
                 Ok(Some(Err(Failure::Scan(e)))) => {
@@ -354,8 +414,18 @@ impl<'t> PieceReader<'t> {
                         continue;
                     }
                     self.finished = true;
+                    let message = if e.info() == "invalid indentation in quoted scalar"
+                        && self.rewrites >= self.max_rewrites()
+                    {
+                        format!(
+                            "this line continues a quoted value but is indented less than YAML allows; Kubernetes reads it, but Rempart re-reads a document for at most {} such values and this one has more (indent the values' lines past their opening quote)",
+                            self.max_rewrites()
+                        )
+                    } else {
+                        describe_scan_error(e.info())
+                    };
                     let error = ParseError {
-                        message: describe_scan_error(e.info()),
+                        message,
                         span: self.error_place(&e),
                     };
                     return Some(self.builder.fail(error));
@@ -379,10 +449,13 @@ impl<'t> PieceReader<'t> {
 }
 
 impl PieceReader<'_> {
-    /// Most quoted values one piece may have re-indented: each costs a new reading of the
-    /// piece, so small pieces may have more (up to 256 MiB read in all, at least 64).
+    /// Most quoted values one piece may have re-indented. Each costs a new reading of the
+    /// piece, so the re-readings of a piece together may read at most 8 times its size plus
+    /// 8 KiB: the time stays linear in the input, also over many small files (a fixed count
+    /// of 64 or more let an 11 MB file of ten 1 MB pieces take 80 s). Values found by a guess
+    /// (see [`PieceReader::guess`]) cost no reading of their own.
     fn max_rewrites(&self) -> usize {
-        ((256 << 20) / self.piece.len().max(1)).clamp(64, 10_000)
+        (8 + (8 << 10) / self.piece.len().max(1)).min(10_000)
     }
 
     /// When the parser refused a quoted scalar whose continuation lines are indented less
@@ -401,22 +474,143 @@ impl PieceReader<'_> {
         };
         self.rewrites += 1;
         let at = self.positions.offset(first);
-        // No line numbers in the text: the editor cache moves notes by their spans only.
-        self.lenient_notes.push(ParseError {
-            message: "this line continues a quoted value but is indented less than YAML allows; Kubernetes reads it anyway, other tools may refuse it (indent the value's lines past its opening quote)".into(),
-            span: Span::new(at, at),
-        });
+        self.lenient_note(at);
+        if self.speculate {
+            self.guess(&mut copy, &mut inserts, quote);
+        }
         self.lenient_notes.sort_by_key(|n| n.span.start);
         let chars: Vec<char> = copy.chars().collect();
         self.events = Events::Copy(Box::new(Parser::new_from_iter(chars.into_iter())));
         self.copy = Some(copy);
         self.positions.inserts = inserts;
+        self.confirmed = 0;
         self.positions.cursor_chars = 0;
         self.positions.cursor_bytes = 0;
         self.builder = Builder::new(&self.limits);
         self.skip = self.handed;
         self.finished = false;
         true
+    }
+
+    fn lenient_note(&mut self, at: usize) {
+        if at < self.handed_end {
+            return;
+        }
+        self.lenient_count += 1;
+        if self.lenient_count > MAX_NOTES {
+            // Counted; a note at the first one left out says how many there are.
+            let (note, more) = self.lenient_more.get_or_insert((
+                ParseError {
+                    message: String::new(),
+                    span: Span::new(at, at),
+                },
+                0,
+            ));
+            *more += 1;
+            note.span = Span::new(note.span.start.min(at), note.span.start.min(at));
+            note.message = lenient_more_message(*more);
+            return;
+        }
+        // No line numbers in the text: the editor cache moves notes by their spans only.
+        self.lenient_notes.push(ParseError {
+            message: "this line continues a quoted value but is indented less than YAML allows; Kubernetes reads it anyway, other tools may refuse it (indent the value's lines past its opening quote)".into(),
+            span: Span::new(at, at),
+        });
+    }
+
+    /// Re-reading the piece for each under-indented quoted value costs time in the square of
+    /// its size: with the one the parser refused (opening at character `quote` of `copy`),
+    /// indents at once every later quoted value a quick reading finds under-indented. Those
+    /// are guesses: each must be confirmed by the parser as a quoted value, else the piece is
+    /// read again without guesses (see [`PieceReader::confirm`]).
+    fn guess(&mut self, copy: &mut String, inserts: &mut lenient::Inserts, quote: usize) {
+        let Some((qb, _)) = copy.char_indices().nth(quote) else {
+            return;
+        };
+        let Some(close) = lenient::closing_quote(copy, qb) else {
+            return;
+        };
+        let before = inserts.clone();
+        let changed = lenient::indent_all_quoted(copy, inserts, close + 1);
+        if changed.is_empty() {
+            return;
+        }
+        // Positions before the guesses map to the piece through `before`.
+        let current = std::mem::replace(&mut self.positions.inserts, before);
+        self.positions.cursor_chars = 0;
+        self.positions.cursor_bytes = 0;
+        for (open, close, first) in changed {
+            let (open, close) = (
+                self.positions.inserts.original(open),
+                self.positions.inserts.original(close),
+            );
+            self.guessed.push((open, close));
+            let at = self.positions.offset(first);
+            self.lenient_note(at);
+        }
+        self.positions.inserts = current;
+        self.positions.cursor_chars = 0;
+        self.positions.cursor_bytes = 0;
+        self.guessed.sort_unstable();
+        self.guessed.dedup();
+    }
+
+    /// Whether an event leaves the guesses standing: the next unconfirmed guess is confirmed
+    /// by a quoted scalar that opens and closes where it was guessed, and refuted by any other
+    /// scalar over it or any node after it (events come in the order of the text).
+    fn confirm(&mut self, event: &Event<'_>, span: saphyr_parser::Span) -> bool {
+        let Some(&(open, close)) = self.guessed.get(self.confirmed) else {
+            return true;
+        };
+        let inserts = &self.positions.inserts;
+        let (start, end) = (inserts.original(span.start.index()), inserts.original(span.end.index()));
+        match event {
+            Event::Scalar(_, style, ..) if start <= open && open < end => {
+                let last = inserts.original(span.end.index().saturating_sub(1));
+                let quoted = matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted);
+                if quoted && last == close {
+                    self.confirmed += 1;
+                    return true;
+                }
+                false
+            }
+            Event::Scalar(..) | Event::Alias(_) | Event::MappingStart(..) | Event::SequenceStart(..) => open >= start,
+            Event::StreamEnd => false,
+            _ => true,
+        }
+    }
+
+    /// Whether a guess not confirmed yet opens before character `at` (of the copy read).
+    fn guess_before(&self, at: usize) -> bool {
+        self.guessed
+            .get(self.confirmed)
+            .is_some_and(|&(open, _)| open < self.positions.inserts.original(at))
+    }
+
+    /// Reads the piece again from its first text, without guesses, skipping the documents
+    /// handed out (their notes were handed out with them).
+    fn read_without_guesses(&mut self) {
+        self.speculate = false;
+        self.guessed.clear();
+        self.confirmed = 0;
+        // The notes not handed out are made again as the piece is read again.
+        self.lenient_notes.clear();
+        self.lenient_more = None;
+        self.lenient_count = self.lenient_handed;
+        self.copy = self.first_copy.clone();
+        self.events = match &self.copy {
+            Some(copy) => {
+                let chars: Vec<char> = copy.chars().collect();
+                Events::Copy(Box::new(Parser::new_from_iter(chars.into_iter())))
+            }
+            None => Events::Text(Box::new(Parser::new_from_str(self.piece))),
+        };
+        self.positions.inserts = lenient::Inserts::default();
+        self.positions.cursor_chars = 0;
+        self.positions.cursor_bytes = 0;
+        self.builder = Builder::new(&self.limits);
+        self.skip = self.handed;
+        self.finished = false;
     }
 
     /// Where a scan error is: the parser puts errors inside a quoted value at its opening
@@ -435,17 +629,46 @@ impl PieceReader<'_> {
         Span::new(at, at)
     }
 
-    /// Hands the notes on rewrites inside `parsed` over with it.
+    /// Hands the notes on rewrites inside `parsed` over with it, and an error for the line
+    /// breaks only go-yaml knows.
     fn with_notes(&mut self, mut parsed: Parsed) -> Parsed {
-        if self.lenient_notes.is_empty() {
+        if self.lenient_notes.is_empty() && self.breaks.is_empty() {
             return parsed;
         }
         let end = match &parsed.result {
             Ok(node) => node.span.end,
             Err(e) => e.span.end.max(self.end),
         };
+        // A document's breaks are those before its end. One in a comment after the last node
+        // of a piece changes nothing Kubernetes reads: what follows it is a comment or blank.
+        let n = self.breaks.partition_point(|&at| at <= end);
+        let mut mine = self.breaks.drain(..n);
+        if let Some(at) = mine.next() {
+            let more = mine.count();
+            let c = self
+                .positions
+                .text
+                .get(at..)
+                .and_then(|t| t.chars().next())
+                .unwrap_or('\u{2028}');
+            parsed.errors.push(ParseError {
+                message: unicode_break_message(c, more),
+                span: Span::new(at, at + c.len_utf8()),
+            });
+        }
         let n = self.lenient_notes.partition_point(|note| note.span.start <= end);
+        self.lenient_handed += n;
         parsed.notes.extend(self.lenient_notes.drain(..n));
+        if self
+            .lenient_more
+            .as_ref()
+            .is_some_and(|(note, _)| note.span.start <= end)
+        {
+            if let Some((note, more)) = self.lenient_more.take() {
+                self.lenient_handed += more;
+                parsed.notes.push(note);
+            }
+        }
         parsed.notes.sort_by_key(|note| note.span.start);
         parsed
     }
@@ -462,6 +685,10 @@ impl Iterator for PieceReader<'_> {
                 continue;
             }
             self.handed += 1;
+            self.handed_end = match &parsed.result {
+                Ok(node) => node.span.end,
+                Err(e) => e.span.end,
+            };
             return Some(self.with_notes(parsed));
         }
     }
@@ -549,6 +776,8 @@ impl<'a> Positions<'a> {
 enum Failure {
     Scan(ScanError),
     Document(ParseError),
+    /// A quoted value indented on a guess is not one: the piece is read again without guesses.
+    Guess,
 }
 
 impl From<ParseError> for Failure {
@@ -678,6 +907,8 @@ struct Builder {
     errors: Vec<ParseError>,
     duplicates: usize,
     notes: Vec<ParseError>,
+    /// Notes past [`MAX_NOTES`] in this document, counted.
+    more_notes: usize,
     /// Finished documents, at most one at a time in practice.
     ready: Vec<Parsed>,
     /// Where the previous event ended: block scalars look for their indicator from there.
@@ -703,6 +934,7 @@ impl Builder {
             errors: Vec::new(),
             duplicates: 0,
             notes: Vec::new(),
+            more_notes: 0,
             ready: Vec::new(),
             last_end: None,
             skipping: false,
@@ -732,6 +964,7 @@ impl Builder {
         self.errors.clear();
         self.duplicates = 0;
         self.notes.clear();
+        self.more_notes = 0;
     }
 
     fn event(
@@ -761,10 +994,20 @@ impl Builder {
                             span: Span::new(doc.span.start, doc.span.start),
                         });
                     }
+                    let mut notes = std::mem::take(&mut self.notes);
+                    if self.more_notes > 0 {
+                        notes.push(ParseError {
+                            message: format!(
+                                "{} more notes on tags in this document; only the first {MAX_NOTES} are shown",
+                                self.more_notes
+                            ),
+                            span: Span::new(doc.span.start, doc.span.start),
+                        });
+                    }
                     self.ready.push(Parsed {
                         result: Ok(doc),
                         errors,
-                        notes: std::mem::take(&mut self.notes),
+                        notes,
                     });
                 }
                 // Anchors and copies are dropped here, not kept until the next document.
@@ -782,7 +1025,7 @@ impl Builder {
                 let scalar =
                     tags::scalar(&text, style, tag.as_deref()).map_err(|message| ParseError { message, span })?;
                 if let Some(message) = scalar.note {
-                    self.notes.push(ParseError {
+                    self.note(ParseError {
                         message,
                         span: Span::new(span.start, span.start),
                     });
@@ -857,7 +1100,7 @@ impl Builder {
                 }
                 let map = matches!(event, Event::MappingStart(..));
                 if let Some(message) = tags::collection_note(tag.as_deref(), map) {
-                    self.notes.push(ParseError {
+                    self.note(ParseError {
                         message,
                         span: Span::new(start, start),
                     });
@@ -927,6 +1170,15 @@ impl Builder {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
         }
         Ok(())
+    }
+
+    /// Keeps a note, or counts it past [`MAX_NOTES`].
+    fn note(&mut self, note: ParseError) {
+        if self.notes.len() < MAX_NOTES {
+            self.notes.push(note);
+        } else {
+            self.more_notes += 1;
+        }
     }
 
     fn too_deep(&self, at: usize) -> ParseError {
@@ -1099,6 +1351,38 @@ fn merge_into(entries: &mut Entries, value: Node) -> Result<(), Span> {
         }
     }
     Ok(())
+}
+
+/// The note on the quoted values re-indented past the ones noted.
+fn lenient_more_message(more: usize) -> String {
+    format!(
+        "{more} more lines continue a quoted value but are indented less than YAML allows, from this one on; only the first {MAX_NOTES} are noted"
+    )
+}
+
+/// A line break to go-yaml v2 (YAML 1.1: NEL, LS, PS; `is_break` in `yamlprivateh.go`) that
+/// YAML 1.2 parsers read as an ordinary character.
+fn yaml11_break(c: char) -> bool {
+    matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// The error for a line break only go-yaml knows: Kubernetes reads the text after it as a new
+/// line (out of the comment or value it seems to be in), while editors and reviewers do not.
+fn unicode_break_message(c: char, more: usize) -> String {
+    let name = match c {
+        '\u{85}' => "U+0085 (next line)",
+        '\u{2029}' => "U+2029 (paragraph separator)",
+        _ => "U+2028 (line separator)",
+    };
+    let more = match more {
+        0 => String::new(),
+        1 => " (and 1 more such character in this document)".into(),
+        n => format!(" (and {n} more such characters in this document)"),
+    };
+    format!(
+        "the character {name} ends the line for Kubernetes' YAML reader: what follows it is read as a new line, not as part of the comment or value it appears to be in; this document is checked as Kubernetes reads it{more}; use a real line break, or write `\\u{:04X}` inside a double-quoted value",
+        u32::from(c)
+    )
 }
 
 /// Rewords the parser's messages into what a person editing YAML can act on.

@@ -58,6 +58,7 @@ impl Engine {
         let evaluator = Evaluator {
             engine: self,
             context: &context,
+            patches: false,
         };
         let mut fresh: HashMap<u64, Cached> = HashMap::new();
         let mut total = Report::new();

@@ -303,7 +303,25 @@ impl Engine {
     /// document, as documents are parsed and dropped one at a time.
     pub fn scan_with(&self, source: &Source, context: &ScanContext) -> Report {
         let documents = Documents::new(&source.text, &self.limits);
-        evaluate::Evaluator { engine: self, context }.file(source, documents)
+        let patches = false;
+        evaluate::Evaluator {
+            engine: self,
+            context,
+            patches,
+        }
+        .file(source, documents)
+    }
+
+    /// Scans a file a kustomization applies as a patch: only the values it sets are judged.
+    pub(crate) fn scan_patches(&self, source: &Source, context: &ScanContext) -> Report {
+        let documents = Documents::new(&source.text, &self.limits);
+        let patches = true;
+        evaluate::Evaluator {
+            engine: self,
+            context,
+            patches,
+        }
+        .file(source, documents)
     }
 
     /// Evaluates documents already parsed, as one set: the context comes from them.
@@ -317,6 +335,7 @@ impl Engine {
         evaluate::Evaluator {
             engine: self,
             context: &context,
+            patches: false,
         }
         .file(source, documents.into_iter())
     }
