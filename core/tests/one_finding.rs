@@ -279,3 +279,22 @@ tests:
         "{all}"
     );
 }
+
+/// A `lookup` written in a definition indexes its kind for every policy that uses it: the
+/// same examples pass and fail as when the lookup is written in the policy.
+#[test]
+fn a_lookup_inside_a_definition_is_indexed_for_the_policy() {
+    let text = "define:\n  account-missing: {not: {lookup: {kind: core/ServiceAccount, name: spec.serviceAccountName}}}\n---\nid: t/x\ntitle: t\nseverity: low\ncategory: c\ndocs: {why: w, fix: f}\nmatch: {pods: true}\nrules:\n  - deny: {use: account-missing}\n    message: 'm {value}'\ntests:\n  pass: [{documents: [{apiVersion: v1, kind: ServiceAccount, metadata: {name: x}}, {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {serviceAccountName: x}}], document: 1}]\n  fail: [{apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {serviceAccountName: x}}]\n";
+    let options = Options {
+        builtin: false,
+        policies: vec![rempart::PolicyText {
+            name: "p.yaml".into(),
+            text: text.into(),
+        }],
+        ..Options::default()
+    };
+    let engine = Engine::new(&options).unwrap_or_else(|e| panic!("{e}"));
+    assert!(engine.needs_context());
+    let (failures, count) = rempart::run_policy_tests(&engine);
+    assert_eq!((failures, count), (Vec::new(), 2));
+}

@@ -108,6 +108,25 @@ impl Condition {
             Condition::Lookup(l) => l.inner.as_ref().map_or(1, |c| c.size().saturating_add(1)),
         }
     }
+
+    /// The kinds this condition looks up in the scan (`lookup`), definitions included.
+    pub fn lookup_kinds(&self, out: &mut Vec<KindPattern>) {
+        match self {
+            Condition::Test { .. } => {}
+            Condition::All(conds) | Condition::Any(conds) => conds.iter().for_each(|c| c.lookup_kinds(out)),
+            Condition::Not(inner) | Condition::Versioned(_, inner) => inner.lookup_kinds(out),
+            Condition::Some(q) => q.inner.lookup_kinds(out),
+            Condition::Named(n) => n.condition.lookup_kinds(out),
+            Condition::Lookup(l) => {
+                if !out.contains(&l.kind) {
+                    out.push(l.kind.clone());
+                }
+                if let Some(inner) = &l.inner {
+                    inner.lookup_kinds(out);
+                }
+            }
+        }
+    }
 }
 
 /// `lookup: {kind, name, defaultName, namespace, as, where}`: another object of the scan, by

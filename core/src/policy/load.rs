@@ -804,6 +804,14 @@ impl<'s, 'd> Loader<'s, 'd> {
     fn named(&mut self, node: &Node) -> Option<Condition> {
         let name = self.string(node, "`use`")?;
         if let Some(c) = self.defs.conditions.get(&name) {
+            // The kinds a definition looks up are the policy's to index, as if written in it.
+            let mut kinds = Vec::new();
+            c.condition.lookup_kinds(&mut kinds);
+            for kind in kinds {
+                if !self.lookups.contains(&kind) {
+                    self.lookups.push(kind);
+                }
+            }
             return Some(Condition::Named(c.clone()));
         }
         if self.defs.broken.contains(&name) {
