@@ -6,6 +6,14 @@
 
 use rempart::{Engine, Limits, Options, Source};
 
+/// Options with these limits and everything else by default.
+fn limited(limits: Limits) -> Options {
+    Options {
+        limits,
+        ..Options::default()
+    }
+}
+
 fn engine() -> Engine {
     Engine::new(&Options::default()).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -88,13 +96,10 @@ fn huge_documents_are_refused_without_being_parsed() {
 
 #[test]
 fn document_count_is_limited() {
-    let options = Options {
-        limits: Limits {
-            max_documents: 3,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
+    let options = limited(Limits {
+        max_documents: 3,
+        ..Limits::default()
+    });
     let engine = Engine::new(&options).unwrap_or_else(|e| panic!("{e}"));
     let text = (0..10)
         .map(|i| format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"))
@@ -176,13 +181,10 @@ fn long_single_line_json_with_unicode_is_linear() {
 
 #[test]
 fn scalar_bytes_after_alias_expansion_are_limited() {
-    let options = Options {
-        limits: Limits {
-            max_scalar_bytes: 50_000,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
+    let options = limited(Limits {
+        max_scalar_bytes: 50_000,
+        ..Limits::default()
+    });
     let engine = Engine::new(&options).unwrap();
     let big = "x".repeat(1000);
     let aliases = "*s, ".repeat(100);
@@ -201,13 +203,10 @@ fn scalar_bytes_after_alias_expansion_are_limited() {
 
 #[test]
 fn inputs_and_policy_counts_are_limited() {
-    let options = Options {
-        limits: Limits {
-            max_input_bytes: 100,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
+    let options = limited(Limits {
+        max_input_bytes: 100,
+        ..Limits::default()
+    });
     let engine = Engine::new(&options).unwrap();
     let inputs = [
         rempart::ffi::Input {
@@ -225,13 +224,10 @@ fn inputs_and_policy_counts_are_limited() {
         .errors
         .iter()
         .any(|e| e.file == "big.yaml" && e.message.contains("over the limit of 100 bytes")));
-    let few = Options {
-        limits: Limits {
-            max_policies: 5,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
+    let few = limited(Limits {
+        max_policies: 5,
+        ..Limits::default()
+    });
     let err = Engine::new(&few).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("more than the limit of 5"), "{err}");
 }
@@ -311,13 +307,10 @@ fn quadratic_checks_are_stopped_by_the_comparison_budget() {
         audit.push_str(&format!("  - {{level: RequestResponse, users: [u{i}]}}\n"));
     }
     let text = format!("{audit}---\n{PRIVILEGED}");
-    let small = Options {
-        limits: Limits {
-            max_comparisons: 5_000,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
+    let small = limited(Limits {
+        max_comparisons: 5_000,
+        ..Limits::default()
+    });
     let stopped = Engine::new(&small)
         .unwrap()
         .scan_source(&Source::new("audit.yaml", text.clone()));
@@ -546,13 +539,10 @@ fn nested_anchors_cannot_multiply_memory() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata: &d {{{}}}\nother: *d\n",
         (0..5000).map(|i| format!("k{i}: v,")).collect::<String>()
     );
-    let options = Options {
-        limits: Limits {
-            max_alias_nodes: 20_000,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
+    let options = limited(Limits {
+        max_alias_nodes: 20_000,
+        ..Limits::default()
+    });
     let report = Engine::new(&options)
         .unwrap()
         .scan_source(&Source::new("genuine.yaml", genuine));
@@ -562,13 +552,10 @@ fn nested_anchors_cannot_multiply_memory() {
 /// Aliases inside anchored nodes are counted where they are copied again.
 #[test]
 fn aliases_copied_through_anchors_are_counted() {
-    let options = Options {
-        limits: Limits {
-            max_alias_nodes: 1000,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
+    let options = limited(Limits {
+        max_alias_nodes: 1000,
+        ..Limits::default()
+    });
     let engine = Engine::new(&options).unwrap();
     let mut text = String::from("a0: &a0 [x, x, x, x]\n");
     for i in 1..8 {
@@ -591,13 +578,10 @@ fn aliases_copied_through_anchors_are_counted() {
 /// `...` ends a document without a separator line: every document counts against the limit.
 #[test]
 fn document_end_markers_count_against_the_document_limit() {
-    let options = Options {
-        limits: Limits {
-            max_documents: 3,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
+    let options = limited(Limits {
+        max_documents: 3,
+        ..Limits::default()
+    });
     let engine = Engine::new(&options).unwrap();
     let text: String = (0..10)
         .map(|i| format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n...\n"))
@@ -630,13 +614,10 @@ fn on_small_stack(f: impl FnOnce() + Send + 'static) {
 #[test]
 fn depth_is_capped_whatever_the_configuration() {
     on_small_stack(|| {
-        let options = Options {
-            limits: Limits {
-                max_depth: 100_000,
-                ..Limits::default()
-            },
-            ..Options::default()
-        };
+        let options = limited(Limits {
+            max_depth: 100_000,
+            ..Limits::default()
+        });
         let engine = Engine::new(&options).unwrap();
         for deep in [
             "- ".repeat(1024 * 1024),
