@@ -2,46 +2,21 @@
 //! What makes adoption easy: the configuration file, exceptions with expiry, baselines that
 //! survive line shifts, suppression comments, path excludes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-struct Dir(PathBuf);
+mod common;
+use common::Dir;
 
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let d = std::env::temp_dir().join(format!("rempart-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        Dir(d)
-    }
-
-    fn write(&self, rel: &str, text: &str) -> &Dir {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-        self
-    }
-
-    fn run(&self, args: &[&str]) -> (i32, serde_json::Value, String) {
-        let o: Output = Command::new(env!("CARGO_BIN_EXE_rempart"))
-            .args(args)
-            .current_dir(&self.0)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
-        let json = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
-        (
-            o.status.code().unwrap_or(-1),
-            json,
-            stdout + &String::from_utf8_lossy(&o.stderr),
-        )
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// Runs `rempart ARGS` in `d`: exit code, the JSON report (or null), stdout then stderr.
+fn run(d: &Dir, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let o = d.run(args);
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    let json = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
+    (
+        o.status.code().unwrap_or(-1),
+        json,
+        stdout + &String::from_utf8_lossy(&o.stderr),
+    )
 }
 
 const WEB: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:latest\n";
@@ -66,20 +41,20 @@ fn configuration_file_is_found_upward_and_flags_override_it() {
     let d = Dir::new("config");
     d.write(".rempart.yaml", "select: [images]\nfailOn: high\n")
         .write("k8s/app/web.yaml", WEB);
-    let (code, report, out) = d.run(&scan(&["k8s/app"]));
+    let (code, report, out) = run(&d, &scan(&["k8s/app"]));
     assert_eq!(code, 0, "a medium finding does not fail at `failOn: high`: {out}");
     assert_eq!(policies(&report), vec!["images/latest-tag"]);
-    let (code, _, _) = d.run(&scan(&["k8s/app", "--fail-on", "low"]));
+    let (code, _, _) = run(&d, &scan(&["k8s/app", "--fail-on", "low"]));
     assert_eq!(code, 1);
-    let (code, report, _) = d.run(&scan(&["k8s/app", "--select", "workload/resource-limits"]));
+    let (code, report, _) = run(&d, &scan(&["k8s/app", "--select", "workload/resource-limits"]));
     assert_eq!(code, 0);
     assert!(policies(&report).iter().all(|p| p == "workload/resource-limits"));
-    let (code, config, out) = d.run(&["config", "k8s/app"]);
+    let (code, config, out) = run(&d, &["config", "k8s/app"]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(config["select"], serde_json::json!(["images"]));
     assert_eq!(config["failOn"], "high");
     assert!(config["configFile"].as_str().unwrap().ends_with(".rempart.yaml"));
-    let (_, report, _) = d.run(&scan(&["k8s/app", "--no-config", "--fail-on", "none"]));
+    let (_, report, _) = run(&d, &scan(&["k8s/app", "--no-config", "--fail-on", "none"]));
     assert!(policies(&report).len() > 1);
 }
 
@@ -87,7 +62,7 @@ fn configuration_file_is_found_upward_and_flags_override_it() {
 fn configuration_mistakes_are_positioned() {
     let d = Dir::new("badconfig");
     d.write("rempart.yaml", "select: [images]\nfailon: high\npodSecurity: {level: strict}\nexceptions:\n  - policies: [images/latest-tag]\n").write("web.yaml", WEB);
-    let (code, _, out) = d.run(&scan(&["."]));
+    let (code, _, out) = run(&d, &scan(&["."]));
     assert_eq!(code, 2);
     assert!(
         out.contains("rempart.yaml:2:1: unknown field `failon` in the configuration; did you mean `failOn`?"),
@@ -108,7 +83,7 @@ fn exceptions_apply_until_they_expire_and_stale_ones_are_reported() {
         "select: [images]\nexceptions:\n  - policies: [images/latest-tag]\n    match: {kinds: [apps/Deployment], names: [web], files: [\"k8s/**\"]}\n    reason: the tag is rewritten to a digest at release\n    expires: 2027-06-30\n  - policies: [images/]\n    match: {namespaces: [legacy-*]}\n    reason: the legacy namespace is being retired\n",
     )
     .write("k8s/web.yaml", WEB);
-    let (code, report, out) = d.run(&scan(&["k8s", "--today", "2027-01-01"]));
+    let (code, report, out) = run(&d, &scan(&["k8s", "--today", "2027-01-01"]));
     assert_eq!(code, 0, "{out}");
     assert_eq!(
         policies(&report),
@@ -119,7 +94,7 @@ fn exceptions_apply_until_they_expire_and_stale_ones_are_reported() {
     assert_eq!(report["findings"][0]["file"], ".rempart.yaml");
     assert_eq!(report["findings"][0]["span"]["start"]["line"], 7);
     assert_eq!(report["summary"]["suppressed"], 1);
-    let (code, report, _) = d.run(&scan(&["k8s", "--today", "2027-07-01"]));
+    let (code, report, _) = run(&d, &scan(&["k8s", "--today", "2027-07-01"]));
     assert_eq!(code, 1);
     let found = policies(&report);
     assert!(
@@ -139,14 +114,17 @@ fn exceptions_apply_until_they_expire_and_stale_ones_are_reported() {
         "exceptions.yaml",
         "exceptions:\n  - policies: [images/latest-tag]\n    reason: accepted\n",
     );
-    let (code, report, _) = d.run(&scan(&[
-        "k8s",
-        "--no-config",
-        "--select",
-        "images",
-        "--exceptions",
-        "exceptions.yaml",
-    ]));
+    let (code, report, _) = run(
+        &d,
+        &scan(&[
+            "k8s",
+            "--no-config",
+            "--select",
+            "images",
+            "--exceptions",
+            "exceptions.yaml",
+        ]),
+    );
     assert_eq!((code, policies(&report).len()), (0, 0));
 }
 
@@ -155,7 +133,7 @@ fn baseline_hides_known_findings_through_line_shifts_and_reordering() {
     let d = Dir::new("baseline");
     let other = "apiVersion: v1\nkind: Pod\nmetadata: {name: other, namespace: shop}\nspec:\n  containers: [{name: a, image: \"busybox:latest\"}]\n";
     d.write("app.yaml", &format!("{WEB}---\n{other}"));
-    let (code, before, _) = d.run(&scan(&["app.yaml", "--write-baseline", "baseline.json"]));
+    let (code, before, _) = run(&d, &scan(&["app.yaml", "--write-baseline", "baseline.json"]));
     assert_eq!(code, 1);
     let known = before["findings"].as_array().unwrap().len();
     assert!(known > 2);
@@ -164,7 +142,7 @@ fn baseline_hides_known_findings_through_line_shifts_and_reordering() {
     assert_eq!(baseline["findings"].as_array().unwrap().len(), known);
     // Comments above, the documents swapped: the same findings, on other lines.
     d.write("app.yaml", &format!("# moved\n# around\n{other}---\n\n{WEB}"));
-    let (code, after, out) = d.run(&scan(&["app.yaml", "--baseline", "baseline.json"]));
+    let (code, after, out) = run(&d, &scan(&["app.yaml", "--baseline", "baseline.json"]));
     assert_eq!(code, 0, "{out}");
     assert_eq!(after["findings"].as_array().unwrap().len(), 0);
     assert_eq!(after["summary"]["baselined"], known);
@@ -176,7 +154,7 @@ fn baseline_hides_known_findings_through_line_shifts_and_reordering() {
             WEB.replace("containers:", "hostPID: true\n      containers:")
         ),
     );
-    let (code, after, _) = d.run(&scan(&["app.yaml", "--baseline", "baseline.json"]));
+    let (code, after, _) = run(&d, &scan(&["app.yaml", "--baseline", "baseline.json"]));
     assert_eq!(code, 1);
     assert_eq!(policies(&after), vec!["pod-security/baseline/host-namespaces"]);
     assert!(Path::new(&d.0.join("baseline.json")).exists());
@@ -187,9 +165,12 @@ fn suppression_comments_on_the_line_or_above() {
     let d = Dir::new("comments");
     let text = WEB.replace("        image: nginx:latest\n", "        # rempart:ignore images/latest-tag pinned by the release pipeline\n        image: nginx:latest\n        imagePullPolicy: Always # rempart:ignore workload/\n");
     d.write("web.yaml", &text);
-    let (_, report, _) = d.run(&scan(&[
-        "web.yaml", "--select", "images", "--select", "workload", "--select", "rempart",
-    ]));
+    let (_, report, _) = run(
+        &d,
+        &scan(&[
+            "web.yaml", "--select", "images", "--select", "workload", "--select", "rempart",
+        ]),
+    );
     let found = policies(&report);
     assert!(!found.contains(&"images/latest-tag".to_owned()), "{found:?}");
     assert!(
@@ -206,7 +187,7 @@ fn excluded_paths_are_not_read() {
         .write("vendor/chart/web.yaml", WEB)
         .write("k8s/web.generated.yaml", WEB)
         .write("k8s/web.yaml", WEB);
-    let (_, report, _) = d.run(&scan(&["."]));
+    let (_, report, _) = run(&d, &scan(&["."]));
     // The web manifest, and the configuration file (read as `kubectl apply -R -f .` reads it:
     // its document is not a Kubernetes object).
     assert_eq!(report["summary"]["files"], 2);

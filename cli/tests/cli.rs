@@ -2,20 +2,11 @@
 //! The `rempart` command end to end: exit codes, formats, inputs, and the README's commands.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn rempart(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rempart"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
+mod common;
+use common::{rempart, root};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -2,20 +2,10 @@
 //! The README's examples against the real command: the sample output, the JSON contract's
 //! example, the flag list, the configuration file and the policy example.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn rempart(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rempart"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
+mod common;
+use common::{rempart, root};
 
 fn readme() -> String {
     std::fs::read_to_string(root().join("README.md")).unwrap()
