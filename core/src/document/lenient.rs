@@ -57,6 +57,12 @@ impl Inserts {
             plain.push((pos + before_new, count));
             before_new += count;
         }
+        self.set(plain);
+    }
+
+    /// Replaces the list with `plain` (position, count), sorted, each with the count of the
+    /// spaces inserted before it.
+    fn set(&mut self, mut plain: Vec<(usize, usize)>) {
         plain.sort_unstable();
         let mut before = 0;
         self.list = plain
@@ -76,16 +82,7 @@ impl Inserts {
             entry.0 += count;
         }
         plain.push((pos, count));
-        plain.sort_unstable();
-        let mut before = 0;
-        self.list = plain
-            .into_iter()
-            .map(|(p, c)| {
-                let entry = (p, c, before);
-                before += c;
-                entry
-            })
-            .collect();
+        self.set(plain);
     }
 }
 
