@@ -10,6 +10,7 @@ use crate::engine::{
     EditorCache, Engine, EngineError, ErrorEntry, Finding, OptionNames, Options, Report, SourceSpan, Summary,
 };
 use crate::files;
+use crate::format::FormatWriter;
 use crate::policy::{Docs, Param, Policy};
 
 /// One text to scan.
@@ -114,9 +115,10 @@ pub fn scan_paths(engine: &Engine, paths: &[String]) -> Report {
 /// for byte) as the files go, so that no finding is kept longer than its file.
 pub fn scan_paths_json(engine: &Engine, paths: &[String]) -> String {
     let mut out = Vec::new();
-    let written = crate::format::JsonWriter::start(&mut out).and_then(|mut writer| {
-        let totals = files::scan_paths(engine, paths, &[], "", |report, _| writer.findings(&report.findings))?;
-        writer.finish(&totals.errors, &totals.notes, &totals.summary)
+    let written = crate::format::JsonWriter::start(&mut out).and_then(|writer| {
+        let mut writer: Box<dyn FormatWriter + '_> = Box::new(writer);
+        let totals = files::scan_paths(engine, paths, &[], "", |report, source| writer.file(report, source))?;
+        writer.finish(&totals)
     });
     match written {
         Ok(()) => String::from_utf8(out).unwrap_or_default(),

@@ -10,7 +10,10 @@ use std::collections::BTreeSet;
 use proptest::prelude::*;
 use rempart::document::{parse_stream, ObjectId, Position};
 use rempart::engine::{ErrorEntry, Finding, RelatedLocation, Report, SourceSpan};
-use rempart::format::{github, is_hidden, json, junit, policy_report, sarif, text, text_file};
+use rempart::format::{
+    github, is_hidden, json, junit, policy_report, sarif, text, text_file, FormatWriter, GithubWriter, JsonWriter,
+    JunitWriter, PolicyReportWriter,
+};
 use rempart::{Limits, Severity, Source};
 
 /// Strings made of characters that break formats, and of any character.
@@ -245,10 +248,34 @@ proptest! {
         let mut streamed = Vec::new();
         let mut w = rempart::format::SarifWriter::start(&mut streamed, &[], "/work/repo").unwrap();
         for f in &r.findings {
-            w.results(std::slice::from_ref(f)).unwrap();
+            let mut one = Report::new();
+            one.findings.push(f.clone());
+            w.file(&one, None).unwrap();
         }
-        w.finish(&r.errors).unwrap();
+        Box::new(w).finish(&r).unwrap();
         prop_assert_eq!(String::from_utf8(streamed).unwrap(), sarif(&r, &[], "/work/repo"));
+    }
+
+    #[test]
+    fn every_writer_fed_file_by_file_writes_the_whole_report(r in report()) {
+        // Each finding as its own file, then the totals: the bytes of the whole-report function.
+        fn streamed(mut w: Box<dyn FormatWriter + '_>, r: &Report) {
+            for f in &r.findings {
+                let mut one = Report::new();
+                one.findings.push(f.clone());
+                w.file(&one, None).unwrap();
+            }
+            w.finish(r).unwrap();
+        }
+        let (mut a, mut b, mut c, mut d) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        streamed(Box::new(JsonWriter::start(&mut a).unwrap()), &r);
+        streamed(Box::new(GithubWriter::new(&mut b)), &r);
+        streamed(Box::new(JunitWriter::new(&mut c, &[])), &r);
+        streamed(Box::new(PolicyReportWriter::new(&mut d)), &r);
+        prop_assert_eq!(String::from_utf8(a).unwrap(), json(&r));
+        prop_assert_eq!(String::from_utf8(b).unwrap(), github(&r));
+        prop_assert_eq!(String::from_utf8(c).unwrap(), junit(&r, &[]));
+        prop_assert_eq!(String::from_utf8(d).unwrap(), policy_report(&r));
     }
 
     #[test]
