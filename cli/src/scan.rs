@@ -174,12 +174,7 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         if let Some(note) = b.note() {
             let file = rempart::files::display(path);
             eprintln!("rempart: note: {}: {note}", visible(&file));
-            totals.notes.push(rempart::engine::ErrorEntry {
-                file,
-                document: None,
-                message: note,
-                span: None,
-            });
+            totals.notes.push(rempart::engine::ErrorEntry::new(file, note));
         }
     }
     output.finish(&totals).map_err(write_err)?;

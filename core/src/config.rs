@@ -34,12 +34,14 @@ const FIELDS: &[&str] = &[
 /// relative patterns are relative to the folder of the file that holds them.
 #[derive(Clone, Debug, Serialize)]
 pub struct Glob {
+    /// The pattern as written.
     pub pattern: String,
     #[serde(skip)]
     regex: Option<Regex>,
 }
 
 impl Glob {
+    /// Compiles `pattern`; a relative pattern is taken from the folder `base`.
     pub fn new(pattern: &str, base: &Path) -> Result<Glob, String> {
         let full = if Path::new(pattern).is_absolute() {
             PathBuf::from(pattern)
@@ -122,6 +124,7 @@ fn kind_texts<S: serde::Serializer>(kinds: &[KindPattern], s: S) -> Result<S::Ok
 pub struct Date(pub i32, pub u32, pub u32);
 
 impl Date {
+    /// Reads `YYYY-MM-DD`; `None` when it is not a calendar date.
     pub fn parse(text: &str) -> Option<Date> {
         let mut it = text.trim().splitn(3, '-');
         let y = it.next()?.parse().ok()?;
@@ -166,22 +169,32 @@ impl std::fmt::Display for Date {
 /// A finding that is accepted, for a reason, maybe until a date.
 #[derive(Clone, Debug, Serialize)]
 pub struct Exception {
+    /// Policy ids or prefixes the exception covers.
     pub policies: Vec<String>,
     #[serde(serialize_with = "kind_texts")]
+    /// Kinds it covers (empty: every kind).
     pub kinds: Vec<KindPattern>,
+    /// Namespaces it covers, as name patterns (empty: every namespace).
     pub namespaces: Vec<String>,
+    /// Object names it covers, as name patterns (empty: every name).
     pub names: Vec<String>,
+    /// Files it covers (empty: every file).
     pub files: Vec<Glob>,
+    /// Why the findings are accepted.
     pub reason: String,
+    /// The last day the exception applies; past it, the exception is reported as expired.
     pub expires: Option<Date>,
     /// Where the exception is written: file, JSON pointer, span.
     #[serde(skip)]
     pub file: String,
     #[serde(skip)]
+    /// The JSON pointer of the exception in its file.
     pub pointer: String,
     #[serde(skip)]
+    /// The exception's span in its file.
     pub span: Span,
     #[serde(skip)]
+    /// The span of its `expires` value, when it has one.
     pub expires_span: Option<Span>,
 }
 
@@ -189,17 +202,29 @@ pub struct Exception {
 #[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Config {
+    /// The file read (`None` when no file was found).
     pub file: Option<String>,
+    /// `select`: policies kept.
     pub select: Vec<String>,
+    /// `ignore`: policies dropped.
     pub ignore: Vec<String>,
+    /// `severities`: severity per policy id.
     pub severities: BTreeMap<String, Severity>,
+    /// `params`: parameter values per policy id.
     pub params: ParamOverrides,
+    /// `podSecurity.level`.
     pub pod_security_level: Option<LevelChoice>,
+    /// `podSecurity.version`.
     pub pod_security_version: Option<String>,
+    /// `failOn`: the lowest severity that fails the scan.
     pub fail_on: Option<String>,
+    /// `policies`: more policy files, relative to the configuration file.
     pub policies: Vec<PathBuf>,
+    /// `exclude`: paths left out of the scan.
     pub exclude: Vec<Glob>,
+    /// `exceptions`: accepted findings.
     pub exceptions: Vec<Exception>,
+    /// `limits`: resource limits, when set.
     pub limits: Option<crate::Limits>,
 }
 

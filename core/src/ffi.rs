@@ -17,7 +17,9 @@ use crate::policy::{Docs, Param, Policy};
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Input {
+    /// The name shown in the report.
     pub filename: String,
+    /// The text.
     pub text: String,
 }
 
@@ -26,16 +28,23 @@ pub struct Input {
 pub struct ErrorInfo {
     /// `options`, `policy` or `internal`.
     pub code: String,
+    /// What is wrong.
     pub message: String,
     #[serde(rename = "sourceLocations")]
+    /// Where it is (positioned errors of policy files), first the main place.
     pub source_locations: Vec<SourceLocation>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A place an error refers to.
 pub struct SourceLocation {
+    /// The file.
     pub file: String,
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column.
     pub column: usize,
+    /// What is wrong there.
     pub message: String,
 }
 
@@ -143,15 +152,22 @@ pub fn evaluate_json(engine: &Engine, json: &str) -> Result<Report, ErrorInfo> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EditorRange {
+    /// 1-based line of the start.
     pub start_line: usize,
+    /// 1-based column of the start, in UTF-16 units.
     pub start_column: usize,
+    /// 1-based line of the end.
     pub end_line: usize,
+    /// 1-based column of the end, in UTF-16 units.
     pub end_column: usize,
+    /// 0-based offset of the start, in UTF-16 units.
     pub start_offset: usize,
+    /// 0-based offset of the end, in UTF-16 units.
     pub end_offset: usize,
 }
 
 impl EditorRange {
+    /// The editor range of a span of `source`.
     pub fn of(source: &Source, span: &SourceSpan) -> Self {
         EditorRange {
             start_line: span.start.line,
@@ -168,7 +184,9 @@ impl EditorRange {
 #[derive(Clone, Debug, Serialize)]
 pub struct EditorFinding {
     #[serde(flatten)]
+    /// The finding, its fields flattened.
     pub finding: Finding,
+    /// Its range in editor units.
     pub editor: EditorRange,
     /// The editor ranges of the finding's `related` places, in the same order (`null` for a
     /// place in another text). Written only when the finding has related places.
@@ -180,7 +198,9 @@ pub struct EditorFinding {
 #[derive(Clone, Debug, Serialize)]
 pub struct EditorEntry {
     #[serde(flatten)]
+    /// The error or note, its fields flattened.
     pub entry: ErrorEntry,
+    /// Its range in editor units, when it has a place.
     pub editor: Option<EditorRange>,
 }
 
@@ -188,10 +208,15 @@ pub struct EditorEntry {
 /// ranges on every finding, error and note.
 #[derive(Clone, Debug, Serialize)]
 pub struct EditorReport {
+    /// The Rempart version.
     pub version: String,
+    /// The findings.
     pub findings: Vec<EditorFinding>,
+    /// The errors.
     pub errors: Vec<EditorEntry>,
+    /// The notes.
     pub notes: Vec<EditorEntry>,
+    /// The counts.
     pub summary: Summary,
 }
 
@@ -284,13 +309,21 @@ pub fn scan(engine: &Engine, inputs: &[Input]) -> Report {
 /// A policy's metadata and documentation, as `policies()` lists it.
 #[derive(Clone, Debug, Serialize)]
 pub struct PolicyInfo {
+    /// The policy id.
     pub id: String,
+    /// Its title.
     pub title: String,
+    /// Its severity (after configuration).
     pub severity: String,
+    /// Its category.
     pub category: String,
+    /// The standards it maps to.
     pub standards: serde_json::Map<String, serde_json::Value>,
+    /// Why it matters, how to fix it, references.
     pub docs: Docs,
+    /// Its parameters and their values.
     pub params: Vec<Param>,
+    /// The policy file it comes from.
     pub file: String,
 }
 
@@ -309,6 +342,7 @@ impl From<&Policy> for PolicyInfo {
     }
 }
 
+/// The engine's policies, as the bindings list them.
 pub fn policies(engine: &Engine) -> Vec<PolicyInfo> {
     engine.policies().iter().map(PolicyInfo::from).collect()
 }

@@ -37,7 +37,9 @@ fn severity() -> impl Strategy<Value = Severity> {
 prop_compose! {
     fn related()(file in hostile(), path in hostile(), message in hostile(), line in 0usize..5, column in 0usize..40, offset in 0usize..200) -> RelatedLocation {
         let at = Position { line, column, offset };
-        RelatedLocation { file, document: 1, path, span: SourceSpan { start: at, end: at }, message }
+        let mut r = RelatedLocation::default();
+        (r.file, r.document, r.path, r.span, r.message) = (file, 1, path, SourceSpan { start: at, end: at }, message);
+        r
     }
 }
 
@@ -48,24 +50,16 @@ prop_compose! {
         line in 0usize..5, column in 0usize..40, offset in 0usize..200, len in 0usize..30,
         related in prop::collection::vec(related(), 0..3),
     ) -> Finding {
-        Finding {
-            policy,
-            title: "title".into(),
-            severity,
-            category: "category".into(),
-            message,
-            file,
-            document: 0,
-            object: ObjectId { api_version: "v1".into(), kind, namespace, name: Some(name) },
-            path,
-            span: SourceSpan {
-                start: Position { line, column, offset },
-                end: Position { line, column: column + len, offset: offset + len },
-            },
-            standards: serde_json::Map::new(),
-            fix,
-            related,
-        }
+        let mut f = Finding::default();
+        (f.policy, f.title, f.severity, f.category, f.message, f.file) =
+            (policy, "title".into(), severity, "category".into(), message, file);
+        f.object = ObjectId { api_version: "v1".into(), kind, namespace, name: Some(name) };
+        (f.path, f.fix, f.related) = (path, fix, related);
+        f.span = SourceSpan {
+            start: Position { line, column, offset },
+            end: Position { line, column: column + len, offset: offset + len },
+        };
+        f
     }
 }
 
@@ -77,7 +71,7 @@ prop_compose! {
         r.findings = findings;
         r.errors = errors
             .into_iter()
-            .map(|(file, message)| ErrorEntry { file, document: None, message, span: None })
+            .map(|(file, message)| ErrorEntry::new(file, message))
             .collect();
         r.notes = r.errors.clone();
         r
@@ -363,32 +357,25 @@ fn related_places_appear_in_every_format() {
         },
     };
     let mut r = Report::new();
-    r.findings.push(Finding {
-        policy: "rbac/secrets-read".into(),
-        title: "t".into(),
-        severity: Severity::High,
-        category: "rbac".into(),
-        message: "`ci` can read Secrets".into(),
-        file: "rbac.yaml".into(),
-        document: 0,
-        object: ObjectId {
-            api_version: "v1".into(),
-            kind: "RoleBinding".into(),
-            namespace: None,
-            name: Some("b".into()),
-        },
-        path: "/subjects/0".into(),
-        span: at(3, 3, 30, 8),
-        standards: serde_json::Map::new(),
-        fix: "narrow it".into(),
-        related: vec![RelatedLocation {
-            file: "rbac.yaml".into(),
-            document: 1,
-            path: "/rules/0".into(),
-            span: at(7, 3, 67, 13),
-            message: "the rule that grants it".into(),
-        }],
-    });
+    let mut related = RelatedLocation::default();
+    (related.file, related.document, related.path) = ("rbac.yaml".into(), 1, "/rules/0".into());
+    (related.span, related.message) = (at(7, 3, 67, 13), "the rule that grants it".into());
+    let mut f = Finding::default();
+    (f.policy, f.title, f.severity, f.category) = ("rbac/secrets-read".into(), "t".into(), Severity::High, "rbac".into());
+    (f.message, f.file, f.path, f.fix) = (
+        "`ci` can read Secrets".into(),
+        "rbac.yaml".into(),
+        "/subjects/0".into(),
+        "narrow it".into(),
+    );
+    f.object = ObjectId {
+        api_version: "v1".into(),
+        kind: "RoleBinding".into(),
+        namespace: None,
+        name: Some("b".into()),
+    };
+    (f.span, f.related) = (at(3, 3, 30, 8), vec![related]);
+    r.findings.push(f);
     r.summary.findings = 1;
     let t = text_file(&r, Some(&src), false);
     assert!(t.contains("= related: rbac.yaml:7:3: the rule that grants it"), "{t}");

@@ -20,6 +20,7 @@ pub struct ExceptionSet<'c> {
 }
 
 impl<'c> ExceptionSet<'c> {
+    /// The exceptions as of `today` (which decides which have expired).
     pub fn new(exceptions: &'c [Exception], today: Date) -> Self {
         ExceptionSet {
             exceptions,

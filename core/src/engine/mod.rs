@@ -32,10 +32,13 @@ use crate::policy::{
 
 /// Why an engine could not be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EngineError {
     #[error("{} mistake(s) in policy files:\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    /// Mistakes in policy files, each positioned.
     Policies(Vec<PolicyError>),
     #[error("{0}")]
+    /// Options that cannot be used, with what to write instead.
     Options(String),
     /// Options that name policies (`select`, `ignore`, `params`, `severities`) name some that
     /// do not exist: each mistake, with the option it is in.
@@ -250,10 +253,12 @@ impl Engine {
         &self.policies
     }
 
+    /// The policy of that id, when the engine has it.
     pub fn policy(&self, id: &str) -> Option<&Policy> {
         self.policies.iter().find(|p| p.id == id)
     }
 
+    /// The resource limits of every scan.
     pub fn limits(&self) -> &Limits {
         &self.limits
     }

@@ -14,6 +14,7 @@ use crate::policy::{ParamOverrides, Severity};
 pub struct PolicyText {
     /// Shown in errors (a file path, or any label).
     pub name: String,
+    /// The file's text.
     pub text: String,
 }
 
@@ -21,14 +22,17 @@ pub struct PolicyText {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LevelChoice {
+    /// The baseline level of the Pod Security Standards.
     Baseline,
     #[default]
+    /// The restricted level (the default).
     Restricted,
     /// The level the pod's Namespace enforces (in the same scan); the default level otherwise.
     FromNamespace,
 }
 
 impl LevelChoice {
+    /// Reads `baseline`, `restricted` or `from-namespace`.
     pub fn parse(text: &str) -> Option<LevelChoice> {
         match text {
             "baseline" => Some(LevelChoice::Baseline),
@@ -41,6 +45,8 @@ impl LevelChoice {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+/// How an engine is built: which policies, their parameters and severities, the Pod Security
+/// level and version, and the resource limits of a scan.
 pub struct Options {
     /// Load the built-in policies.
     pub builtin: bool,
@@ -55,9 +61,11 @@ pub struct Options {
     pub params: ParamOverrides,
     /// Severity per policy id, replacing the policy's own.
     pub severities: BTreeMap<String, Severity>,
+    /// The level pods are judged at.
     pub pod_security_level: LevelChoice,
     /// `v1.N` or `latest`.
     pub pod_security_version: String,
+    /// Resource limits of every scan.
     pub limits: Limits,
 }
 
@@ -105,7 +113,12 @@ pub enum OptionRef {
     /// The value of `ignore` at this index.
     Ignore(usize),
     /// A policy id under `params`, or one of its parameter names.
-    Param { policy: String, param: Option<String> },
+    Param {
+        /// The policy id.
+        policy: String,
+        /// The parameter name, when the mistake is about one.
+        param: Option<String>,
+    },
     /// A policy id under `severities`.
     Severity(String),
 }
@@ -113,7 +126,9 @@ pub enum OptionRef {
 /// One step from a configuration file's root towards a value: a map key or a list index.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PathStep {
+    /// A map key.
     Key(String),
+    /// A list index.
     Index(usize),
 }
 
@@ -147,7 +162,9 @@ impl OptionRef {
 /// no policy, parameters or a severity for a policy (or a parameter) that does not exist.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("option `{}`: {message}", .option.name())]
+#[non_exhaustive]
 pub struct OptionError {
+    /// The option that is wrong.
     pub option: OptionRef,
     /// What is wrong, without the option's name.
     pub message: String,
@@ -422,7 +439,9 @@ mod tests {
 /// JavaScript) or `pod_security_level` (Python keyword arguments).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptionNames {
+    /// `podSecurityLevel`.
     CamelCase,
+    /// `pod_security_level`.
     SnakeCase,
 }
 
