@@ -7,6 +7,7 @@ mod evaluate;
 mod exceptions;
 mod fingerprint;
 mod options;
+mod pod_security;
 mod report;
 mod suppress;
 mod templates;
@@ -162,7 +163,7 @@ impl Engine {
         policies.retain(|p| {
             (options.select.is_empty() || options.select.iter().any(|s| id_matches(&p.id, s)))
                 && !options.ignore.iter().any(|s| id_matches(&p.id, s))
-                && !(level == LevelChoice::Baseline && p.pod_security_level() == Some(Level::Restricted))
+                && pod_security::kept(level, p)
         });
         for p in &mut policies {
             if let Some(s) = options.severities.get(&p.id) {
@@ -224,7 +225,7 @@ impl Engine {
                     .collect()
             })
             .collect();
-        let pod_security_levels = policies.iter().map(Policy::pod_security_level).collect();
+        let pod_security_levels = policies.iter().map(pod_security::level_of).collect();
         let mut wanted = evaluate::Wanted {
             namespaces: level == LevelChoice::FromNamespace,
             kinds: Vec::new(),
@@ -373,11 +374,7 @@ impl Engine {
 
     /// An engine holding only `p`, at a fixed version and level, with this engine's limits.
     pub fn with_policy(&self, p: Policy, version: Option<Version>, level: Option<Level>) -> Option<Engine> {
-        let level = match level {
-            Some(Level::Baseline) => LevelChoice::Baseline,
-            Some(_) => LevelChoice::Restricted,
-            None => self.level,
-        };
+        let level = pod_security::choice_for(level, self.level);
         Some(Engine::index(
             vec![p],
             level,

@@ -85,18 +85,6 @@ impl Default for Options {
     }
 }
 
-impl Options {
-    /// Only the Pod Security pack, at this level and version: what the admission controller
-    /// of that Kubernetes version checks.
-    pub fn pod_security(level: LevelChoice, version: &str) -> Options {
-        Options {
-            select: vec!["pod-security".into()],
-            pod_security_level: level,
-            pod_security_version: version.into(),
-            ..Options::default()
-        }
-    }
-}
 
 /// True when `id` is `prefix` or lies below it (`pod-security` selects `pod-security/…`).
 pub fn id_matches(id: &str, prefix: &str) -> bool {

@@ -352,13 +352,4 @@ impl Policy {
             }
         }
     }
-
-    /// The Pod Security level named in `standards.pod-security.level`.
-    pub fn pod_security_level(&self) -> Option<Level> {
-        self.standards
-            .get("pod-security")
-            .and_then(|p| p.get("level"))
-            .and_then(|l| l.as_str())
-            .and_then(Level::parse)
-    }
 }
