@@ -36,9 +36,9 @@ pub enum Op {
     In(Vec<Node>),
     /// `notIn`: the value is none of these.
     NotIn(Vec<Node>),
-    /// `contains`: the list (or string) holds this item (or substring).
+    /// `contains`: the list holds this item, the string this substring, the map this key.
     Contains(Node),
-    /// `excludes`: the list (or string) does not hold this item (or substring).
+    /// `excludes`: the opposite of `contains`.
     Excludes(Node),
     /// `matches`: the string matches this regular expression.
     Matches(Regex),
