@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::config::Glob;
+use crate::glob::Glob;
 use crate::engine::{ErrorEntry, PolicyText, Report, ScanContext};
 use crate::Engine;
 use crate::Source;

@@ -18,8 +18,10 @@ pub mod document;
 pub mod engine;
 pub mod ffi;
 pub mod files;
+pub mod glob;
 pub mod kustomize;
 pub mod policy;
+pub mod project;
 pub mod report;
 mod testing;
 

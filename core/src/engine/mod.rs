@@ -16,7 +16,7 @@ use std::collections::HashMap;
 pub use baseline::{Baseline, BaselineEntry};
 pub use editor_cache::EditorCache;
 pub use evaluate::ScanContext;
-pub use exceptions::{ExceptionSet, EXPIRED_ID, STALE_ID};
+pub use exceptions::{Date, Exception, ExceptionSet, EXPIRED_ID, STALE_ID};
 pub use fingerprint::{fingerprint, fingerprint_in};
 pub use options::{
     id_matches, options_error_message, LevelChoice, OptionError, OptionNames, OptionRef, Options, PathStep, PolicyText,
