@@ -1,7 +1,7 @@
 // The JavaScript API over the wasm-bindgen glue: options in, report objects out, errors as
 // `RempartError` with `code` and `sourceLocations`. Shared by the Node and browser entries.
 
-/** An error of the engine: `code` is `options`, `policy`, `limit` or `internal`. */
+/** An error of the engine: `code` is `options`, `config`, `policy`, `limit` or `internal`. */
 export class RempartError extends Error {
   constructor(info) {
     super(info.message);
@@ -14,10 +14,16 @@ export class RempartError extends Error {
 const DEFAULT_MAX_INPUT = 64 * 1024 * 1024;
 
 function nativeOptions(options) {
-  const { policies = [], maxInputBytes, ...rest } = options ?? {};
+  const { policies = [], maxInputBytes, config, baseline, ...rest } = options ?? {};
   if (!Array.isArray(policies)) throw new RempartError({ code: 'options', message: '`policies` must be an array of policy YAML texts' });
+  if (config !== undefined && typeof config !== 'string') throw new RempartError({ code: 'options', message: '`config` must be the text of a configuration file (.rempart.yaml)' });
+  if (baseline !== undefined && typeof baseline !== 'string') throw new RempartError({ code: 'options', message: '`baseline` must be the JSON text of a baseline file' });
   return {
     ...rest,
+    ...(config === undefined ? {} : { configText: config }),
+    ...(baseline === undefined ? {} : { baselineText: baseline }),
+    // WebAssembly has no clock: exceptions expire against JavaScript's date (UTC).
+    ...(config === undefined || rest.today !== undefined ? {} : { today: new Date().toISOString().slice(0, 10) }),
     policies: policies.map((p, i) => (typeof p === 'string' ? { name: `policy-${i + 1}.yaml`, text: p } : p)),
   };
 }

@@ -39,8 +39,8 @@ pub fn resolve(a: &ScanArgs, paths: &[String]) -> Result<Project, String> {
         }),
         exceptions: a.exceptions.clone(),
         today: a.today.clone(),
-        select_name: Some("--select".into()),
-        ignore_name: Some("--ignore".into()),
+        select_name: Some("`--select`".into()),
+        ignore_name: Some("`--ignore`".into()),
         ..Settings::default()
     };
     Project::new(&settings).map_err(|e| e.message)

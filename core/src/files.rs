@@ -4,8 +4,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::glob::Glob;
 use crate::engine::{ErrorEntry, PolicyText, Report, ScanContext};
+use crate::glob::Glob;
 use crate::Engine;
 use crate::Source;
 

@@ -40,7 +40,10 @@ pub enum BaselineChoice {
     None,
     File(PathBuf),
     /// A baseline's JSON text; `name` names it in messages and notes.
-    Text { name: String, text: String },
+    Text {
+        name: String,
+        text: String,
+    },
 }
 
 /// What the caller sets over the configuration file (command-line flags, a binding's
@@ -67,15 +70,17 @@ pub struct Settings {
     pub exceptions: Option<PathBuf>,
     /// The date exceptions are checked against, `YYYY-MM-DD`; today (UTC) when unset.
     pub today: Option<String>,
-    /// How the caller names the `select` and `ignore` it sets, in messages (`--select`).
+    /// How messages name the `select` and `ignore` the caller sets (``"`--select`"``).
     pub select_name: Option<String>,
     pub ignore_name: Option<String>,
 }
 
-/// A mistake in the project's settings: the message, and each mistake with its file, line
-/// and column when it has them (a configuration file's).
+/// A mistake in the project's settings: what it is about (`config` for a configuration or
+/// exceptions file, `policy` for a policy file, `options` for the rest), the message, and
+/// each mistake with its file, line and column when it has them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProjectError {
+    pub code: &'static str,
     pub message: String,
     pub locations: Vec<PolicyError>,
 }
@@ -91,8 +96,19 @@ impl std::error::Error for ProjectError {}
 impl From<String> for ProjectError {
     fn from(message: String) -> Self {
         ProjectError {
+            code: "options",
             message,
             locations: Vec::new(),
+        }
+    }
+}
+
+impl ProjectError {
+    fn config(message: String, locations: Vec<PolicyError>) -> Self {
+        ProjectError {
+            code: "config",
+            message,
+            locations,
         }
     }
 }
@@ -159,22 +175,24 @@ pub struct Project {
     pub today: Date,
 }
 
-fn read(path: &Path) -> Result<Source, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    Source::from_bytes(display(path), bytes).map_err(|e| format!("`{}`: {e}", path.display()))
+fn read(path: &Path) -> Result<Source, ProjectError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| ProjectError::config(format!("cannot read `{}`: {e}", path.display()), Vec::new()))?;
+    Source::from_bytes(display(path), bytes)
+        .map_err(|e| ProjectError::config(format!("`{}`: {e}", path.display()), Vec::new()))
 }
 
 fn load(source: Source, dir: &Path, shown: &str) -> Result<(Config, Source), ProjectError> {
     match load_config(&source, dir) {
         Ok(config) => Ok((config, source)),
-        Err(errors) => Err(ProjectError {
-            message: format!(
+        Err(errors) => Err(ProjectError::config(
+            format!(
                 "{} mistake(s) in `{shown}`:\n{}",
                 errors.len(),
                 errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
             ),
-            locations: errors,
-        }),
+            errors,
+        )),
     }
 }
 
@@ -214,11 +232,8 @@ impl Project {
                     );
                     let steps = [PathStep::Key("policies".into()), PathStep::Index(i)];
                     return Err(match locate_at(source, &steps, message.clone()) {
-                        Some(at) => ProjectError {
-                            message: at.to_string(),
-                            locations: vec![at],
-                        },
-                        None => message.into(),
+                        Some(at) => ProjectError::config(at.to_string(), vec![at]),
+                        None => ProjectError::config(message, Vec::new()),
                     });
                 }
             }
@@ -234,9 +249,7 @@ impl Project {
             ignore: s.ignore.clone().unwrap_or(c.ignore.clone()),
             params: s.params.clone().unwrap_or(c.params.clone()),
             severities: s.severities.clone().unwrap_or(c.severities.clone()),
-            pod_security_level: s
-                .pod_security_level
-                .unwrap_or(c.pod_security_level.unwrap_or_default()),
+            pod_security_level: s.pod_security_level.unwrap_or(c.pod_security_level.unwrap_or_default()),
             pod_security_version: s
                 .pod_security_version
                 .clone()
@@ -264,7 +277,10 @@ impl Project {
         }
         let today = match &s.today {
             Some(t) => Date::parse(t).ok_or_else(|| format!("`--today {t}` is not a date written YYYY-MM-DD"))?,
-            None => Date::today(),
+            // The clock is read only when an exception can expire (a browser's WebAssembly
+            // has no clock: the JS package passes the date).
+            None if exceptions.iter().any(|e| e.expires.is_some()) => Date::today(),
+            None => Date::from_days(0),
         };
         Ok(Project {
             options,
@@ -288,9 +304,8 @@ impl Project {
         let (name, text) = match choice {
             BaselineChoice::None => return Ok(()),
             BaselineChoice::File(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    format!("cannot read the baseline `{}`: {e}", visible(&path.to_string_lossy()))
-                })?;
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read the baseline `{}`: {e}", visible(&path.to_string_lossy())))?;
                 (display(path), text)
             }
             BaselineChoice::Text { name, text } => (name.clone(), text.clone()),
@@ -328,7 +343,7 @@ impl Project {
                             .filter(|_| given.is_none())
                             .and_then(|s| locate(s, m));
                         match (given, located) {
-                            (Some(name), _) => format!("`{name}`: {}", m.message),
+                            (Some(name), _) => format!("{name}: {}", m.message),
                             (None, Some(at)) => {
                                 let text = at.to_string();
                                 locations.push(at);
@@ -339,11 +354,13 @@ impl Project {
                     })
                     .collect();
                 ProjectError {
+                    code: "options",
                     message: header.into_iter().chain(lines).collect::<Vec<_>>().join("\n"),
                     locations,
                 }
             }
             EngineError::Policies(errors) => ProjectError {
+                code: "policy",
                 message: EngineError::Policies(errors.clone()).to_string(),
                 locations: errors,
             },

@@ -450,7 +450,7 @@ const LIMIT_FIELDS: &[&str] = &[
 ];
 
 impl OptionNames {
-    fn spell(self, name: &str) -> String {
+    pub fn spell(self, name: &str) -> String {
         match self {
             OptionNames::CamelCase => name.to_owned(),
             OptionNames::SnakeCase => name.chars().fold(String::new(), |mut out, c| {
