@@ -102,11 +102,6 @@ impl Engine {
         })
     }
 
-    /// The largest text one call may hand over.
-    fn max_input_bytes(&self) -> usize {
-        self.inner.engine().limits().max_input_bytes
-    }
-
     /// One policy's metadata, as JSON.
     fn explain_json(&self, py: Python<'_>, id: String) -> PyResult<String> {
         guarded(py, || json(&ffi::explain(self.inner.engine(), &id)?))

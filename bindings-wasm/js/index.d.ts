@@ -114,8 +114,6 @@ export interface EngineOptions {
   /** `v1.N` or `latest`; a version newer than known applies the newest, with a report note. */
   podSecurityVersion?: string;
   limits?: { maxDocumentBytes?: number; maxDocuments?: number; maxDepth?: number; maxAliasNodes?: number; maxScalarBytes?: number; maxInputBytes?: number; maxPolicies?: number; maxComparisons?: number };
-  /** Largest text `evaluate` accepts (default 64 MiB). */
-  maxInputBytes?: number;
   /** The text of a configuration file (`.rempart.yaml`): its settings apply under the options given
    * here, its exceptions hide the findings they cover until they expire (mistakes throw, code `config`). */
   config?: string;

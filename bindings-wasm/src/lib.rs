@@ -77,6 +77,21 @@ impl Engine {
         })
     }
 
+    /// The largest text `evaluate` reads (`limits.maxInputBytes`), in UTF-8 bytes.
+    #[wasm_bindgen(js_name = maxInputBytes)]
+    pub fn max_input_bytes(&self) -> f64 {
+        self.inner.engine().limits().max_input_bytes as f64
+    }
+
+    /// The report of a text over the limit, which the wrapper did not hand over, as JSON.
+    pub fn oversized(&self, filename: &str) -> String {
+        let judged = self.inner.oversized_for_editor(filename);
+        to_js(&Answer {
+            report: &judged.report,
+            exit_code: judged.outcome.exit_code(),
+        })
+    }
+
     /// The selected policies' metadata, as JSON.
     pub fn policies(&self) -> String {
         to_js(&ffi::policies(self.inner.engine()))

@@ -24,7 +24,7 @@ pub struct Input {
 /// An error as the bindings raise it: a stable code, a message, and where it happened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorInfo {
-    /// `options`, `policy` or `internal`.
+    /// `options`, `config`, `policy`, `limit` or `internal`.
     pub code: String,
     pub message: String,
     #[serde(rename = "sourceLocations")]
@@ -62,6 +62,11 @@ impl From<EngineError> for ErrorInfo {
             },
             EngineError::Options(message) => ErrorInfo {
                 code: "options".into(),
+                message,
+                source_locations: Vec::new(),
+            },
+            EngineError::Limit(message) => ErrorInfo {
+                code: "limit".into(),
                 message,
                 source_locations: Vec::new(),
             },
@@ -147,6 +152,9 @@ pub fn scan_paths_json(engine: &Engine, paths: &[String]) -> String {
 /// Evaluates objects already loaded (a JSON object, or an array of them): each is a document
 /// of the input named `<object>`, with no source positions (spans are empty).
 pub fn evaluate_json(engine: &Engine, json: &str) -> Result<Report, ErrorInfo> {
+    if json.len() > engine.limits().max_input_bytes {
+        return Ok(oversized(engine, "<object>"));
+    }
     let value: serde_json::Value =
         serde_json::from_str(json).map_err(|e| ErrorInfo::options(format!("the objects are not valid JSON: {e}")))?;
     let nodes: Vec<Node> = match &value {
@@ -228,13 +236,7 @@ pub fn evaluate_for_editor_with(engine: &Engine, cache: &mut EditorCache, filena
 
 fn raw_editor_report(engine: &Engine, cache: &mut EditorCache, source: &Source) -> Report {
     if source.text.len() > engine.limits().max_input_bytes {
-        scan(
-            engine,
-            &[Input {
-                filename: source.name.clone(),
-                text: source.text.clone(),
-            }],
-        )
+        oversized(engine, &source.name)
     } else {
         engine.scan_with_cache(source, cache)
     }
@@ -290,7 +292,8 @@ pub fn explain(engine: &Engine, id: &str) -> Result<PolicyInfo, ErrorInfo> {
     })
 }
 
-/// Scans texts; one over `maxInputBytes` becomes an error entry and is not read.
+/// Scans texts; one over `maxInputBytes` (UTF-8 bytes) is an error of the report and is not
+/// read, as a file over the limit is; the others are scanned.
 pub fn scan(engine: &Engine, inputs: &[Input]) -> Report {
     let max = engine.limits().max_input_bytes;
     let (fit, over): (Vec<&Input>, Vec<&Input>) = inputs.iter().partition(|i| i.text.len() <= max);
@@ -300,18 +303,20 @@ pub fn scan(engine: &Engine, inputs: &[Input]) -> Report {
         .collect();
     let mut report = engine.scan(&sources);
     for i in over {
-        report.errors.push(ErrorEntry {
-            file: i.filename.clone(),
-            document: None,
-            message: format!(
-                "the input is {} bytes, over the limit of {max} bytes; it was not read (raise `maxInputBytes`)",
-                i.text.len()
-            ),
-            span: None,
-        });
-        report.summary.files += 1;
-        report.summary.errors += 1;
+        report.merge(oversized(engine, &i.filename));
     }
+    report
+}
+
+/// The report of an input over `maxInputBytes`, not read: one error. A binding that refuses a
+/// text before handing it over (JS, to spare the copy) answers with this report.
+pub fn oversized(engine: &Engine, filename: &str) -> Report {
+    let mut report = Report::new();
+    report
+        .errors
+        .push(files::over_limit(filename.to_owned(), engine.limits().max_input_bytes));
+    report.summary.files = 1;
+    report.summary.errors = 1;
     report
 }
 
@@ -589,6 +594,16 @@ impl Session {
         let pair = std::sync::Arc::new(Session::build(&settings, &self.baseline)?);
         *found = Some((file, std::sync::Arc::clone(&pair)));
         Ok(Some(pair))
+    }
+
+    /// The editor report of a text over `maxInputBytes` that was not handed over.
+    pub fn oversized_for_editor(&self, filename: &str) -> Judged<EditorReport> {
+        let source = Source::new(filename, "");
+        let (report, outcome) = self.project.apply(oversized(&self.engine, filename));
+        Judged {
+            report: editor_report(&source, &self.project.exception_sources, report),
+            outcome,
+        }
     }
 
     /// Scans one text for an editor, reusing from `cache` what did not change; findings

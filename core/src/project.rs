@@ -364,6 +364,11 @@ impl Project {
                 message: EngineError::Policies(errors.clone()).to_string(),
                 locations: errors,
             },
+            EngineError::Limit(message) => ProjectError {
+                code: "limit",
+                message,
+                locations: Vec::new(),
+            },
             other => other.to_string().into(),
         })
     }

@@ -99,7 +99,9 @@ class InternalError(RempartError):
 
 
 class LimitError(RempartError):
-    """An input over the engine's limits (``limits={"maxInputBytes": …}`` raises them)."""
+    """More policies than ``limits={"maxPolicies": …}`` allows. (An input over
+    ``maxInputBytes`` is not an exception: it is an error of the report, and the other
+    inputs are scanned, as ``rempart scan`` does.)"""
 
 
 _ERRORS = {"policy": PolicyError, "options": OptionsError, "config": ConfigError, "limit": LimitError}
@@ -391,7 +393,6 @@ class Engine:
 
     def scan_texts(self, inputs: Sequence[Tuple[str, str]]) -> Report:
         """Scans several texts, given as ``(filename, text)`` pairs, as one set."""
-        self._check_size(sum(len(t) for _, t in inputs))
         try:
             return Report._from_json(self._native.scan_texts([(str(n), str(t)) for n, t in inputs]))
         except _native.NativeError as e:
@@ -413,7 +414,6 @@ class Engine:
             text = json.dumps(obj)
         except (TypeError, ValueError) as e:
             raise OptionsError(f"the objects cannot be written as JSON: {e}", "options") from None
-        self._check_size(len(text))
         try:
             return Report._from_json(self._native.evaluate_json(text))
         except _native.NativeError as e:
@@ -425,11 +425,6 @@ class Engine:
             self._native.panic_for_tests()
         except _native.NativeError as e:
             raise _raise(e) from None
-
-    def _check_size(self, size: int) -> None:
-        limit = self._native.max_input_bytes()
-        if size > limit:
-            raise LimitError(f"the input is {size} characters, over the limit of {limit} bytes; raise `maxInputBytes` in `limits`", "limit")
 
     def policies(self) -> List[PolicyInfo]:
         """The selected policies."""

@@ -37,6 +37,9 @@ pub enum EngineError {
     Policies(Vec<PolicyError>),
     #[error("{0}")]
     Options(String),
+    /// More policies than `limits.maxPolicies`.
+    #[error("{0}")]
+    Limit(String),
     /// Options that name policies (`select`, `ignore`, `params`, `severities`) name some that
     /// do not exist: each mistake, with the option it is in.
     #[error("{}", mistakes_text(.0))]
@@ -149,7 +152,7 @@ impl Engine {
             return Err(EngineError::InvalidOptions(mistakes));
         }
         if policies.len() > options.limits.max_policies {
-            return Err(EngineError::Options(format!(
+            return Err(EngineError::Limit(format!(
                 "{} policies were loaded, more than the limit of {}; select fewer or raise `maxPolicies`",
                 policies.len(),
                 options.limits.max_policies
