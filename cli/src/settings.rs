@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use rempart::engine::OptionLayer;
 use rempart::project::{BaselineChoice, ConfigChoice, Project, Settings};
 use rempart::{LevelChoice, Severity};
 
@@ -20,16 +21,19 @@ pub fn resolve(a: &ScanArgs, paths: &[String]) -> Result<Project, String> {
     };
     let settings = Settings {
         config,
-        builtin: Some(!a.no_builtin),
+        options: OptionLayer {
+            builtin: Some(!a.no_builtin),
+            select: (!a.select.is_empty()).then(|| a.select.clone()),
+            ignore: (!a.ignore.is_empty()).then(|| a.ignore.clone()),
+            pod_security_level: a.pod_security_level.map(|l| match l {
+                LevelArg::Baseline => LevelChoice::Baseline,
+                LevelArg::Restricted => LevelChoice::Restricted,
+                LevelArg::FromNamespace => LevelChoice::FromNamespace,
+            }),
+            pod_security_version: a.pod_security_version.clone(),
+            ..OptionLayer::default()
+        },
         policy_paths: a.policies.clone(),
-        select: (!a.select.is_empty()).then(|| a.select.clone()),
-        ignore: (!a.ignore.is_empty()).then(|| a.ignore.clone()),
-        pod_security_level: a.pod_security_level.map(|l| match l {
-            LevelArg::Baseline => LevelChoice::Baseline,
-            LevelArg::Restricted => LevelChoice::Restricted,
-            LevelArg::FromNamespace => LevelChoice::FromNamespace,
-        }),
-        pod_security_version: a.pod_security_version.clone(),
         fail_on: a.fail_on.map(|f| match f {
             FailOn::Low => Some(Severity::Low),
             FailOn::Medium => Some(Severity::Medium),
@@ -41,7 +45,6 @@ pub fn resolve(a: &ScanArgs, paths: &[String]) -> Result<Project, String> {
         today: a.today.clone(),
         select_name: Some("`--select`".into()),
         ignore_name: Some("`--ignore`".into()),
-        ..Settings::default()
     };
     Project::new(&settings).map_err(|e| e.message)
 }

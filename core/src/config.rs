@@ -6,11 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
 use crate::decode::Decoder;
 use crate::document::{parse_stream, Limits, Node, Source};
-use crate::engine::{Date, Exception, LevelChoice};
+use crate::engine::{Date, Exception, LevelChoice, OptionLayer};
 use crate::glob::Glob;
 use crate::policy::{KindPattern, ParamOverrides, PolicyError, Severity};
 
@@ -30,22 +28,18 @@ const FIELDS: &[&str] = &[
     "limits",
 ];
 
-/// A configuration file, read.
-#[derive(Clone, Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A configuration file, read: the engine options it sets (the same fields as the engine's,
+/// see [`OptionLayer`]) and the settings of a scan.
+#[derive(Clone, Debug, Default)]
 pub struct Config {
     pub file: Option<String>,
-    pub select: Vec<String>,
-    pub ignore: Vec<String>,
-    pub severities: BTreeMap<String, Severity>,
-    pub params: ParamOverrides,
-    pub pod_security_level: Option<LevelChoice>,
-    pub pod_security_version: Option<String>,
+    /// `select`, `ignore`, `severities`, `params`, `podSecurity` and `limits`.
+    pub options: OptionLayer,
     pub fail_on: Option<String>,
+    /// Policy files and folders, relative to the file's folder.
     pub policies: Vec<PathBuf>,
     pub exclude: Vec<Glob>,
     pub exceptions: Vec<Exception>,
-    pub limits: Option<crate::Limits>,
 }
 
 /// The configuration file for `start` (a file or folder): the first of [`FILE_NAMES`] in
@@ -103,25 +97,28 @@ pub fn load_config(source: &Source, dir: &Path) -> Result<Config, Vec<PolicyErro
     let Some(f) = d.fields(&node, "the configuration", FIELDS) else {
         return Err(d.errors);
     };
-    config.select = f.get("select").map(|n| d.strings(n, "`select`")).unwrap_or_default();
-    config.ignore = f.get("ignore").map(|n| d.strings(n, "`ignore`")).unwrap_or_default();
+    let o = &mut config.options;
+    o.select = f.get("select").map(|n| d.strings(n, "`select`"));
+    o.ignore = f.get("ignore").map(|n| d.strings(n, "`ignore`"));
     if let Some(n) = f.get("severities") {
+        let severities = o.severities.get_or_insert_with(BTreeMap::new);
         for (k, v) in n.as_map().unwrap_or_default() {
             match v.as_str().and_then(Severity::parse) {
                 Some(s) => {
-                    config.severities.insert(k.display(), s);
+                    severities.insert(k.display(), s);
                 }
                 None => d.error(v, "a severity is one of info, low, medium, high, critical"),
             }
         }
     }
     if let Some(n) = f.get("params") {
+        let all = o.params.get_or_insert_with(ParamOverrides::new);
         match n.to_json() {
             serde_json::Value::Object(m) => {
                 for (id, params) in m {
                     match params {
                         serde_json::Value::Object(p) => {
-                            config.params.insert(id, p.into_iter().collect());
+                            all.insert(id, p.into_iter().collect());
                         }
                         _ => d.error(n, format!("`params.{id}` must map parameter names to values")),
                     }
@@ -133,14 +130,14 @@ pub fn load_config(source: &Source, dir: &Path) -> Result<Config, Vec<PolicyErro
     if let Some(n) = f.get("podSecurity") {
         if let Some(ps) = d.fields(n, "`podSecurity`", &["level", "version"]) {
             if let Some(l) = ps.get("level") {
-                config.pod_security_level = l.as_str().and_then(LevelChoice::parse);
-                if config.pod_security_level.is_none() {
+                o.pod_security_level = l.as_str().and_then(LevelChoice::parse);
+                if o.pod_security_level.is_none() {
                     d.error(l, "`podSecurity.level` is `baseline`, `restricted` or `from-namespace`");
                 }
             }
             if let Some(v) = ps.get("version") {
                 match v.as_str().map(crate::policy::Version::parse) {
-                    Some(Ok(_)) => config.pod_security_version = v.as_str().map(str::to_owned),
+                    Some(Ok(_)) => o.pod_security_version = v.as_str().map(str::to_owned),
                     Some(Err(e)) => d.error(v, e),
                     None => d.error(v, "write the version as a string like `v1.29` or `latest`"),
                 }
@@ -165,7 +162,7 @@ pub fn load_config(source: &Source, dir: &Path) -> Result<Config, Vec<PolicyErro
     config.exclude = globs(&mut d, f.get("exclude"), dir);
     if let Some(n) = f.get("limits") {
         match serde_json::from_value::<crate::Limits>(n.to_json()) {
-            Ok(limits) => config.limits = Some(limits),
+            Ok(limits) => o.limits = Some(limits),
             Err(e) => d.error(n, format!("`limits`: {e} (the limits are maxDocumentBytes, maxDocuments, maxDepth, maxAliasNodes, maxScalarBytes, maxInputBytes, maxPolicies, maxComparisons)")),
         }
     }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use crate::document::{Node, Source};
 use crate::engine::{
-    EditorCache, Engine, EngineError, ErrorEntry, Finding, OptionNames, Options, Report, SourceSpan, Summary,
+    EditorCache, Engine, EngineError, ErrorEntry, Finding, OptionLayer, OptionNames, Options, Report, SourceSpan,
+    Summary,
 };
 use crate::files;
 use crate::policy::{Docs, Param, Policy, Severity};
@@ -441,9 +442,9 @@ impl Session {
                 )))
             }
         };
-        let given = |key: &str| map.contains_key(key);
         let o = Options::from_json(&serde_json::Value::Object(map.clone()).to_string(), names)
             .map_err(ErrorInfo::options)?;
+        let options = OptionLayer::given(&o, &map);
         let fail_on = match fail_on.as_deref() {
             None => None,
             Some("none") => Some(None),
@@ -487,16 +488,8 @@ impl Session {
         };
         let settings = Settings {
             config,
-            builtin: Some(o.builtin),
+            options,
             policy_paths: policy_paths.to_vec(),
-            policies: o.policies,
-            select: given("select").then_some(o.select),
-            ignore: given("ignore").then_some(o.ignore),
-            params: given("params").then_some(o.params),
-            severities: given("severities").then_some(o.severities),
-            pod_security_level: given("podSecurityLevel").then_some(o.pod_security_level),
-            pod_security_version: given("podSecurityVersion").then_some(o.pod_security_version),
-            limits: given("limits").then_some(o.limits),
             fail_on,
             exceptions: None,
             today,

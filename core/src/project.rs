@@ -3,18 +3,17 @@
 //! and the failure threshold. The CLI and both bindings build one and get the same report
 //! and the same exit decision; they only convert arguments and write output.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::{discover, load_config, locate, locate_at, Config};
-use crate::document::{Limits, Source};
+use crate::document::Source;
 use crate::engine::{
-    Baseline, Date, Engine, EngineError, ErrorEntry, Exception, ExceptionSet, Finding, LevelChoice, OptionRef, Options,
-    PathStep, PolicyText, Report,
+    Baseline, Date, Engine, EngineError, ErrorEntry, Exception, ExceptionSet, Finding, OptionLayer, OptionRef, Options,
+    PathStep, Report,
 };
 use crate::files::{display, policy_files};
 use crate::glob::Glob;
-use crate::policy::{ParamOverrides, PolicyError, Severity};
+use crate::policy::{PolicyError, Severity};
 use crate::report::visible;
 
 /// Where the configuration file comes from.
@@ -47,23 +46,14 @@ pub enum BaselineChoice {
 }
 
 /// What the caller sets over the configuration file (command-line flags, a binding's
-/// arguments): a field that is set replaces the file's value; `policies` and `policy_paths`
-/// add to the file's `policies`.
+/// arguments): an engine option set in `options` replaces the file's; `options.policies`
+/// (texts) and `policy_paths` add to the file's `policies`.
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
     pub config: ConfigChoice,
-    pub builtin: Option<bool>,
+    pub options: OptionLayer,
     /// Policy files and folders to read.
     pub policy_paths: Vec<PathBuf>,
-    /// Policy files given as text.
-    pub policies: Vec<PolicyText>,
-    pub select: Option<Vec<String>>,
-    pub ignore: Option<Vec<String>>,
-    pub params: Option<ParamOverrides>,
-    pub severities: Option<BTreeMap<String, Severity>>,
-    pub pod_security_level: Option<LevelChoice>,
-    pub pod_security_version: Option<String>,
-    pub limits: Option<Limits>,
     /// The failure threshold: `Some(None)` never fails.
     pub fail_on: Option<Option<Severity>>,
     /// A file of more exceptions (`exceptions:` as in the configuration file).
@@ -241,22 +231,10 @@ impl Project {
         let mut policy_paths = c.policies.clone();
         policy_paths.extend(s.policy_paths.iter().cloned());
         let mut policies = policy_files(&policy_paths)?;
-        policies.extend(s.policies.iter().cloned());
-        let options = Options {
-            builtin: s.builtin.unwrap_or(true),
-            policies,
-            select: s.select.clone().unwrap_or(c.select.clone()),
-            ignore: s.ignore.clone().unwrap_or(c.ignore.clone()),
-            params: s.params.clone().unwrap_or(c.params.clone()),
-            severities: s.severities.clone().unwrap_or(c.severities.clone()),
-            pod_security_level: s.pod_security_level.unwrap_or(c.pod_security_level.unwrap_or_default()),
-            pod_security_version: s
-                .pod_security_version
-                .clone()
-                .or(c.pod_security_version.clone())
-                .unwrap_or_else(|| "latest".into()),
-            limits: s.limits.clone().or(c.limits.clone()).unwrap_or_default(),
-        };
+        policies.extend(s.options.policies.iter().flatten().cloned());
+        let mut layer = s.options.clone().over(c.options.clone());
+        layer.policies = Some(policies);
+        let options = layer.resolve();
         let fail_on = match s.fail_on {
             Some(threshold) => threshold,
             None => match c.fail_on.as_deref() {
@@ -293,8 +271,8 @@ impl Project {
             baseline: None,
             baseline_name: None,
             config_source,
-            select_name: s.select.as_ref().and(s.select_name.clone()),
-            ignore_name: s.ignore.as_ref().and(s.ignore_name.clone()),
+            select_name: s.options.select.as_ref().and(s.select_name.clone()),
+            ignore_name: s.options.ignore.as_ref().and(s.ignore_name.clone()),
             today,
         })
     }
