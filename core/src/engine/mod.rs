@@ -19,8 +19,8 @@ pub use evaluate::ScanContext;
 pub use exceptions::{Date, Exception, ExceptionSet, EXPIRED_ID, STALE_ID};
 pub use fingerprint::{fingerprint, fingerprint_in};
 pub use options::{
-    id_matches, options_error_message, LevelChoice, OptionError, OptionLayer, OptionNames, OptionRef, Options, PathStep,
-    PolicyText,
+    id_matches, options_error_message, LevelChoice, OptionError, OptionLayer, OptionNames, OptionRef, Options,
+    PathStep, PolicyText,
 };
 pub use report::{ErrorEntry, Finding, Note, RelatedLocation, Report, SourceSpan, Summary};
 pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
