@@ -480,8 +480,21 @@ impl Session {
                 )))
             }
         };
-        let o = Options::from_json(&serde_json::Value::Object(map.clone()).to_string(), names)
-            .map_err(ErrorInfo::options)?;
+        let o = Options::from_json(&serde_json::Value::Object(map.clone()).to_string(), names).map_err(|message| {
+            // A misspelt project key (`failon`): say which one was meant.
+            let spelled: Vec<String> = PROJECT_KEYS.iter().map(|k| names.spell(k)).collect();
+            let refs: Vec<&str> = spelled.iter().map(String::as_str).collect();
+            let meant = map
+                .keys()
+                .find_map(|k| crate::policy::suggest(&names.spell(k), &refs).map(|s| (k.clone(), s.to_owned())));
+            match meant {
+                Some((key, project_key)) if message.starts_with("unknown option") => ErrorInfo::options(format!(
+                    "unknown option `{}`; did you mean `{project_key}`?",
+                    crate::report::visible(&names.spell(&key))
+                )),
+                _ => ErrorInfo::options(message),
+            }
+        })?;
         let options = OptionLayer::given(&o, &map);
         let fail_on = match fail_on.as_deref() {
             None => None,

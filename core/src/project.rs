@@ -515,3 +515,97 @@ impl<'p> Judge<'p> {
         Baseline::from_findings(self.recorded.iter().flatten())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  hostPID: true\n  containers: [{name: a, image: \"nginx:1\"}]\n";
+
+    fn project(config: &str, today: &str) -> Project {
+        Project::new(&Settings {
+            config: ConfigChoice::Text {
+                name: ".rempart.yaml".into(),
+                text: config.into(),
+            },
+            today: Some(today.into()),
+            ..Settings::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn the_decision_is_the_exit_status_of_rempart_scan() {
+        use Severity::*;
+        assert_eq!(Outcome::decide(false, Some(High), Some(Low)), Outcome::Findings);
+        assert_eq!(Outcome::decide(false, Some(Medium), Some(High)), Outcome::Pass);
+        assert_eq!(Outcome::decide(false, Some(Info), Some(Low)), Outcome::Pass);
+        assert_eq!(Outcome::decide(false, Some(Critical), None), Outcome::Pass);
+        assert_eq!(Outcome::decide(true, None, None).exit_code(), 2);
+    }
+
+    #[test]
+    fn exceptions_expire_and_settings_lay_over_the_file() {
+        let config = "select: [pod-security/baseline]\nfailOn: high\nexceptions:\n  - policies: [pod-security/baseline/host-namespaces]\n    reason: node agent\n    expires: 2027-01-31\n";
+        let before = project(config, "2027-01-31");
+        let engine = before.engine().unwrap();
+        let (report, outcome) = before.apply(engine.scan(&[Source::new("web.yaml", POD)]));
+        assert!(report.findings.is_empty() && report.summary.excepted == 1);
+        assert_eq!(outcome, Outcome::Pass);
+        let after = project(config, "2027-02-01");
+        let (report, outcome) = after.apply(engine.scan(&[Source::new("web.yaml", POD)]));
+        let ids: Vec<&str> = report.findings.iter().map(|f| f.policy.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["pod-security/baseline/host-namespaces", crate::engine::EXPIRED_ID]
+        );
+        assert_eq!(outcome, Outcome::Findings);
+        assert_eq!(
+            report.findings.last().map(|f| (f.file.as_str(), f.span.start.line)),
+            Some((".rempart.yaml", 6))
+        );
+        // A flag over the file: `select` replaced, `failOn` kept.
+        let flags = Project::new(&Settings {
+            config: ConfigChoice::Text {
+                name: ".rempart.yaml".into(),
+                text: config.into(),
+            },
+            options: OptionLayer {
+                select: Some(vec!["images".into()]),
+                ..OptionLayer::default()
+            },
+            ..Settings::default()
+        })
+        .unwrap();
+        assert_eq!(
+            (flags.options.select.as_slice(), flags.fail_on),
+            (&["images".to_owned()][..], Some(Severity::High))
+        );
+    }
+
+    #[test]
+    fn mistakes_point_at_the_configuration_and_the_baseline() {
+        let e = Project::new(&Settings {
+            config: ConfigChoice::Text {
+                name: ".rempart.yaml".into(),
+                text: "failOn: sometimes\n".into(),
+            },
+            ..Settings::default()
+        })
+        .unwrap_err();
+        assert_eq!((e.code, e.locations.len()), ("config", 1));
+        assert_eq!(e.locations.first().map(|l| (l.line, l.column)), Some((1, 9)));
+        let mut p = project("", "2027-01-01");
+        let bad = BaselineChoice::Text {
+            name: "b.json".into(),
+            text: "[]".into(),
+        };
+        assert!(p
+            .read_baseline(&bad)
+            .unwrap_err()
+            .message
+            .starts_with("`b.json`: not a Rempart baseline"));
+        // The clock is not read when no exception can expire.
+        assert_eq!(Project::new(&Settings::default()).unwrap().today, Date::from_days(0));
+    }
+}
