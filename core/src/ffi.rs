@@ -490,7 +490,7 @@ impl Session {
             match meant {
                 Some((key, project_key)) if message.starts_with("unknown option") => ErrorInfo::options(format!(
                     "unknown option `{}`; did you mean `{project_key}`?",
-                    crate::report::visible(&names.spell(&key))
+                    crate::format::visible(&names.spell(&key))
                 )),
                 _ => ErrorInfo::options(message),
             }

@@ -361,7 +361,8 @@ fn related_places_appear_in_every_format() {
     (related.file, related.document, related.path) = ("rbac.yaml".into(), 1, "/rules/0".into());
     (related.span, related.message) = (at(7, 3, 67, 13), "the rule that grants it".into());
     let mut f = Finding::default();
-    (f.policy, f.title, f.severity, f.category) = ("rbac/secrets-read".into(), "t".into(), Severity::High, "rbac".into());
+    (f.policy, f.title, f.severity, f.category) =
+        ("rbac/secrets-read".into(), "t".into(), Severity::High, "rbac".into());
     (f.message, f.file, f.path, f.fix) = (
         "`ci` can read Secrets".into(),
         "rbac.yaml".into(),

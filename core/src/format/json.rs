@@ -39,7 +39,6 @@ impl<W: Write> JsonWriter<W> {
             buf: Vec::new(),
         })
     }
-
 }
 
 impl<W: Write> FormatWriter for JsonWriter<W> {

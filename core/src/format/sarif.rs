@@ -88,7 +88,6 @@ impl<'p, W: Write> SarifWriter<'p, W> {
         }));
         i
     }
-
 }
 
 impl<W: Write> FormatWriter for SarifWriter<'_, W> {

@@ -5,9 +5,9 @@ use super::messages::clean;
 use super::rules::{run_policy, Env};
 use super::Evaluator;
 use crate::document::{Node, Object, ObjectId, Source, Span};
-use crate::engine::{comments, pod_security};
 use crate::engine::report::{ErrorEntry, Finding, Report, SourceSpan};
 use crate::engine::suppress::{self, MISSING_REASON_ID};
+use crate::engine::{comments, pod_security};
 use crate::policy::{Budget, Severity};
 
 impl Evaluator<'_> {
