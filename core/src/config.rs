@@ -172,6 +172,9 @@ pub struct Exception {
     pub namespaces: Vec<String>,
     pub names: Vec<String>,
     pub files: Vec<Glob>,
+    /// Users (`user.username` of an audit event, `*` suffix allowed): an exception that names
+    /// users covers alerts of `rempart detect` only.
+    pub users: Vec<String>,
     pub reason: String,
     pub expires: Option<Date>,
     /// Where the exception is written: file, JSON pointer, span.
@@ -420,8 +423,10 @@ fn exception(d: &mut Decoder<'_>, node: &Node, index: usize, dir: &Path) -> Opti
         }
     }
     let (mut kinds, mut namespaces, mut names, mut files) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut users = Vec::new();
     if let Some(m) = f.get("match") {
-        if let Some(mf) = d.fields(m, "`match`", &["kinds", "namespaces", "names", "files"]) {
+        if let Some(mf) = d.fields(m, "`match`", &["kinds", "namespaces", "names", "files", "users"]) {
+            users = mf.get("users").map(|n| d.strings(n, "a user")).unwrap_or_default();
             kinds = mf
                 .get("kinds")
                 .map(|n| d.strings(n, "a kind"))
@@ -454,6 +459,7 @@ fn exception(d: &mut Decoder<'_>, node: &Node, index: usize, dir: &Path) -> Opti
         namespaces,
         names,
         files,
+        users,
         reason: reason.unwrap_or_default(),
         expires,
         file: d.source.name.clone(),
@@ -471,6 +477,7 @@ impl Exception {
             patterns.is_empty() || patterns.iter().any(|p| name_matches(p, name.unwrap_or_default()))
         };
         self.policies.iter().any(|p| crate::engine::id_matches(&f.policy, p))
+            && self.users.is_empty()
             && (self.kinds.is_empty() || self.kinds.iter().any(|k| k.matches(&f.object.kind, group)))
             && named(&self.namespaces, f.object.namespace.as_deref())
             && named(&self.names, f.object.name.as_deref())

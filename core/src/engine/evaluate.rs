@@ -442,7 +442,7 @@ impl Evaluator<'_> {
         meta("labels", &m.labels) && meta("annotations", &m.annotations)
     }
 
-    fn object(&self, source: &Source, obj: &Object<'_>, report: &mut Report) {
+    pub(crate) fn object(&self, source: &Source, obj: &Object<'_>, report: &mut Report) {
         for (problem, at) in obj.shape_problems() {
             report.errors.push(ErrorEntry {
                 file: source.name.clone(),

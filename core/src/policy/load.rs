@@ -49,6 +49,7 @@ const POLICY_FIELDS: &[&str] = &[
     "status",
     "replacement",
     "tests",
+    "aggregate",
 ];
 const RULE_FIELDS: &[&str] = &["each", "when", "deny", "at", "message", "versions"];
 const SUBJECTS: &[&str] = &["path", "effective", "keys", "flag", "param"];
@@ -310,6 +311,7 @@ impl<'s, 'd> Loader<'s, 'd> {
             .map(|n| self.strings(n, "`overrides`"))
             .unwrap_or_default();
         let (since, status) = self.lifecycle(&f, id.as_deref().unwrap_or_default());
+        let aggregate = f.get("aggregate").and_then(|n| self.aggregate(n));
         let tests = match (f.get("tests"), self.examples) {
             (_, false) => None,
             (Some(n), true) => Some(self.tests(n)),
@@ -337,6 +339,7 @@ impl<'s, 'd> Loader<'s, 'd> {
             since,
             status,
             lookups: std::mem::take(&mut self.lookups),
+            aggregate,
             tests,
             file: self.source.name.clone(),
             text: self.text.clone(),
@@ -1139,6 +1142,7 @@ impl<'s, 'd> Loader<'s, 'd> {
                 level: None,
                 path: None,
                 params: None,
+                repeat: None,
             });
         }
         let f = self.fields(
@@ -1158,6 +1162,7 @@ impl<'s, 'd> Loader<'s, 'd> {
                 "level",
                 "path",
                 "params",
+                "repeat",
             ],
         )?;
         if f.get("fixture").is_none() {
@@ -1247,6 +1252,7 @@ impl<'s, 'd> Loader<'s, 'd> {
             }
             None => None,
         };
+        let repeat = f.get("repeat").and_then(|n| self.repeat(n));
         Some(TestCase {
             object,
             documents,
@@ -1255,6 +1261,7 @@ impl<'s, 'd> Loader<'s, 'd> {
             level,
             path,
             params,
+            repeat,
         })
     }
 }
