@@ -633,3 +633,54 @@ fn shifted(event: &Node, copy: usize, shift: i64) -> Node {
     }
     event
 }
+
+impl Alert {
+    /// The alert as a finding of the report model, for the formats shared with `scan` (SARIF):
+    /// the object is the event (`audit.k8s.io/v1` `Event`, named by the request's object),
+    /// the span its line.
+    pub fn to_finding(&self) -> crate::Finding {
+        let at = crate::document::Position {
+            line: self.line,
+            column: 1,
+            offset: 0,
+        };
+        let r = self.object_ref.as_ref();
+        crate::Finding {
+            policy: self.rule.clone(),
+            title: self.title.clone(),
+            severity: self.severity,
+            category: self.category.clone(),
+            message: self.message.clone(),
+            file: self.file.clone(),
+            document: 0,
+            object: crate::document::ObjectId {
+                api_version: "audit.k8s.io/v1".into(),
+                kind: "Event".into(),
+                namespace: r.and_then(|r| r.namespace.clone()),
+                name: self.audit_id.clone(),
+            },
+            path: self.path.clone(),
+            span: crate::engine::SourceSpan { start: at, end: at },
+            standards: self.standards.clone(),
+            fix: self.fix.clone(),
+            related: Vec::new(),
+        }
+    }
+}
+
+impl DetectError {
+    /// The error as an entry of the report model (for SARIF notifications).
+    pub fn to_entry(&self) -> crate::engine::ErrorEntry {
+        let at = crate::document::Position {
+            line: self.line.max(1),
+            column: 1,
+            offset: 0,
+        };
+        crate::engine::ErrorEntry {
+            file: self.file.clone(),
+            document: None,
+            message: self.message.clone(),
+            span: (self.line > 0).then_some(crate::engine::SourceSpan { start: at, end: at }),
+        }
+    }
+}
