@@ -357,8 +357,12 @@ pub struct DetectStream {
 }
 
 impl DetectStream {
-    pub fn new(engine: &Engine, name: &str, input: &str) -> Result<DetectStream, ErrorInfo> {
-        let detector = crate::detect::Detector::new(engine).with_format(input_format(input)?);
+    /// `aggregate: false`: rules with `aggregate` alert on every match, uncounted (see
+    /// [`crate::detect::Detector::with_aggregation`]).
+    pub fn new(engine: &Engine, name: &str, input: &str, aggregate: bool) -> Result<DetectStream, ErrorInfo> {
+        let detector = crate::detect::Detector::new(engine)
+            .with_format(input_format(input)?)
+            .with_aggregation(aggregate);
         let cutter = detector.cutter();
         Ok(DetectStream {
             detector,

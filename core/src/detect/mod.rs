@@ -161,6 +161,9 @@ pub struct Detector {
     exceptions: Vec<Exception>,
     today: Option<Date>,
     summary: DetectSummary,
+    /// False: aggregating rules alert on every match, uncounted (for runs split across
+    /// machines, whose matches are then counted in one place).
+    aggregate: bool,
 }
 
 impl std::fmt::Debug for Detector {
@@ -194,7 +197,17 @@ impl Detector {
             exceptions: Vec::new(),
             today: None,
             summary: DetectSummary::default(),
+            aggregate: true,
         }
+    }
+
+    /// With `false`, rules with `aggregate` alert on each matching event instead of counting
+    /// (the alert's `aggregate` stays empty): a run split over many machines collects these
+    /// matches, orders them by time and counts them in one detector, as
+    /// `examples/dask-audit` does.
+    pub fn with_aggregation(mut self, aggregate: bool) -> Detector {
+        self.aggregate = aggregate;
+        self
     }
 
     /// Reads inputs as `format` (default: each value by its shape).
@@ -418,7 +431,7 @@ impl Detector {
             };
             let mut message = format!("{}{}", f.message, more_text(more));
             let mut aggregate = None;
-            if let Some(agg) = &policy.aggregate {
+            if let Some(agg) = policy.aggregate.as_ref().filter(|_| self.aggregate) {
                 let key: Vec<String> = agg.by.iter().map(|p| value_at(p, event)).collect();
                 let distinct = agg.distinct.as_ref().map(|p| value_at(p, event));
                 let at = time.unwrap_or(self.latest);
