@@ -104,8 +104,8 @@ impl Engine {
     }
 
     /// A stream of audit events fed in pieces.
-    fn detect_stream(&self, py: Python<'_>, name: String, input: String) -> PyResult<DetectStream> {
-        let inner = guarded(py, || ffi::DetectStream::new(&self.inner, &name, &input))?;
+    fn detect_stream(&self, py: Python<'_>, name: String, input: String, aggregate: bool) -> PyResult<DetectStream> {
+        let inner = guarded(py, || ffi::DetectStream::new(&self.inner, &name, &input, aggregate))?;
         Ok(DetectStream { inner })
     }
 

@@ -516,13 +516,17 @@ class Engine:
         filename: str = "<lines>",
         input: str = "auto",
         on_error: Optional[Callable[[DetectError], None]] = None,
+        aggregate: bool = True,
     ) -> Iterator[Alert]:
         """Detects threats in audit events given line by line (JSON lines: ``str`` or
         ``bytes``, with or without their line break), yielding each alert as soon as the
         event that raises it has been read: a notebook or a log shipper can stream. A line that
-        is not an event goes to ``on_error`` (default: a warning on the ``rempart`` logger)."""
+        is not an event goes to ``on_error`` (default: a warning on the ``rempart`` logger).
+        ``aggregate=False``: rules that count events (``aggregate``) alert on every matching
+        event instead, uncounted — for runs split over machines, which count the matches in
+        one place afterwards (``examples/dask-audit``)."""
         try:
-            stream = self._native.detect_stream(filename, input)
+            stream = self._native.detect_stream(filename, input, aggregate)
         except _native.NativeError as e:
             raise _raise(e) from None
 
