@@ -67,17 +67,21 @@ pub struct Cutter {
     item_depth: usize,
     /// A unit is being read inside a container.
     in_item: bool,
-    /// The last string read at depth 1 of a top-level object (a key, when `:` follows), and
-    /// the key whose value is being read there.
-    last_string: Vec<u8>,
-    key: Vec<u8>,
-    /// A top-level object read so far (its head, before `items`), to learn its kind.
-    head: Vec<u8>,
+    /// Where the last string read at depth 1 of a top-level object starts and ends in `buf`
+    /// (a key, when `:` follows).
+    string_at: (usize, usize),
+    /// The value being read at depth 1 is that of the key `items`.
+    items_key: bool,
 }
 
-/// How many bytes of a top-level object's head (the part before `items`) are kept to read
-/// its `kind`.
-const MAX_HEAD: usize = 64 * 1024;
+/// The bytes that matter inside a string (its end, an escape, a line break) and outside one.
+fn is_stop(c: u8, in_string: bool) -> bool {
+    if in_string {
+        matches!(c, b'"' | b'\\' | b'\n')
+    } else {
+        matches!(c, b'"' | b'{' | b'}' | b'[' | b']' | b'\n')
+    }
+}
 
 impl Cutter {
     /// A cutter whose units may hold at most `max_bytes` bytes (larger ones are errors).
@@ -96,15 +100,33 @@ impl Cutter {
             start: (1, 1),
             item_depth: 0,
             in_item: false,
-            last_string: Vec::new(),
-            key: Vec::new(),
-            head: Vec::new(),
+            string_at: (0, 0),
+            items_key: false,
         }
     }
 
     /// Reads `bytes`, handing each complete unit to `out`.
     pub fn feed(&mut self, bytes: &[u8], out: &mut dyn FnMut(Unit)) {
-        for &b in bytes {
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            // Inside a nested part of a value, a run of bytes that opens, closes or ends
+            // nothing is kept at once (most of an event's bytes).
+            if self.in_nested() && !self.escaped {
+                let in_string = self.in_string;
+                let rest = bytes.get(i..).unwrap_or_default();
+                let run = if in_string {
+                    memchr::memchr3(b'"', b'\\', b'\n', rest)
+                } else {
+                    rest.iter().position(|&c| is_stop(c, false))
+                }
+                .unwrap_or(rest.len());
+                if run > 0 {
+                    self.keep_all(rest.get(..run).unwrap_or_default());
+                    self.column += run;
+                    i += run;
+                    continue;
+                }
+            }
             self.byte(b, out);
             if b == b'\n' {
                 self.line += 1;
@@ -112,7 +134,29 @@ impl Cutter {
             } else {
                 self.column += 1;
             }
+            i += 1;
         }
+    }
+
+    /// True inside a part of a value that no key or item boundary depends on.
+    fn in_nested(&self) -> bool {
+        match self.state {
+            State::Whole => self.depth >= 2 || self.in_string,
+            State::Array | State::Items => self.in_item && self.depth > self.item_depth,
+            _ => false,
+        }
+    }
+
+    fn keep_all(&mut self, run: &[u8]) {
+        if self.oversized {
+            return;
+        }
+        if self.buf.len() + run.len() > self.max_bytes {
+            self.oversized = true;
+            self.buf = Vec::new();
+            return;
+        }
+        self.buf.extend_from_slice(run);
     }
 
     /// The end of the stream: a value still open is an error (a truncated last line).
@@ -143,9 +187,8 @@ impl Cutter {
         self.buf.clear();
         self.oversized = false;
         self.in_item = false;
-        self.last_string.clear();
-        self.key.clear();
-        self.head.clear();
+        self.string_at = (0, 0);
+        self.items_key = false;
     }
 
     fn keep(&mut self, b: u8) {
@@ -172,8 +215,10 @@ impl Cutter {
                 ),
             });
         } else {
+            // The next unit starts with room for one like this one.
+            let room = self.buf.len();
             out(Unit::Value {
-                text: std::mem::take(&mut self.buf),
+                text: std::mem::replace(&mut self.buf, Vec::with_capacity(room)),
                 line,
                 column,
             });
@@ -242,8 +287,6 @@ impl Cutter {
                 self.depth = 1;
                 self.buf.clear();
                 self.keep(b);
-                self.head.clear();
-                self.head.push(b);
             }
             _ => {
                 out(Unit::Error {
@@ -285,28 +328,26 @@ impl Cutter {
         let depth = self.depth;
         self.track(b);
         self.keep(b);
-        if depth == 1 {
+        if depth == 1 && !self.oversized {
             // Keys of the top-level object: the `items` array of a list is read item by item.
-            if was_string && self.in_string && self.last_string.len() < 16 {
-                self.last_string.push(b);
-            } else if !was_string && self.in_string {
-                self.last_string.clear();
-            } else if !was_string && b == b':' {
-                self.key = std::mem::take(&mut self.last_string);
-            } else if !was_string && b == b',' {
-                self.key.clear();
+            let at = self.buf.len();
+            match (was_string, self.in_string, b) {
+                (false, true, _) => self.string_at = (at - 1, at - 1),
+                (true, false, _) => self.string_at.1 = at,
+                (false, false, b':') => {
+                    let (from, to) = self.string_at;
+                    self.items_key = self.buf.get(from..to) == Some(b"\"items\"".as_slice());
+                }
+                (false, false, b',') => self.items_key = false,
+                (false, false, b'[') if self.items_key && self.is_list_head() => {
+                    self.state = State::Items;
+                    self.item_depth = 2;
+                    self.buf.clear();
+                    self.oversized = false;
+                    return false;
+                }
+                _ => {}
             }
-            if !was_string && b == b'[' && self.key == b"items" && self.is_list_head() {
-                self.state = State::Items;
-                self.item_depth = 2;
-                self.buf.clear();
-                self.oversized = false;
-                return false;
-            }
-        }
-        // The head keeps the top-level object's own bytes; nested values read as `{}`, `[]`.
-        if (depth == 1 || self.depth == 1) && self.head.len() < MAX_HEAD {
-            self.head.push(b);
         }
         if self.depth == 0 {
             self.emit(out);
@@ -315,10 +356,12 @@ impl Cutter {
         false
     }
 
-    /// True when the head read so far names `kind: EventList` (the items then stream).
+    /// True when the object read so far (up to `"items": [`) names `kind: EventList` (the
+    /// items then stream).
     fn is_list_head(&self) -> bool {
-        let mut head = self.head.clone();
-        // The head ends after `"items":`; close it to read what it holds.
+        let mut head = self.buf.clone();
+        // Close what was read, in place of the `[`, to read what it holds.
+        head.pop();
         head.extend_from_slice(b"null}");
         std::str::from_utf8(&head)
             .ok()

@@ -161,6 +161,8 @@ pub struct Detector {
     exceptions: Vec<Exception>,
     today: Option<Date>,
     summary: DetectSummary,
+    /// An empty source for the input being read, reused for its one-line values.
+    empty: Option<Source>,
     /// False: aggregating rules alert on every match, uncounted (for runs split across
     /// machines, whose matches are then counted in one place).
     aggregate: bool,
@@ -197,6 +199,7 @@ impl Detector {
             exceptions: Vec::new(),
             today: None,
             summary: DetectSummary::default(),
+            empty: None,
             aggregate: true,
         }
     }
@@ -347,19 +350,24 @@ impl Detector {
         let mut found = Vec::new();
         adapters::events(node, self.format, self.engine.limits().max_depth, &mut found);
         // Line breaks inside the value, for the line of an event in a pretty-printed list.
-        let multi = text.contains('\n');
-        let source = Source::new(name, if multi { text } else { "" });
-        let empty = Source::new(name, "");
+        // An empty source (every position on its first line) serves every one-line value.
+        let empty = match self.empty.take() {
+            Some(s) if s.name == name => s,
+            _ => Source::new(name, ""),
+        };
+        let multi = text.contains('\n').then(|| Source::new(name, text));
+        let source = multi.as_ref().unwrap_or(&empty);
         for f in found {
             match f {
                 Found::Error(message) => self.error(name, line, message, out),
                 Found::InPlace(event) => {
                     let at = line + source.position(event.span.start).line - 1;
-                    self.event(&source, at, event, InputFormat::K8s, out);
+                    self.event(source, at, event, InputFormat::K8s, out);
                 }
                 Found::Mapped(event, format) => self.event(&empty, line, &event, format, out),
             }
         }
+        self.empty = Some(empty);
     }
 
     /// Judges one parsed event (for events handed over already parsed, such as a binding's
