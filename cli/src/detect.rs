@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rempart::detect::{files, Alert, DetectError, DetectSummary, Detection, Detector, InputFormat};
-use rempart::report::{visible, SarifWriter};
+use rempart::format::{visible, SarifWriter};
 use rempart::Severity;
 
 use crate::output::Destination;
