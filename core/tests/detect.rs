@@ -67,6 +67,14 @@ fn json_lines_alert_with_the_event_fields_and_line() {
     assert_eq!(a.message, "`alice` ran `exec` in pod `web-0`");
     assert_eq!(a.input, InputFormat::K8s);
     assert_eq!(r.summary.events, 2);
+    // Only the policies written for audit events judge them (not those for every kind).
+    let detector = Detector::new(&engine());
+    let ids: Vec<&str> = detector.policies().iter().map(|p| p.id.as_str()).collect();
+    assert!(
+        ids.contains(&"test/exec") && ids.contains(&"detect/bulk-secret-access"),
+        "{ids:?}"
+    );
+    assert!(!ids.contains(&"secrets/credentials-in-config"), "{ids:?}");
 }
 
 #[test]

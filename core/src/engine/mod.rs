@@ -258,10 +258,16 @@ impl Engine {
     }
 
     /// An engine holding the policies of this one that judge audit events (`kinds` naming
-    /// `Event` of `audit.k8s.io`, or every kind), aggregating ones included: what
-    /// [`crate::detect::Detector`] evaluates each event with.
+    /// `audit.k8s.io/Event`, or `audit.k8s.io/*`; a policy for every kind of manifest is not
+    /// one), aggregating ones included: what [`crate::detect::Detector`] evaluates each event
+    /// with.
     pub(crate) fn for_events(&self) -> Engine {
-        let event = |p: &Policy| p.matcher.kinds.iter().any(|k| k.matches("Event", "audit.k8s.io"));
+        let event = |p: &Policy| {
+            p.matcher
+                .kinds
+                .iter()
+                .any(|k| k.group.as_deref() == Some("audit.k8s.io") && k.matches("Event", "audit.k8s.io"))
+        };
         let active: Vec<usize> = self
             .by_kind
             .values()
