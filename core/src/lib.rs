@@ -15,6 +15,7 @@
 
 pub mod config;
 mod decode;
+pub mod detect;
 pub mod document;
 pub mod engine;
 pub mod ffi;
