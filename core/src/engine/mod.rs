@@ -8,6 +8,7 @@ mod exceptions;
 mod fingerprint;
 mod options;
 mod report;
+mod request;
 mod suppress;
 mod templates;
 

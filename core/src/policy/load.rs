@@ -73,7 +73,10 @@ const OPS: &[&str] = &[
     "type",
     "certificateOrganization",
     "tagVersion",
+    "ipClass",
 ];
+/// Keys that qualify a subject: `query` reads a query parameter of the URI a `path` selects.
+const MODIFIERS: &[&str] = &["query"];
 const LOGIC: &[&str] = &["all", "any", "not", "some", "use", "lookup"];
 const VERSIONS: &[&str] = &["since", "until"];
 const FIXTURE_CHANGES: &[&str] = &["fixture", "patch", "splice", "container", "without", "flags"];
@@ -138,6 +141,9 @@ fn load(
         defs,
         shared: defs.clone(),
         lookups: Vec::new(),
+        params_read: Vec::new(),
+        overrides: BTreeMap::new(),
+        inherited: Vec::new(),
     };
     let mut policies = Vec::new();
     let mut definitions = false;
@@ -181,6 +187,12 @@ pub(crate) struct Loader<'s, 'd> {
     shared: Arc<Definitions>,
     /// The kinds the policy being read looks up in the scan (`lookup`).
     lookups: Vec<KindPattern>,
+    /// The parameters the conditions read so far (for a definition: the shared ones it needs).
+    params_read: Vec<String>,
+    /// The values the options give the parameters of the policy being read.
+    overrides: BTreeMap<String, serde_json::Value>,
+    /// Shared parameters the policy has through the definitions it uses.
+    inherited: Vec<Param>,
 }
 
 impl<'s> std::ops::Deref for Loader<'s, '_> {
@@ -203,12 +215,55 @@ impl<'s, 'd> Loader<'s, 'd> {
             decoder: Decoder::new(source),
             text: Arc::from(""),
             examples: false,
-            params: Vec::new(),
             bindings: Vec::new(),
             defs,
             shared: Arc::default(),
             lookups: Vec::new(),
+            params: defs
+                .params
+                .iter()
+                .map(|(name, (_, default))| (name.clone(), default.clone()))
+                .collect(),
+            params_read: Vec::new(),
+            overrides: BTreeMap::new(),
+            inherited: Vec::new(),
         }
+    }
+
+    /// The parameters read by the conditions compiled so far, each once.
+    pub(crate) fn shared_params_read(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for name in &self.params_read {
+            if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        out
+    }
+
+    /// A parameter's value, noting that it was read. A parameter the policy does not declare
+    /// may be a shared one (`params` of a definitions document): the policy then has it as its
+    /// own, with the value the options give it.
+    fn param_value(&mut self, name: &str) -> Option<Node> {
+        let found = match self.params.iter().find(|(p, _)| p == name) {
+            Some((_, v)) => v.clone(),
+            None => {
+                let (description, default) = self.defs.params.get(name)?;
+                let value = self
+                    .overrides
+                    .get(name)
+                    .map_or_else(|| default.clone(), Node::from_json);
+                self.params.push((name.to_owned(), value.clone()));
+                self.inherited.push(Param {
+                    name: name.to_owned(),
+                    description: description.clone(),
+                    value: value.to_json(),
+                });
+                value
+            }
+        };
+        self.params_read.push(name.to_owned());
+        Some(found)
     }
 
     fn policy(&mut self, node: &Node, overrides: &ParamOverrides) -> Option<Policy> {
@@ -280,6 +335,8 @@ impl<'s, 'd> Loader<'s, 'd> {
             .iter()
             .map(|p| (p.name.clone(), Node::from_json(&p.value)))
             .collect();
+        self.overrides = overrides.get(&pid).cloned().unwrap_or_default();
+        self.inherited.clear();
         self.bindings.clear();
         self.lookups.clear();
         let matcher = self
@@ -305,6 +362,8 @@ impl<'s, 'd> Loader<'s, 'd> {
                 ),
             );
         }
+        let mut params = params;
+        params.append(&mut self.inherited);
         let overrides_ids = f
             .get("overrides")
             .map(|n| self.strings(n, "`overrides`"))
@@ -496,8 +555,21 @@ impl<'s, 'd> Loader<'s, 'd> {
                 "excludeNamespaces",
                 "labels",
                 "annotations",
+                "requestObject",
             ],
         )?;
+        let request = match f.get("requestObject").map(|n| (n, &n.value)) {
+            None | Some((_, Value::Bool(false))) => None,
+            Some((_, Value::Bool(true))) => Some(super::model::RequestView::Object),
+            Some((_, Value::Str(s))) if s == "pods" => Some(super::model::RequestView::Pods),
+            Some((n, _)) => {
+                self.error(
+                    n,
+                    "`requestObject` is `true` (the object of an audit event's request) or `pods` (its pod)",
+                );
+                None
+            }
+        };
         let pods = match f.get("pods").map(|n| &n.value) {
             None => false,
             Some(Value::Bool(b)) => *b,
@@ -535,6 +607,7 @@ impl<'s, 'd> Loader<'s, 'd> {
             exclude_namespaces,
             labels,
             annotations,
+            request,
         })
     }
 
@@ -638,8 +711,11 @@ impl<'s, 'd> Loader<'s, 'd> {
     }
 
     fn containers(&mut self, node: &Node, kinds: Option<&Node>, matcher: &Match) -> Option<Iteration> {
-        if !matcher.pods {
-            self.error(node, "`each: containers` needs `match: {pods: true}`");
+        if !matcher.pods && matcher.request != Some(super::model::RequestView::Pods) {
+            self.error(
+                node,
+                "`each: containers` needs `match: {pods: true}` (or `requestObject: pods`)",
+            );
             return None;
         }
         let Some(kinds) = kinds else {
@@ -690,6 +766,7 @@ impl<'s, 'd> Loader<'s, 'd> {
             .chain(OPS)
             .chain(LOGIC)
             .chain(VERSIONS)
+            .chain(MODIFIERS)
             .copied()
             .collect();
         let f = self.fields(node, "a condition", &known)?;
@@ -753,7 +830,7 @@ impl<'s, 'd> Loader<'s, 'd> {
                     }
                     "param" => {
                         let name = self.string(n, "`param`")?;
-                        let found = self.params.iter().find(|(p, _)| *p == name).map(|(_, v)| v.clone());
+                        let found = self.param_value(&name);
                         if found.is_none() {
                             self.error(n, format!("no parameter `{name}` is declared in `params`"));
                         }
@@ -776,6 +853,17 @@ impl<'s, 'd> Loader<'s, 'd> {
                         "a condition tests one thing, but this one names {}",
                         subjects.join(" and ")
                     ),
+                );
+                return None;
+            }
+        };
+        let subject = match (f.get("query"), subject) {
+            (None, s) => s,
+            (Some(q), Subject::Path(p)) => Subject::Query(p, self.string(q, "`query`")?),
+            (Some(q), _) => {
+                self.error(
+                    q,
+                    "`query` reads a query parameter of the URI a `path` selects; use it with `path`",
                 );
                 return None;
             }
@@ -812,7 +900,10 @@ impl<'s, 'd> Loader<'s, 'd> {
                     self.lookups.push(kind);
                 }
             }
-            return Some(Condition::Named(c.clone()));
+            if c.params.is_empty() {
+                return Some(Condition::Named(c.clone()));
+            }
+            return self.with_shared_params(c.clone());
         }
         if self.defs.broken.contains(&name) {
             self.error(
@@ -828,6 +919,54 @@ impl<'s, 'd> Loader<'s, 'd> {
         );
         self.error(node, format!("no definition `{name}`{hint}"));
         None
+    }
+
+    /// A definition that reads shared parameters: the policy has them as its own (unless it
+    /// declares them itself), with the values the options give; when one differs from the
+    /// shared default, the definition is compiled again with the policy's values.
+    fn with_shared_params(&mut self, c: Arc<super::Named>) -> Option<Condition> {
+        let mut changed = false;
+        for name in &c.params {
+            self.params_read.push(name.clone());
+            let Some((description, default)) = self.defs.params.get(name) else {
+                continue;
+            };
+            let value = match self.params.iter().find(|(p, _)| p == name) {
+                Some((_, v)) => v.clone(),
+                None => {
+                    let value = self
+                        .overrides
+                        .get(name)
+                        .map_or_else(|| default.clone(), Node::from_json);
+                    self.params.push((name.clone(), value.clone()));
+                    self.inherited.push(Param {
+                        name: name.clone(),
+                        description: description.clone(),
+                        value: value.to_json(),
+                    });
+                    value
+                }
+            };
+            changed |= !value.same_value(default);
+        }
+        let Some(origin) = c.origin.as_ref().filter(|_| changed) else {
+            return Some(Condition::Named(c));
+        };
+        let (source, node) = (&origin.0, &origin.1);
+        let mut again = Loader::for_definitions(source, self.defs);
+        again.params = self.params.clone();
+        let compiled = again.condition(node);
+        let mut errors = std::mem::take(&mut again.decoder.errors);
+        let failed = !errors.is_empty();
+        self.decoder.errors.append(&mut errors);
+        let condition = compiled.filter(|_| !failed)?;
+        Some(Condition::Named(Arc::new(super::Named {
+            name: c.name.clone(),
+            size: condition.size(),
+            condition,
+            params: c.params.clone(),
+            origin: c.origin.clone(),
+        })))
     }
 
     /// `lookup: {kind: …, name: path or paths, defaultName: …, namespace: path, as: name,
@@ -953,7 +1092,7 @@ impl<'s, 'd> Loader<'s, 'd> {
         if let Some([(k, v)]) = node.as_map() {
             if k.as_str() == Some("param") {
                 let name = self.string(v, "`param`")?;
-                let found = self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+                let found = self.param_value(&name);
                 if found.is_none() {
                     let names: Vec<&str> = self.params.iter().map(|(n, _)| n.as_str()).collect();
                     let hint = suggest(&name, &names)
@@ -1028,6 +1167,18 @@ impl<'s, 'd> Loader<'s, 'd> {
             "prefix" => Op::Prefix(texts(self)?),
             "certificateOrganization" => Op::CertificateOrganization(texts(self)?),
             "suffix" => Op::Suffix(texts(self)?),
+            "ipClass" => {
+                let classes = texts(self)?;
+                let classes_ok = classes.iter().all(|c| super::audit::IP_CLASSES.contains(&c.as_str()));
+                if !classes_ok {
+                    self.error(
+                        node,
+                        format!("`ipClass` takes classes among {}", super::audit::IP_CLASSES.join(", ")),
+                    );
+                    return None;
+                }
+                Op::IpClass(classes)
+            }
             "gt" => Op::Compare(Ordering::Gt, number(self)?),
             "gte" => Op::Compare(Ordering::Gte, number(self)?),
             "lt" => Op::Compare(Ordering::Lt, number(self)?),

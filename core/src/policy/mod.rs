@@ -1,5 +1,6 @@
 //! The policy language: files, their compiled form, paths and conditions.
 
+mod audit;
 mod catalog;
 mod certificate;
 mod condition;
@@ -11,6 +12,7 @@ mod path;
 mod related;
 mod version;
 
+pub use audit::{ip_class, query_values};
 pub use catalog::markdown_table;
 pub use condition::{Budget, Condition, Hit, Lookup, Named, Op, Quantifier, Scope, Subject};
 pub use define::{builtin_definitions, load_definitions, Definitions};
@@ -18,7 +20,8 @@ pub use load::{
     load_policies, load_policies_with, load_policies_without_examples, suggest, ParamOverrides, PolicyError,
 };
 pub use model::{
-    name_matches, Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Status,
+    name_matches, Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, RequestView, Rule, Severity,
+    Status,
     Template, TestCase, Tests,
 };
 pub use path::{Item, KeyPart, NoResolve, Path, Resolve, Root, Step};
