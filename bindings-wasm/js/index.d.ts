@@ -29,6 +29,16 @@ export interface ObjectRef {
   name?: string;
 }
 
+/** Another place that explains a finding (the role rule that grants a right, the policy that selects a pod). */
+export interface RelatedLocation {
+  file: string;
+  document: number;
+  /** RFC 6901 pointer into that document as written. */
+  path: string;
+  span: SourceSpan;
+  message: string;
+}
+
 export interface Finding {
   policy: string;
   title: string;
@@ -43,7 +53,11 @@ export interface Finding {
   span: SourceSpan;
   standards: Record<string, unknown>;
   fix: string;
+  /** Present only when the finding has related places. */
+  related?: RelatedLocation[];
   editor: EditorRange;
+  /** The editor ranges of `related`, in order (`null` for a place in another text). */
+  relatedEditor?: (EditorRange | null)[];
 }
 
 export interface ErrorEntry {

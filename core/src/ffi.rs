@@ -168,6 +168,10 @@ pub struct EditorFinding {
     #[serde(flatten)]
     pub finding: Finding,
     pub editor: EditorRange,
+    /// The editor ranges of the finding's `related` places, in the same order (`null` for a
+    /// place in another text). Written only when the finding has related places.
+    #[serde(rename = "relatedEditor", skip_serializing_if = "Vec::is_empty")]
+    pub related_editor: Vec<Option<EditorRange>>,
 }
 
 /// An error or note with its place in editor units (when it has a place).
@@ -225,6 +229,11 @@ pub fn evaluate_for_editor_with(engine: &Engine, cache: &mut EditorCache, filena
             .into_iter()
             .map(|finding| EditorFinding {
                 editor: EditorRange::of(&source, &finding.span),
+                related_editor: finding
+                    .related
+                    .iter()
+                    .map(|r| (r.file == source.name).then(|| EditorRange::of(&source, &r.span)))
+                    .collect(),
                 finding,
             })
             .collect(),

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use rempart::document::{parse_stream, ObjectId, Position};
-use rempart::engine::{ErrorEntry, Finding, Report, SourceSpan};
+use rempart::engine::{ErrorEntry, Finding, RelatedLocation, Report, SourceSpan};
 use rempart::report::{github, is_hidden, json, junit, policy_report, sarif, text, text_file};
 use rempart::{Limits, Severity, Source};
 
@@ -32,10 +32,18 @@ fn severity() -> impl Strategy<Value = Severity> {
 }
 
 prop_compose! {
+    fn related()(file in hostile(), path in hostile(), message in hostile(), line in 0usize..5, column in 0usize..40, offset in 0usize..200) -> RelatedLocation {
+        let at = Position { line, column, offset };
+        RelatedLocation { file, document: 1, path, span: SourceSpan { start: at, end: at }, message }
+    }
+}
+
+prop_compose! {
     fn finding()(
         policy in hostile(), message in hostile(), file in hostile(), kind in hostile(), name in hostile(),
         namespace in proptest::option::of(hostile()), path in hostile(), fix in hostile(), severity in severity(),
         line in 0usize..5, column in 0usize..40, offset in 0usize..200, len in 0usize..30,
+        related in prop::collection::vec(related(), 0..3),
     ) -> Finding {
         Finding {
             policy,
@@ -53,6 +61,7 @@ prop_compose! {
             },
             standards: serde_json::Map::new(),
             fix,
+            related,
         }
     }
 }
@@ -217,12 +226,20 @@ proptest! {
         for (i, f) in r.findings.iter().enumerate() {
             prop_assert_eq!(v["findings"][i]["message"].as_str(), Some(f.message.as_str()));
             prop_assert_eq!(v["findings"][i]["file"].as_str(), Some(f.file.as_str()));
+            // Related places: written only when there are some, each with its message.
+            let related = v["findings"][i].get("related").and_then(|r| r.as_array()).map(Vec::len);
+            prop_assert_eq!(related, (!f.related.is_empty()).then_some(f.related.len()));
+            for (j, r) in f.related.iter().enumerate() {
+                prop_assert_eq!(v["findings"][i]["related"][j]["message"].as_str(), Some(r.message.as_str()));
+            }
         }
         let s: serde_json::Value = serde_json::from_str(&sarif(&r, &[], "/work/repo")).unwrap();
         prop_assert_eq!(s["runs"][0]["results"].as_array().map(Vec::len), Some(r.findings.len()));
-        for res in s["runs"][0]["results"].as_array().unwrap() {
+        for (res, f) in s["runs"][0]["results"].as_array().unwrap().iter().zip(&r.findings) {
             let i = res["ruleIndex"].as_u64().unwrap() as usize;
             prop_assert_eq!(&s["runs"][0]["tool"]["driver"]["rules"][i]["id"], &res["ruleId"]);
+            let related = res.get("relatedLocations").and_then(|r| r.as_array()).map(Vec::len);
+            prop_assert_eq!(related, (!f.related.is_empty()).then_some(f.related.len()));
         }
         // Streamed in pieces, the same bytes.
         let mut streamed = Vec::new();
@@ -286,9 +303,9 @@ proptest! {
     fn text_has_one_line_per_record_and_no_raw_controls(r in report(), source in hostile()) {
         let t = text(&r, &[], false);
         no_hidden(&t)?;
-        // A finding: its line, `= in`, `= fix` when there is a fix, a blank line; an error:
-        // its line and a blank line; then the summary.
-        let expected: usize = r.findings.iter().map(|f| if f.fix.lines().next().is_some() { 4 } else { 3 }).sum::<usize>()
+        // A finding: its line, `= in`, one `= related` per related place, `= fix` when there
+        // is a fix, a blank line; an error: its line and a blank line; then the summary.
+        let expected: usize = r.findings.iter().map(|f| f.related.len() + if f.fix.lines().next().is_some() { 4 } else { 3 }).sum::<usize>()
             + 2 * r.errors.len() + 1;
         prop_assert_eq!(t.lines().count(), expected, "{}", t);
         // With a source, whatever the spans: frames, no panic, no raw controls.
@@ -300,4 +317,62 @@ proptest! {
         no_hidden(&text_file(&own, Some(&src), false))?;
         no_hidden(&text_file(&own, Some(&src), true).replace('\u{1b}', ""))?;
     }
+}
+
+/// A finding with a related place in the same file: every format names it, the text gives it
+/// its own code frame.
+#[test]
+fn related_places_appear_in_every_format() {
+    let src = Source::new(
+        "rbac.yaml",
+        "kind: RoleBinding\nsubjects:\n- name: ci\n---\nkind: Role\nrules:\n- verbs: [get]\n",
+    );
+    let at = |line, column, offset, len| SourceSpan {
+        start: Position { line, column, offset },
+        end: Position {
+            line,
+            column: column + len,
+            offset: offset + len,
+        },
+    };
+    let mut r = Report::new();
+    r.findings.push(Finding {
+        policy: "rbac/secrets-read".into(),
+        title: "t".into(),
+        severity: Severity::High,
+        category: "rbac".into(),
+        message: "`ci` can read Secrets".into(),
+        file: "rbac.yaml".into(),
+        document: 0,
+        object: ObjectId {
+            api_version: "v1".into(),
+            kind: "RoleBinding".into(),
+            namespace: None,
+            name: Some("b".into()),
+        },
+        path: "/subjects/0".into(),
+        span: at(3, 3, 30, 8),
+        standards: serde_json::Map::new(),
+        fix: "narrow it".into(),
+        related: vec![RelatedLocation {
+            file: "rbac.yaml".into(),
+            document: 1,
+            path: "/rules/0".into(),
+            span: at(7, 3, 67, 13),
+            message: "the rule that grants it".into(),
+        }],
+    });
+    r.summary.findings = 1;
+    let t = text_file(&r, Some(&src), false);
+    assert!(t.contains("= related: rbac.yaml:7:3: the rule that grants it"), "{t}");
+    assert!(t.contains("- verbs: [get]"), "second frame: {t}");
+    assert!(github(&r).contains("Related: rbac.yaml:7:3: the rule that grants it"));
+    assert!(junit(&r, &[]).contains("related: rbac.yaml:7:3: the rule that grants it"));
+    assert!(policy_report(&r).contains("rbac.yaml:7:3: the rule that grants it"));
+    let s: serde_json::Value = serde_json::from_str(&sarif(&r, &[], "/work")).unwrap();
+    let loc = &s["runs"][0]["results"][0]["relatedLocations"][0];
+    assert_eq!(loc["physicalLocation"]["region"]["startLine"], 7);
+    assert_eq!(loc["message"]["text"], "the rule that grants it");
+    let j: serde_json::Value = serde_json::from_str(&json(&r)).unwrap();
+    assert_eq!(j["findings"][0]["related"][0]["path"], "/rules/0");
 }

@@ -24,6 +24,7 @@ __all__ = [
     "Engine",
     "Report",
     "Finding",
+    "RelatedLocation",
     "ErrorEntry",
     "Summary",
     "Span",
@@ -133,6 +134,17 @@ class ObjectRef:
 
 
 @dataclass(frozen=True)
+class RelatedLocation:
+    """Another place that explains a finding (the role rule that grants a right, ...)."""
+
+    file: str
+    document: int
+    path: str
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True)
 class Finding:
     """One policy violation; the attributes are the fields of the JSON report."""
 
@@ -148,6 +160,7 @@ class Finding:
     span: Span
     standards: Dict[str, Any]
     fix: str
+    related: List[RelatedLocation] = field(default_factory=list)
     _raw: Dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     def to_dict(self) -> Dict[str, Any]:
@@ -223,6 +236,16 @@ class Report:
                     span=Span(Position(**f["span"]["start"]), Position(**f["span"]["end"])),
                     standards=f["standards"],
                     fix=f["fix"],
+                    related=[
+                        RelatedLocation(
+                            file=r["file"],
+                            document=r["document"],
+                            path=r["path"],
+                            span=Span(Position(**r["span"]["start"]), Position(**r["span"]["end"])),
+                            message=r["message"],
+                        )
+                        for r in f.get("related", [])
+                    ],
                     _raw=f,
                 )
                 for f in self._parsed()["findings"]

@@ -558,6 +558,7 @@ impl Evaluator<'_> {
                 span: SourceSpan::of(source, span),
                 standards,
                 fix: policy.docs.fix.clone(),
+                related: Vec::new(),
             });
         }
         for s in suppressions.iter().filter(|s| s.reason.is_none()) {
@@ -621,6 +622,7 @@ fn missing_reason(
         span: SourceSpan::of(source, span),
         standards: serde_json::Map::new(),
         fix,
+        related: Vec::new(),
     }
 }
 

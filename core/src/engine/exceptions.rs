@@ -128,5 +128,6 @@ fn finding(
         span: SourceSpan::of(source, span),
         standards: serde_json::Map::new(),
         fix: fix.into(),
+        related: Vec::new(),
     }
 }

@@ -22,7 +22,7 @@ pub use fingerprint::{fingerprint, fingerprint_in};
 pub use options::{
     id_matches, options_error_message, LevelChoice, OptionError, OptionNames, OptionRef, Options, PathStep, PolicyText,
 };
-pub use report::{ErrorEntry, Finding, Note, Report, SourceSpan, Summary};
+pub use report::{ErrorEntry, Finding, Note, RelatedLocation, Report, SourceSpan, Summary};
 pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
 
 use crate::document::{Documents, Limits, RawDocument, Source};

@@ -38,6 +38,33 @@ pub struct Finding {
     pub span: SourceSpan,
     pub standards: serde_json::Map<String, serde_json::Value>,
     pub fix: String,
+    /// Other places that explain the finding (the role rule that grants a right, the policy
+    /// that selects a pod), in order of relevance. Written only when not empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<RelatedLocation>,
+}
+
+/// A place in the same or another input that a finding refers to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelatedLocation {
+    pub file: String,
+    /// 0-based index of the document in its file.
+    pub document: usize,
+    /// RFC 6901 pointer into that document as written.
+    pub path: String,
+    pub span: SourceSpan,
+    /// What this place is, e.g. "the rule of ClusterRole `edit` that grants it".
+    pub message: String,
+}
+
+impl RelatedLocation {
+    /// `file:line:column: message`, as the one-line formats print it.
+    pub fn one_line(&self) -> String {
+        format!(
+            "{}:{}:{}: {}",
+            self.file, self.span.start.line, self.span.start.column, self.message
+        )
+    }
 }
 
 /// An input, or one document of it, that could not be read.

@@ -31,8 +31,12 @@ pub fn github_findings(findings: &[Finding]) -> String {
             f.span.end.column,
             property(&format!("{} ({})", f.policy, f.severity)),
             data(&format!(
-                "{}\nFix: {}",
+                "{}{}\nFix: {}",
                 visible(&f.message),
+                f.related
+                    .iter()
+                    .map(|r| format!("\nRelated: {}", visible(&r.one_line())))
+                    .collect::<String>(),
                 f.fix.lines().map(visible).collect::<Vec<_>>().join("\n")
             ))
         );

@@ -60,8 +60,16 @@ pub fn junit(report: &Report, policies: &[Policy]) -> String {
                 .iter()
                 .map(|f| {
                     xml(&format!(
-                        "{}:{}:{}: {} {}",
-                        f.file, f.span.start.line, f.span.start.column, f.severity, f.message
+                        "{}:{}:{}: {} {}{}",
+                        f.file,
+                        f.span.start.line,
+                        f.span.start.column,
+                        f.severity,
+                        f.message,
+                        f.related
+                            .iter()
+                            .map(|r| format!("\n  related: {}", r.one_line()))
+                            .collect::<String>()
                     ))
                 })
                 .collect();

@@ -71,7 +71,7 @@ fn result(f: &Finding) -> Value {
         set(&mut resource, "name", Value::String(name.clone()));
     }
     let rule = f.policy.rsplit('/').next().unwrap_or(&f.policy);
-    json!({
+    let mut result = json!({
         "policy": f.policy,
         "rule": rule,
         "result": "fail",
@@ -87,7 +87,15 @@ fn result(f: &Finding) -> Value {
             "column": f.span.start.column.to_string(),
             "path": f.path,
         }
-    })
+    });
+    if !f.related.is_empty() {
+        // PolicyReport properties are strings: one line per related place.
+        let related: Vec<String> = f.related.iter().map(|r| r.one_line()).collect();
+        if let Some(properties) = result.get_mut("properties") {
+            set(properties, "related", Value::String(related.join("\n")));
+        }
+    }
+    result
 }
 
 /// Block-style YAML for a JSON value; every string is double-quoted (see [`quoted`]).

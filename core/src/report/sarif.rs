@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::escape::visible;
 use crate::engine::fingerprint;
-use crate::engine::{ErrorEntry, Finding, Report};
+use crate::engine::{ErrorEntry, Finding, Report, SourceSpan};
 use crate::policy::{Policy, Severity};
 
 /// `root` is the scan root (an absolute directory); file names are made relative to it.
@@ -123,27 +123,51 @@ fn result(f: &Finding, rule_index: usize, root: &str) -> Value {
         .flatten()
         .collect::<Vec<_>>()
         .join("/");
-    json!({
+    let mut result = json!({
         "ruleId": f.policy,
         "ruleIndex": rule_index,
         "level": level(f.severity),
         "message": {"text": visible(&f.message)},
         "locations": [{
-            "physicalLocation": {
-                "artifactLocation": artifact(&f.file, root),
-                "region": {
-                    "startLine": f.span.start.line,
-                    "startColumn": f.span.start.column,
-                    "endLine": f.span.end.line,
-                    "endColumn": f.span.end.column.max(1),
-                    "byteOffset": f.span.start.offset,
-                    "byteLength": f.span.end.offset.saturating_sub(f.span.start.offset)
-                }
-            },
+            "physicalLocation": physical_location(&f.file, &f.span, root),
             "logicalLocations": [{"fullyQualifiedName": visible(&format!("{qualified}{}", f.path)), "kind": "object"}]
         }],
         "partialFingerprints": {"rempartFinding/v1": fingerprint(f)},
         "properties": {"severity": f.severity, "jsonPointer": f.path, "standards": f.standards}
+    });
+    if !f.related.is_empty() {
+        let related: Vec<Value> = f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(id, r)| {
+                json!({
+                    "id": id + 1,
+                    "physicalLocation": physical_location(&r.file, &r.span, root),
+                    "message": {"text": visible(&r.message)},
+                    "properties": {"jsonPointer": r.path}
+                })
+            })
+            .collect();
+        if let Value::Object(fields) = &mut result {
+            fields.insert("relatedLocations".into(), Value::Array(related));
+        }
+    }
+    result
+}
+
+/// A file and the region of a span in it.
+fn physical_location(file: &str, span: &SourceSpan, root: &str) -> Value {
+    json!({
+        "artifactLocation": artifact(file, root),
+        "region": {
+            "startLine": span.start.line,
+            "startColumn": span.start.column,
+            "endLine": span.end.line,
+            "endColumn": span.end.column.max(1),
+            "byteOffset": span.start.offset,
+            "byteLength": span.end.offset.saturating_sub(span.start.offset)
+        }
     })
 }
 

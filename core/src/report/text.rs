@@ -184,6 +184,20 @@ fn finding(out: &mut String, f: &Finding, source: Option<&Source>, paint: &Paint
             visible(&f.path)
         }
     );
+    for r in &f.related {
+        let _ = writeln!(
+            out,
+            "   = related: {}:{}:{}: {}",
+            visible(&r.file),
+            r.span.start.line,
+            r.span.start.column,
+            visible(&r.message)
+        );
+        // A second frame when the related place is in the same file (the others are named).
+        if let Some(src) = source.filter(|s| s.name == r.file) {
+            frame(out, src, r.span, paint);
+        }
+    }
     if !f.fix.is_empty() {
         let _ = writeln!(out, "   = fix: {}", visible(f.fix.lines().next().unwrap_or_default()));
     }
