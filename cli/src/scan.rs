@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use rempart::engine::{Baseline, ExceptionSet, Report};
 use rempart::files::{read_bounded, scan_paths};
-use rempart::report::{
+use rempart::format::{
     github_errors, github_findings, text_file, text_notes, text_summary, visible, JsonWriter, SarifWriter,
 };
 use rempart::{Engine, Severity, Source};
@@ -248,8 +248,8 @@ impl<W: Write> Output<'_, W> {
             } => {
                 totals.findings = findings;
                 let text = match format {
-                    Format::Junit => rempart::report::junit(&totals, engine.policies()),
-                    _ => rempart::report::policy_report(&totals),
+                    Format::Junit => rempart::format::junit(&totals, engine.policies()),
+                    _ => rempart::format::policy_report(&totals),
                 };
                 out.write_all(text.as_bytes())?;
                 out.flush()

@@ -114,7 +114,7 @@ pub fn scan_paths(engine: &Engine, paths: &[String]) -> Report {
 /// for byte) as the files go, so that no finding is kept longer than its file.
 pub fn scan_paths_json(engine: &Engine, paths: &[String]) -> String {
     let mut out = Vec::new();
-    let written = crate::report::JsonWriter::start(&mut out).and_then(|mut writer| {
+    let written = crate::format::JsonWriter::start(&mut out).and_then(|mut writer| {
         let totals = files::scan_paths(engine, paths, &[], "", |report, _| writer.findings(&report.findings))?;
         writer.finish(&totals.errors, &totals.notes, &totals.summary)
     });

@@ -18,9 +18,9 @@ pub mod document;
 pub mod engine;
 pub mod ffi;
 pub mod files;
+pub mod format;
 pub mod kustomize;
 pub mod policy;
-pub mod report;
 mod testing;
 
 pub use document::{Limits, Source};

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use proptest::prelude::*;
 use rempart::document::{parse_stream, ObjectId, Position};
 use rempart::engine::{ErrorEntry, Finding, RelatedLocation, Report, SourceSpan};
-use rempart::report::{github, is_hidden, json, junit, policy_report, sarif, text, text_file};
+use rempart::format::{github, is_hidden, json, junit, policy_report, sarif, text, text_file};
 use rempart::{Limits, Severity, Source};
 
 /// Strings made of characters that break formats, and of any character.
@@ -243,7 +243,7 @@ proptest! {
         }
         // Streamed in pieces, the same bytes.
         let mut streamed = Vec::new();
-        let mut w = rempart::report::SarifWriter::start(&mut streamed, &[], "/work/repo").unwrap();
+        let mut w = rempart::format::SarifWriter::start(&mut streamed, &[], "/work/repo").unwrap();
         for f in &r.findings {
             w.results(std::slice::from_ref(f)).unwrap();
         }

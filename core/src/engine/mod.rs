@@ -25,7 +25,7 @@ pub use options::{
 pub use report::{ErrorEntry, Finding, Note, RelatedLocation, Report, SourceSpan, Summary};
 pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
 
-use crate::document::{Documents, Limits, RawDocument, Source};
+use crate::document::{Documents, Limits, Node, RawDocument, Source};
 use crate::policy::{
     builtin_definitions, builtin_files, load_definitions, load_policies_with, Level, Policy, PolicyError, Status,
     Version,
@@ -323,6 +323,26 @@ impl Engine {
             patches,
         }
         .file(source, documents)
+    }
+
+    /// Evaluates objects that are already parsed (for example loaded from JSON); positions
+    /// in the report are those the nodes carry.
+    pub fn scan_nodes(&self, name: &str, nodes: &[Node]) -> Report {
+        let source = Source::new(name, "");
+        let documents = nodes
+            .iter()
+            .enumerate()
+            .map(|(index, node)| RawDocument {
+                index,
+                span: node.span,
+                result: Ok(node.clone()),
+                errors: Vec::new(),
+                notes: Vec::new(),
+            })
+            .collect();
+        let mut report = self.scan_documents(&source, documents);
+        report.notes.splice(0..0, self.option_notes());
+        report
     }
 
     /// Evaluates documents already parsed, as one set: the context comes from them.

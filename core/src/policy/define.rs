@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
 
 use super::condition::Named;
-use super::load::{Loader, PolicyError};
+use super::load::Loader;
+use crate::decode::PolicyError;
 use crate::decode::Decoder;
 use crate::document::{parse_stream, Limits, Node, Source, Span, Value};
 

@@ -3,7 +3,8 @@
 
 use regex::Regex;
 
-use super::{suggest, Loader, LOGIC, MODIFIERS, OPS, SUBJECTS, TYPES, VERSIONS};
+use super::{Loader, LOGIC, MODIFIERS, OPS, SUBJECTS, TYPES, VERSIONS};
+use crate::decode::suggest;
 use crate::document::{Node, Value};
 use crate::policy::condition::{Condition, Lookup, Op, Ordering, Quantifier, Subject};
 use crate::policy::model::KindPattern;

@@ -10,23 +10,11 @@ mod templates;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use super::define::{builtin_definitions, is_definitions, load_definitions, Definitions};
 use super::examples_cut::examples_start;
 use super::model::{KindPattern, Param, Policy};
-use crate::decode::Decoder;
+use crate::decode::{Decoder, PolicyError};
 use crate::document::{parse_stream, Limits, Node, Source, Span};
-
-/// A mistake in a policy file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
-pub struct PolicyError {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
 
 /// Parameter values that replace policy defaults: policy id → parameter → value.
 pub type ParamOverrides = BTreeMap<String, BTreeMap<String, serde_json::Value>>;
@@ -232,35 +220,10 @@ impl<'s, 'd> Loader<'s, 'd> {
     }
 }
 
-/// The known name closest to `name`, when it is close enough to be a typo.
-pub fn suggest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
-        .iter()
-        .map(|k| (edit_distance(&name.to_lowercase(), &k.to_lowercase()), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut row = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or_default() + usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or_default() + 1;
-            let ins = row.get(j).copied().unwrap_or_default() + 1;
-            row.push(sub.min(del).min(ins));
-        }
-        prev = row;
-    }
-    prev.last().copied().unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::suggest;
 
     #[test]
     fn suggests_near_names() {

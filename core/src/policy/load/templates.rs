@@ -1,8 +1,8 @@
 //! The fourth grammar: message templates and the inline examples (`tests`), with fixtures
 //! derived from other fixtures.
 
-use super::{suggest, Loader, FIXTURE_CHANGES};
-use crate::decode::Fields;
+use super::{Loader, FIXTURE_CHANGES};
+use crate::decode::{suggest, Fields};
 use crate::document::{Node, Value};
 use crate::policy::define;
 use crate::policy::model::{Level, Part, Template, TestCase, Tests};

@@ -1,4 +1,5 @@
-//! Output formats for a report. JSON, SARIF, text and GitHub annotations can be written file
+//! Output formats: how a [`Report`](crate::engine::Report) (the model, in `engine/report.rs`)
+//! is written. JSON, SARIF, text and GitHub annotations can be written file
 //! by file as a scan goes (see [`JsonWriter`], [`SarifWriter`], [`text_file`],
 //! [`github_findings`]); JUnit and PolicyReport group findings (by policy, by namespace) and
 //! are written from the whole report.
@@ -11,7 +12,6 @@ mod policy_report;
 mod sarif;
 mod text;
 
-pub use crate::engine::{fingerprint, fingerprint_in};
 pub use escape::{is_hidden, push_visible, visible};
 pub use github::{github, github_errors, github_findings};
 pub use json::{json, JsonWriter};
