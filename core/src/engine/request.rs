@@ -95,6 +95,10 @@ fn pod_of<'a>(object: &'a Node, event: &Node) -> Option<&'a Node> {
     object.get_path(path).filter(|n| n.as_map().is_some())
 }
 
+/// How many steps a JSON patch's path may have to be placed (a path is text: the document's
+/// depth limit does not bound it).
+const MAX_PATCH_DEPTH: usize = 64;
+
 /// The part of the object a JSON patch (RFC 6902) sets: the value of each `add` and `replace`
 /// operation placed at its path. List items are placed in the order the patch writes them
 /// (an index past the end, or `-`, adds an item), so positions in lists may differ from the
@@ -116,6 +120,10 @@ fn from_json_patch(ops: &[Node], span: Span) -> Node {
         let Some(pointer) = text.strip_prefix('/') else {
             continue;
         };
+        // No object of the API nests that deep: a longer path is left out rather than built.
+        if pointer.split('/').count() > MAX_PATCH_DEPTH {
+            continue;
+        }
         let steps: Vec<String> = pointer
             .split('/')
             .map(|s| s.replace("~1", "/").replace("~0", "~"))
@@ -246,6 +254,17 @@ mod tests {
         );
         assert!(pod.get_path(&["spec", "hostIPC"]).is_none());
         assert!(object.get_path(&["metadata", "annotations", "a/b"]).is_some());
+    }
+
+    #[test]
+    fn a_json_patch_path_deeper_than_any_object_is_left_out() {
+        let deep = "/a".repeat(100_000);
+        let event = doc(&format!(
+            r#"{{"verb": "patch", "requestObject": [{{"op": "add", "path": "{deep}", "value": 1}}, {{"op": "add", "path": "/spec/x", "value": 2}}]}}"#
+        ));
+        let (object, _) = request_object(&event).unwrap_or_else(|| panic!("no object"));
+        assert!(object.get("a").is_none());
+        assert!(object.get_path(&["spec", "x"]).is_some());
     }
 
     #[test]
