@@ -117,6 +117,23 @@ fn shared_parameters_belong_to_the_policies_that_read_them() {
         trusting.policy("my/any-request").unwrap().params[0].value,
         serde_json::json!(["^mallory$"])
     );
+    // Set for the pack, it applies to every policy of the pack that has the parameter; the
+    // policy's own value wins.
+    let pack = engine_with(SHARED, &[("my/*", "trustedUsers", serde_json::json!(["^mallory$"]))]).unwrap();
+    assert!(pack.scan(&[event("get", "null")]).findings.is_empty());
+    let both = engine_with(
+        SHARED,
+        &[
+            ("my", "trustedUsers", serde_json::json!(["^mallory$"])),
+            ("my/any-request", "trustedUsers", serde_json::json!(["^bob$"])),
+        ],
+    )
+    .unwrap();
+    assert_eq!(both.scan(&[event("get", "null")]).findings.len(), 1);
+    let err = engine_with(SHARED, &[("other/*", "trustedUsers", serde_json::json!([]))]).unwrap_err();
+    assert!(err.contains("other/*"), "{err}");
+    let err = engine_with(SHARED, &[("my/*", "trustedUser", serde_json::json!([]))]).unwrap_err();
+    assert!(err.contains("did you mean `trustedUsers`?"), "{err}");
     // A value of the wrong type is a positioned error in the definition that reads it.
     let err = engine_with(SHARED, &[("my/any-request", "trustedUsers", serde_json::json!(3))]).unwrap_err();
     assert!(err.contains("policy.yaml:4:"), "{err}");

@@ -70,9 +70,10 @@ impl Loader<'_, '_> {
             .unwrap_or_default();
         let versions = f.get("versions").map(|n| self.versions(n)).unwrap_or_default();
         let pid = id.clone().unwrap_or_default();
+        let given = super::shared::overrides_for(overrides, &pid);
         let params = f
             .get("params")
-            .map(|n| self.params(n, overrides.get(&pid)))
+            .map(|n| self.params(n, Some(&given)))
             .unwrap_or_default();
         // Parameter names that the policy does not declare are reported by the engine, which
         // knows where the options come from (`check_policy_names`).
@@ -80,7 +81,7 @@ impl Loader<'_, '_> {
             .iter()
             .map(|p| (p.name.clone(), Node::from_json(&p.value)))
             .collect();
-        self.overrides = overrides.get(&pid).cloned().unwrap_or_default();
+        self.overrides = given;
         self.inherited.clear();
         self.bindings.clear();
         self.lookups.clear();

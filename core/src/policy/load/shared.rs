@@ -2,12 +2,32 @@
 //! shared parameters (declared in definitions documents and inherited by the policies that
 //! read them), `match.requestObject`, `query` beside a `path` and the `ipClass` test.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::Loader;
+use super::{Loader, ParamOverrides};
 use crate::document::{Node, Value};
 use crate::policy::condition::{Condition, Named, Op, Subject};
 use crate::policy::model::{Param, RequestView};
+
+/// The parameter values the options give policy `id`: those given to its pack (`detect`,
+/// `detect/*`: every policy of the pack that has the parameter), then those given to the id
+/// itself, which win.
+pub(super) fn overrides_for(overrides: &ParamOverrides, id: &str) -> BTreeMap<String, serde_json::Value> {
+    let covers = |pattern: &str| {
+        let pack = pattern.trim_end_matches(['*', '/']);
+        pattern != id && (pack.is_empty() || id.strip_prefix(pack).is_some_and(|rest| rest.starts_with('/')))
+    };
+    let mut packs: Vec<(&String, &BTreeMap<String, serde_json::Value>)> =
+        overrides.iter().filter(|(pattern, _)| covers(pattern)).collect();
+    // A narrower pack (`detect/exec`) wins over a wider one (`detect`).
+    packs.sort_by_key(|(pattern, _)| pattern.trim_end_matches(['*', '/']).len());
+    let mut out = BTreeMap::new();
+    for (_, values) in packs.into_iter().chain(overrides.get_key_value(id)) {
+        out.extend(values.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    out
+}
 
 impl Loader<'_, '_> {
     /// The parameters read by the conditions compiled so far, each once.
