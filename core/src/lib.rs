@@ -19,8 +19,10 @@ pub mod engine;
 pub mod ffi;
 pub mod files;
 pub mod format;
+pub mod glob;
 pub mod kustomize;
 pub mod policy;
+pub mod project;
 mod testing;
 
 pub use document::{Limits, Source};

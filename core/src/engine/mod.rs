@@ -17,10 +17,11 @@ use std::collections::HashMap;
 pub use baseline::{Baseline, BaselineEntry};
 pub use editor_cache::EditorCache;
 pub use evaluate::ScanContext;
-pub use exceptions::{ExceptionSet, EXPIRED_ID, STALE_ID};
+pub use exceptions::{Date, Exception, ExceptionSet, EXPIRED_ID, STALE_ID};
 pub use fingerprint::{fingerprint, fingerprint_in};
 pub use options::{
-    id_matches, options_error_message, LevelChoice, OptionError, OptionNames, OptionRef, Options, PathStep, PolicyText,
+    id_matches, options_error_message, LevelChoice, OptionError, OptionLayer, OptionNames, OptionRef, Options,
+    PathStep, PolicyText,
 };
 pub use report::{ErrorEntry, Finding, Note, RelatedLocation, Report, SourceSpan, Summary};
 pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
@@ -38,6 +39,9 @@ pub enum EngineError {
     Policies(Vec<PolicyError>),
     #[error("{0}")]
     Options(String),
+    /// More policies than `limits.maxPolicies`.
+    #[error("{0}")]
+    Limit(String),
     /// Options that name policies (`select`, `ignore`, `params`, `severities`) name some that
     /// do not exist: each mistake, with the option it is in.
     #[error("{}", mistakes_text(.0))]
@@ -150,7 +154,7 @@ impl Engine {
             return Err(EngineError::InvalidOptions(mistakes));
         }
         if policies.len() > options.limits.max_policies {
-            return Err(EngineError::Options(format!(
+            return Err(EngineError::Limit(format!(
                 "{} policies were loaded, more than the limit of {}; select fewer or raise `maxPolicies`",
                 policies.len(),
                 options.limits.max_policies

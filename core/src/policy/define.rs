@@ -9,8 +9,8 @@ use std::sync::{Arc, OnceLock};
 
 use super::condition::Named;
 use super::load::Loader;
-use crate::decode::PolicyError;
 use crate::decode::Decoder;
+use crate::decode::PolicyError;
 use crate::document::{parse_stream, Limits, Node, Source, Span, Value};
 
 /// Compiled definitions: conditions by name and fixtures by name.
