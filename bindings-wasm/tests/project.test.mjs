@@ -51,4 +51,5 @@ test('mistakes in the configuration text have their line and column', () => {
     assert.deepEqual([e.sourceLocations[0].file, e.sourceLocations[0].line, e.sourceLocations[0].column], ['.rempart.yaml', 2, 9]);
   }
   assert.throws(() => new Engine({ config: { select: [] } }), /`config` must be the text/);
+  assert.throws(() => new Engine({ failon: 'high' }), /^RempartError: unknown option `failon`; did you mean `failOn`\?$/);
 });

@@ -5,13 +5,11 @@ use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::rc::Rc;
 
-use rempart::engine::Report;
 use rempart::files::{read_bounded, scan_paths};
 use rempart::format::{
-    github_errors, github_findings, text_file, text_notes, text_summary, visible, JsonWriter, SarifWriter,
+    visible, FormatWriter, GithubWriter, JsonWriter, JunitWriter, PolicyReportWriter, SarifWriter, TextWriter,
 };
 use rempart::project::Outcome;
-use rempart::{Engine, Source};
 
 use crate::output::Destination;
 use crate::settings;
@@ -93,16 +91,15 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let root = std::env::current_dir()
         .map(|d| d.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut output = match a.format {
-        Format::Json => Output::Json(JsonWriter::start(sink).map_err(write_err)?),
-        Format::Sarif => Output::Sarif(SarifWriter::start(sink, engine.policies(), &root).map_err(write_err)?),
-        Format::Github => Output::Github(sink),
-        Format::Text => Output::Text { out: sink, color },
-        whole => Output::Whole {
-            out: sink,
-            format: whole,
-            findings: Vec::new(),
-        },
+    // One line per format, and no catch-all: a new `Format` does not compile until it has a
+    // writer here.
+    let mut output: Box<dyn FormatWriter + '_> = match a.format {
+        Format::Text => Box::new(TextWriter::new(sink, color, a.verbose)),
+        Format::Json => Box::new(JsonWriter::start(sink).map_err(write_err)?),
+        Format::Sarif => Box::new(SarifWriter::start(sink, engine.policies(), &root).map_err(write_err)?),
+        Format::Junit => Box::new(JunitWriter::new(sink, engine.policies())),
+        Format::PolicyReport => Box::new(PolicyReportWriter::new(sink)),
+        Format::Github => Box::new(GithubWriter::new(sink)),
     };
     let mut judge = project.judge(a.write_baseline.is_some());
     let mut refused: Option<String> = None;
@@ -143,7 +140,7 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         eprintln!("rempart: note: {}: {}", visible(&note.file), note.message);
         totals.notes.push(note);
     }
-    output.finish(totals, a.verbose, &engine).map_err(write_err)?;
+    output.finish(&totals).map_err(write_err)?;
     drop(file_out);
     if let Some(d) = report_file {
         d.commit()?;
@@ -163,79 +160,6 @@ fn exit(outcome: Outcome) -> i32 {
         Outcome::Pass => EXIT_OK,
         Outcome::Findings => EXIT_FINDINGS,
         Outcome::Error => EXIT_ERROR,
-    }
-}
-
-/// Where a scan's report goes: JSON, SARIF, text and GitHub annotations file by file; JUnit
-/// and PolicyReport, which group findings, at the end from what they print of each finding.
-enum Output<'p, W: Write> {
-    Json(JsonWriter<W>),
-    Sarif(SarifWriter<'p, W>),
-    Github(W),
-    Text {
-        out: W,
-        color: bool,
-    },
-    Whole {
-        out: W,
-        format: Format,
-        findings: Vec<rempart::Finding>,
-    },
-}
-
-impl<W: Write> Output<'_, W> {
-    fn file(&mut self, report: &Report, source: Option<&Source>) -> std::io::Result<()> {
-        match self {
-            Output::Json(w) => w.findings(&report.findings),
-            Output::Sarif(w) => w.results(&report.findings),
-            Output::Github(out) => out.write_all(github_findings(&report.findings).as_bytes()),
-            Output::Text { out, color } => out.write_all(text_file(report, source, *color).as_bytes()),
-            Output::Whole { findings, .. } => {
-                // Only what JUnit and PolicyReport print: not the standards.
-                findings.extend(report.findings.iter().map(|f| rempart::Finding {
-                    standards: serde_json::Map::new(),
-                    ..f.clone()
-                }));
-                Ok(())
-            }
-        }
-    }
-
-    fn finish(self, mut totals: Report, verbose: bool, engine: &Engine) -> std::io::Result<()> {
-        match self {
-            Output::Whole {
-                mut out,
-                format,
-                findings,
-            } => {
-                totals.findings = findings;
-                let text = match format {
-                    Format::Junit => rempart::format::junit(&totals, engine.policies()),
-                    _ => rempart::format::policy_report(&totals),
-                };
-                out.write_all(text.as_bytes())?;
-                out.flush()
-            }
-            Output::Json(w) => w.finish(&totals.errors, &totals.notes, &totals.summary),
-            Output::Sarif(w) => w.finish(&totals.errors),
-            Output::Github(mut out) => {
-                out.write_all(github_errors(&totals.errors).as_bytes())?;
-                out.flush()
-            }
-            Output::Text { mut out, .. } => {
-                // Skipped documents are counted in the summary and listed with -v; every
-                // other note (options, paths left out, leniencies of the decoder) always.
-                let shown: Vec<_> = totals
-                    .notes
-                    .iter()
-                    .filter(|n| verbose || !n.message.starts_with("skipped"))
-                    .cloned()
-                    .collect();
-                out.write_all(text_notes(&shown).as_bytes())?;
-                out.write_all(text_summary(&totals.summary).as_bytes())?;
-                out.flush()
-            }
-        }
     }
 }
 

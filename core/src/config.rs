@@ -32,13 +32,17 @@ const FIELDS: &[&str] = &[
 /// see [`OptionLayer`]) and the settings of a scan.
 #[derive(Clone, Debug, Default)]
 pub struct Config {
+    /// The file read (`None` when no file was found).
     pub file: Option<String>,
     /// `select`, `ignore`, `severities`, `params`, `podSecurity` and `limits`.
     pub options: OptionLayer,
+    /// `failOn`: the lowest severity that fails the scan.
     pub fail_on: Option<String>,
     /// Policy files and folders, relative to the file's folder.
     pub policies: Vec<PathBuf>,
+    /// `exclude`: paths left out of the scan.
     pub exclude: Vec<Glob>,
+    /// `exceptions`: accepted findings.
     pub exceptions: Vec<Exception>,
 }
 

@@ -11,6 +11,7 @@ use crate::engine::{
     Summary,
 };
 use crate::files;
+use crate::format::FormatWriter;
 use crate::policy::{Docs, Param, Policy, Severity};
 use crate::project::{BaselineChoice, ConfigChoice, Outcome, Project, ProjectError, Settings};
 
@@ -18,7 +19,9 @@ use crate::project::{BaselineChoice, ConfigChoice, Outcome, Project, ProjectErro
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Input {
+    /// The name shown in the report.
     pub filename: String,
+    /// The text.
     pub text: String,
 }
 
@@ -27,16 +30,23 @@ pub struct Input {
 pub struct ErrorInfo {
     /// `options`, `config`, `policy`, `limit` or `internal`.
     pub code: String,
+    /// What is wrong.
     pub message: String,
     #[serde(rename = "sourceLocations")]
+    /// Where it is (positioned errors of policy files), first the main place.
     pub source_locations: Vec<SourceLocation>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A place an error refers to.
 pub struct SourceLocation {
+    /// The file.
     pub file: String,
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column.
     pub column: usize,
+    /// What is wrong there.
     pub message: String,
 }
 
@@ -140,9 +150,10 @@ pub fn scan_paths(engine: &Engine, paths: &[String]) -> Report {
 /// for byte) as the files go, so that no finding is kept longer than its file.
 pub fn scan_paths_json(engine: &Engine, paths: &[String]) -> String {
     let mut out = Vec::new();
-    let written = crate::format::JsonWriter::start(&mut out).and_then(|mut writer| {
-        let totals = files::scan_paths(engine, paths, &[], "", |report, _| writer.findings(&report.findings))?;
-        writer.finish(&totals.errors, &totals.notes, &totals.summary)
+    let written = crate::format::JsonWriter::start(&mut out).and_then(|writer| {
+        let mut writer: Box<dyn FormatWriter + '_> = Box::new(writer);
+        let totals = files::scan_paths(engine, paths, &[], "", |report, source| writer.file(report, source))?;
+        writer.finish(&totals)
     });
     match written {
         Ok(()) => String::from_utf8(out).unwrap_or_default(),
@@ -170,15 +181,22 @@ pub fn evaluate_json(engine: &Engine, json: &str) -> Result<Report, ErrorInfo> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EditorRange {
+    /// 1-based line of the start.
     pub start_line: usize,
+    /// 1-based column of the start, in UTF-16 units.
     pub start_column: usize,
+    /// 1-based line of the end.
     pub end_line: usize,
+    /// 1-based column of the end, in UTF-16 units.
     pub end_column: usize,
+    /// 0-based offset of the start, in UTF-16 units.
     pub start_offset: usize,
+    /// 0-based offset of the end, in UTF-16 units.
     pub end_offset: usize,
 }
 
 impl EditorRange {
+    /// The editor range of a span of `source`.
     pub fn of(source: &Source, span: &SourceSpan) -> Self {
         EditorRange {
             start_line: span.start.line,
@@ -195,7 +213,9 @@ impl EditorRange {
 #[derive(Clone, Debug, Serialize)]
 pub struct EditorFinding {
     #[serde(flatten)]
+    /// The finding, its fields flattened.
     pub finding: Finding,
+    /// Its range in editor units.
     pub editor: EditorRange,
     /// The editor ranges of the finding's `related` places, in the same order (`null` for a
     /// place in another text). Written only when the finding has related places.
@@ -207,7 +227,9 @@ pub struct EditorFinding {
 #[derive(Clone, Debug, Serialize)]
 pub struct EditorEntry {
     #[serde(flatten)]
+    /// The error or note, its fields flattened.
     pub entry: ErrorEntry,
+    /// Its range in editor units, when it has a place.
     pub editor: Option<EditorRange>,
 }
 
@@ -215,10 +237,15 @@ pub struct EditorEntry {
 /// ranges on every finding, error and note.
 #[derive(Clone, Debug, Serialize)]
 pub struct EditorReport {
+    /// The Rempart version.
     pub version: String,
+    /// The findings.
     pub findings: Vec<EditorFinding>,
+    /// The errors.
     pub errors: Vec<EditorEntry>,
+    /// The notes.
     pub notes: Vec<EditorEntry>,
+    /// The counts.
     pub summary: Summary,
 }
 
@@ -324,13 +351,21 @@ pub fn oversized(engine: &Engine, filename: &str) -> Report {
 /// A policy's metadata and documentation, as `policies()` lists it.
 #[derive(Clone, Debug, Serialize)]
 pub struct PolicyInfo {
+    /// The policy id.
     pub id: String,
+    /// Its title.
     pub title: String,
+    /// Its severity (after configuration).
     pub severity: String,
+    /// Its category.
     pub category: String,
+    /// The standards it maps to.
     pub standards: serde_json::Map<String, serde_json::Value>,
+    /// Why it matters, how to fix it, references.
     pub docs: Docs,
+    /// Its parameters and their values.
     pub params: Vec<Param>,
+    /// The policy file it comes from.
     pub file: String,
 }
 
@@ -349,6 +384,7 @@ impl From<&Policy> for PolicyInfo {
     }
 }
 
+/// The engine's policies, as the bindings list them.
 pub fn policies(engine: &Engine) -> Vec<PolicyInfo> {
     engine.policies().iter().map(PolicyInfo::from).collect()
 }
@@ -387,7 +423,9 @@ type Built = std::sync::Arc<(Engine, Project)>;
 /// A report with the decision `rempart scan` would make on it.
 #[derive(Clone, Debug)]
 pub struct Judged<T> {
+    /// The report.
     pub report: T,
+    /// The decision: pass, findings or error.
     pub outcome: Outcome,
 }
 
@@ -442,8 +480,21 @@ impl Session {
                 )))
             }
         };
-        let o = Options::from_json(&serde_json::Value::Object(map.clone()).to_string(), names)
-            .map_err(ErrorInfo::options)?;
+        let o = Options::from_json(&serde_json::Value::Object(map.clone()).to_string(), names).map_err(|message| {
+            // A misspelt project key (`failon`): say which one was meant.
+            let spelled: Vec<String> = PROJECT_KEYS.iter().map(|k| names.spell(k)).collect();
+            let refs: Vec<&str> = spelled.iter().map(String::as_str).collect();
+            let meant = map
+                .keys()
+                .find_map(|k| crate::policy::suggest(&names.spell(k), &refs).map(|s| (k.clone(), s.to_owned())));
+            match meant {
+                Some((key, project_key)) if message.starts_with("unknown option") => ErrorInfo::options(format!(
+                    "unknown option `{}`; did you mean `{project_key}`?",
+                    crate::format::visible(&names.spell(&key))
+                )),
+                _ => ErrorInfo::options(message),
+            }
+        })?;
         let options = OptionLayer::given(&o, &map);
         let fail_on = match fail_on.as_deref() {
             None => None,
@@ -520,6 +571,7 @@ impl Session {
         &self.engine
     }
 
+    /// The project (configuration, exceptions, baseline) the scans use.
     pub fn project(&self) -> &Project {
         &self.project
     }
@@ -546,9 +598,10 @@ impl Session {
             None => (&self.engine, &self.project),
         };
         let mut out = Vec::new();
-        let written = crate::format::JsonWriter::start(&mut out).and_then(|mut writer| {
-            let (totals, outcome) = project.scan_paths(engine, paths, |report, _| writer.findings(&report.findings))?;
-            writer.finish(&totals.errors, &totals.notes, &totals.summary)?;
+        let written = crate::format::JsonWriter::start(&mut out).and_then(|writer| {
+            let mut writer: Box<dyn FormatWriter + '_> = Box::new(writer);
+            let (totals, outcome) = project.scan_paths(engine, paths, |report, source| writer.file(report, source))?;
+            writer.finish(&totals)?;
             Ok(outcome)
         });
         match written {

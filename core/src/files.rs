@@ -157,15 +157,20 @@ pub fn display(path: &Path) -> String {
 
 /// One input to scan.
 pub enum Input {
+    /// Standard input (`-`).
     Stdin,
+    /// A file.
     File(PathBuf),
 }
 
 /// The inputs the named paths expand to, in order, with what could not be listed (errors)
 /// and the paths left out of directories (notes).
 pub struct Inputs {
+    /// The inputs, in order.
     pub inputs: Vec<Input>,
+    /// Paths that could not be listed.
     pub errors: Vec<ErrorEntry>,
+    /// Paths left out of directories.
     pub notes: Vec<ErrorEntry>,
 }
 

@@ -10,12 +10,14 @@ use serde::Serialize;
 /// relative patterns are relative to the folder of the file that holds them.
 #[derive(Clone, Debug, Serialize)]
 pub struct Glob {
+    /// The pattern as written.
     pub pattern: String,
     #[serde(skip)]
     regex: Option<Regex>,
 }
 
 impl Glob {
+    /// Compiles `pattern`; a relative pattern is taken from the folder `base`.
     pub fn new(pattern: &str, base: &Path) -> Result<Glob, String> {
         let full = if Path::new(pattern).is_absolute() {
             PathBuf::from(pattern)

@@ -11,6 +11,7 @@
 //! assert!(report.findings.iter().any(|f| f.policy == "pod-security/baseline/privileged"));
 //! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod config;
 mod decode;

@@ -29,18 +29,27 @@ pub enum ConfigChoice {
     File(PathBuf),
     /// A configuration file's text, for callers without a file system (the browser); its
     /// relative paths are relative to the current folder.
-    Text { name: String, text: String },
+    Text {
+        /// Names the file in messages.
+        name: String,
+        /// The file's text.
+        text: String,
+    },
 }
 
 /// Where the baseline comes from.
 #[derive(Clone, Debug, Default)]
 pub enum BaselineChoice {
     #[default]
+    /// No baseline.
     None,
+    /// This baseline file.
     File(PathBuf),
     /// A baseline's JSON text; `name` names it in messages and notes.
     Text {
+        /// Names the baseline in messages and notes.
         name: String,
+        /// The baseline's JSON text.
         text: String,
     },
 }
@@ -50,7 +59,9 @@ pub enum BaselineChoice {
 /// (texts) and `policy_paths` add to the file's `policies`.
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
+    /// Which configuration file applies.
     pub config: ConfigChoice,
+    /// Engine options set by the caller, over the file's.
     pub options: OptionLayer,
     /// Policy files and folders to read.
     pub policy_paths: Vec<PathBuf>,
@@ -62,6 +73,7 @@ pub struct Settings {
     pub today: Option<String>,
     /// How messages name the `select` and `ignore` the caller sets (``"`--select`"``).
     pub select_name: Option<String>,
+    /// How messages name the `ignore` the caller sets.
     pub ignore_name: Option<String>,
 }
 
@@ -70,8 +82,11 @@ pub struct Settings {
 /// each mistake with its file, line and column when it has them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProjectError {
+    /// `config`, `policy` or `options`.
     pub code: &'static str,
+    /// What is wrong.
     pub message: String,
+    /// Each mistake with its file, line and column, when it has them.
     pub locations: Vec<PolicyError>,
 }
 
@@ -147,21 +162,27 @@ impl Outcome {
 /// the exceptions and the baseline.
 #[derive(Debug)]
 pub struct Project {
+    /// The engine options: the file's, with the caller's over them.
     pub options: Options,
     /// Findings of this severity or above fail the scan; `None` never fails.
     pub fail_on: Option<Severity>,
+    /// Paths left out of the scan.
     pub exclude: Vec<Glob>,
+    /// Accepted findings (the file's and the caller's exceptions file).
     pub exceptions: Vec<Exception>,
     /// The files that hold the exceptions, for the findings about them.
     pub exception_sources: Vec<Source>,
+    /// The configuration file read, when there is one.
     pub config: Option<Config>,
     /// The configuration file was found from the scanned paths (not named by the caller).
     pub discovered: bool,
+    /// The baseline read, when one is given.
     pub baseline: Option<Baseline>,
     baseline_name: Option<String>,
     config_source: Option<Source>,
     select_name: Option<String>,
     ignore_name: Option<String>,
+    /// The date exceptions are checked against.
     pub today: Date,
 }
 
@@ -492,5 +513,99 @@ impl<'p> Judge<'p> {
     /// The findings seen (after exceptions, before the baseline), as a new baseline.
     pub fn recorded(&self) -> Baseline {
         Baseline::from_findings(self.recorded.iter().flatten())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  hostPID: true\n  containers: [{name: a, image: \"nginx:1\"}]\n";
+
+    fn project(config: &str, today: &str) -> Project {
+        Project::new(&Settings {
+            config: ConfigChoice::Text {
+                name: ".rempart.yaml".into(),
+                text: config.into(),
+            },
+            today: Some(today.into()),
+            ..Settings::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn the_decision_is_the_exit_status_of_rempart_scan() {
+        use Severity::*;
+        assert_eq!(Outcome::decide(false, Some(High), Some(Low)), Outcome::Findings);
+        assert_eq!(Outcome::decide(false, Some(Medium), Some(High)), Outcome::Pass);
+        assert_eq!(Outcome::decide(false, Some(Info), Some(Low)), Outcome::Pass);
+        assert_eq!(Outcome::decide(false, Some(Critical), None), Outcome::Pass);
+        assert_eq!(Outcome::decide(true, None, None).exit_code(), 2);
+    }
+
+    #[test]
+    fn exceptions_expire_and_settings_lay_over_the_file() {
+        let config = "select: [pod-security/baseline]\nfailOn: high\nexceptions:\n  - policies: [pod-security/baseline/host-namespaces]\n    reason: node agent\n    expires: 2027-01-31\n";
+        let before = project(config, "2027-01-31");
+        let engine = before.engine().unwrap();
+        let (report, outcome) = before.apply(engine.scan(&[Source::new("web.yaml", POD)]));
+        assert!(report.findings.is_empty() && report.summary.excepted == 1);
+        assert_eq!(outcome, Outcome::Pass);
+        let after = project(config, "2027-02-01");
+        let (report, outcome) = after.apply(engine.scan(&[Source::new("web.yaml", POD)]));
+        let ids: Vec<&str> = report.findings.iter().map(|f| f.policy.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["pod-security/baseline/host-namespaces", crate::engine::EXPIRED_ID]
+        );
+        assert_eq!(outcome, Outcome::Findings);
+        assert_eq!(
+            report.findings.last().map(|f| (f.file.as_str(), f.span.start.line)),
+            Some((".rempart.yaml", 6))
+        );
+        // A flag over the file: `select` replaced, `failOn` kept.
+        let flags = Project::new(&Settings {
+            config: ConfigChoice::Text {
+                name: ".rempart.yaml".into(),
+                text: config.into(),
+            },
+            options: OptionLayer {
+                select: Some(vec!["images".into()]),
+                ..OptionLayer::default()
+            },
+            ..Settings::default()
+        })
+        .unwrap();
+        assert_eq!(
+            (flags.options.select.as_slice(), flags.fail_on),
+            (&["images".to_owned()][..], Some(Severity::High))
+        );
+    }
+
+    #[test]
+    fn mistakes_point_at_the_configuration_and_the_baseline() {
+        let e = Project::new(&Settings {
+            config: ConfigChoice::Text {
+                name: ".rempart.yaml".into(),
+                text: "failOn: sometimes\n".into(),
+            },
+            ..Settings::default()
+        })
+        .unwrap_err();
+        assert_eq!((e.code, e.locations.len()), ("config", 1));
+        assert_eq!(e.locations.first().map(|l| (l.line, l.column)), Some((1, 9)));
+        let mut p = project("", "2027-01-01");
+        let bad = BaselineChoice::Text {
+            name: "b.json".into(),
+            text: "[]".into(),
+        };
+        assert!(p
+            .read_baseline(&bad)
+            .unwrap_err()
+            .message
+            .starts_with("`b.json`: not a Rempart baseline"));
+        // The clock is not read when no exception can expire.
+        assert_eq!(Project::new(&Settings::default()).unwrap().today, Date::from_days(0));
     }
 }

@@ -24,6 +24,7 @@ pub struct ExceptionSet<'c> {
 }
 
 impl<'c> ExceptionSet<'c> {
+    /// The exceptions as of `today` (which decides which have expired).
     pub fn new(exceptions: &'c [Exception], today: Date) -> Self {
         ExceptionSet {
             exceptions,
@@ -154,6 +155,7 @@ fn kind_texts<S: serde::Serializer>(kinds: &[KindPattern], s: S) -> Result<S::Ok
 pub struct Date(pub i32, pub u32, pub u32);
 
 impl Date {
+    /// Reads `YYYY-MM-DD`; `None` when it is not a calendar date.
     pub fn parse(text: &str) -> Option<Date> {
         let mut it = text.trim().splitn(3, '-');
         let y = it.next()?.parse().ok()?;
@@ -198,22 +200,32 @@ impl std::fmt::Display for Date {
 /// A finding that is accepted, for a reason, maybe until a date.
 #[derive(Clone, Debug, Serialize)]
 pub struct Exception {
+    /// Policy ids or prefixes the exception covers.
     pub policies: Vec<String>,
     #[serde(serialize_with = "kind_texts")]
+    /// Kinds it covers (empty: every kind).
     pub kinds: Vec<KindPattern>,
+    /// Namespaces it covers, as name patterns (empty: every namespace).
     pub namespaces: Vec<String>,
+    /// Object names it covers, as name patterns (empty: every name).
     pub names: Vec<String>,
+    /// Files it covers (empty: every file).
     pub files: Vec<Glob>,
+    /// Why the findings are accepted.
     pub reason: String,
+    /// The last day the exception applies; past it, the exception is reported as expired.
     pub expires: Option<Date>,
     /// Where the exception is written: file, JSON pointer, span.
     #[serde(skip)]
     pub file: String,
     #[serde(skip)]
+    /// The JSON pointer of the exception in its file.
     pub pointer: String,
     #[serde(skip)]
+    /// The exception's span in its file.
     pub span: Span,
     #[serde(skip)]
+    /// The span of its `expires` value, when it has one.
     pub expires_span: Option<Span>,
 }
 

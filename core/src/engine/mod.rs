@@ -7,6 +7,7 @@ mod evaluate;
 mod exceptions;
 mod fingerprint;
 mod options;
+mod pod_security;
 mod report;
 mod request;
 mod suppress;
@@ -34,10 +35,13 @@ use crate::policy::{
 
 /// Why an engine could not be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EngineError {
     #[error("{} mistake(s) in policy files:\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    /// Mistakes in policy files, each positioned.
     Policies(Vec<PolicyError>),
     #[error("{0}")]
+    /// Options that cannot be used, with what to write instead.
     Options(String),
     /// More policies than `limits.maxPolicies`.
     #[error("{0}")]
@@ -164,7 +168,7 @@ impl Engine {
         policies.retain(|p| {
             (options.select.is_empty() || options.select.iter().any(|s| id_matches(&p.id, s)))
                 && !options.ignore.iter().any(|s| id_matches(&p.id, s))
-                && !(level == LevelChoice::Baseline && p.pod_security_level() == Some(Level::Restricted))
+                && pod_security::kept(level, p)
         });
         for p in &mut policies {
             if let Some(s) = options.severities.get(&p.id) {
@@ -226,7 +230,7 @@ impl Engine {
                     .collect()
             })
             .collect();
-        let pod_security_levels = policies.iter().map(Policy::pod_security_level).collect();
+        let pod_security_levels = policies.iter().map(pod_security::level_of).collect();
         let mut wanted = evaluate::Wanted {
             namespaces: level == LevelChoice::FromNamespace,
             kinds: Vec::new(),
@@ -255,10 +259,12 @@ impl Engine {
         &self.policies
     }
 
+    /// The policy of that id, when the engine has it.
     pub fn policy(&self, id: &str) -> Option<&Policy> {
         self.policies.iter().find(|p| p.id == id)
     }
 
+    /// The resource limits of every scan.
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
@@ -373,11 +379,7 @@ impl Engine {
 
     /// An engine holding only `p`, at a fixed version and level, with this engine's limits.
     pub fn with_policy(&self, p: Policy, version: Option<Version>, level: Option<Level>) -> Option<Engine> {
-        let level = match level {
-            Some(Level::Baseline) => LevelChoice::Baseline,
-            Some(_) => LevelChoice::Restricted,
-            None => self.level,
-        };
+        let level = pod_security::choice_for(level, self.level);
         Some(Engine::index(
             vec![p],
             level,

@@ -14,6 +14,7 @@ use crate::policy::{ParamOverrides, Severity};
 pub struct PolicyText {
     /// Shown in errors (a file path, or any label).
     pub name: String,
+    /// The file's text.
     pub text: String,
 }
 
@@ -21,14 +22,17 @@ pub struct PolicyText {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LevelChoice {
+    /// The baseline level of the Pod Security Standards.
     Baseline,
     #[default]
+    /// The restricted level (the default).
     Restricted,
     /// The level the pod's Namespace enforces (in the same scan); the default level otherwise.
     FromNamespace,
 }
 
 impl LevelChoice {
+    /// Reads `baseline`, `restricted` or `from-namespace`.
     pub fn parse(text: &str) -> Option<LevelChoice> {
         match text {
             "baseline" => Some(LevelChoice::Baseline),
@@ -137,19 +141,6 @@ fn option_fields() -> Vec<String> {
         .collect()
 }
 
-impl Options {
-    /// Only the Pod Security pack, at this level and version: what the admission controller
-    /// of that Kubernetes version checks.
-    pub fn pod_security(level: LevelChoice, version: &str) -> Options {
-        Options {
-            select: vec!["pod-security".into()],
-            pod_security_level: level,
-            pod_security_version: version.into(),
-            ..Options::default()
-        }
-    }
-}
-
 /// True when `id` is `prefix` or lies below it (`pod-security` selects `pod-security/…`).
 pub fn id_matches(id: &str, prefix: &str) -> bool {
     let prefix = prefix.trim_end_matches(['*', '/']);
@@ -165,7 +156,12 @@ pub enum OptionRef {
     /// The value of `ignore` at this index.
     Ignore(usize),
     /// A policy id under `params`, or one of its parameter names.
-    Param { policy: String, param: Option<String> },
+    Param {
+        /// The policy id.
+        policy: String,
+        /// The parameter name, when the mistake is about one.
+        param: Option<String>,
+    },
     /// A policy id under `severities`.
     Severity(String),
 }
@@ -173,7 +169,9 @@ pub enum OptionRef {
 /// One step from a configuration file's root towards a value: a map key or a list index.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PathStep {
+    /// A map key.
     Key(String),
+    /// A list index.
     Index(usize),
 }
 
@@ -208,6 +206,7 @@ impl OptionRef {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("option `{}`: {message}", .option.name())]
 pub struct OptionError {
+    /// The option that is wrong.
     pub option: OptionRef,
     /// What is wrong, without the option's name.
     pub message: String,
@@ -519,7 +518,9 @@ mod tests {
 /// JavaScript) or `pod_security_level` (Python keyword arguments).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptionNames {
+    /// `podSecurityLevel`.
     CamelCase,
+    /// `pod_security_level`.
     SnakeCase,
 }
 
@@ -535,6 +536,7 @@ const LIMIT_FIELDS: &[&str] = &[
 ];
 
 impl OptionNames {
+    /// `name` (a field name in snake case) as this spelling writes it.
     pub fn spell(self, name: &str) -> String {
         match self {
             OptionNames::CamelCase => name.to_owned(),

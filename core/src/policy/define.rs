@@ -16,7 +16,9 @@ use crate::document::{parse_stream, Limits, Node, Source, Span, Value};
 /// Compiled definitions: conditions by name and fixtures by name.
 #[derive(Clone, Debug, Default)]
 pub struct Definitions {
+    /// Conditions by name (`use: name`).
     pub conditions: BTreeMap<String, Arc<Named>>,
+    /// Fixtures by name (`fixture: name`).
     pub fixtures: BTreeMap<String, Node>,
     /// Shared parameters: name → (description, default). A definition reads them as
     /// `{param: name}`, and a policy that uses such a definition has them as its own.
