@@ -9,6 +9,7 @@ mod fingerprint;
 mod options;
 mod pod_security;
 mod report;
+mod request;
 mod suppress;
 mod templates;
 

@@ -23,6 +23,9 @@ pub enum Subject {
     Flag(String),
     /// A parameter's value (to switch a rule on or off by configuration).
     Value(Node),
+    /// The decoded values of a query parameter of the URIs the path selects
+    /// (`{path: requestURI, query: command}`).
+    Query(Path, String),
 }
 
 /// A test applied to each value of the subject.
@@ -64,6 +67,9 @@ pub enum Op {
     /// An image whose tag names a Kubernetes version in the range (`…:v1.23.4`); an image
     /// without one is taken to be at the version the object is judged at.
     TagVersion(VersionRange),
+    /// An IP address of one of these classes (`loopback`, `private`, `link-local`, `public`,
+    /// `other`); text that is no address never holds.
+    IpClass(Vec<String>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,6 +119,12 @@ pub struct Named {
     pub size: usize,
     /// The condition.
     pub condition: Condition,
+    /// The shared parameters (`params` of a definitions document) it reads, its uses
+    /// included: a policy that uses it gets them as its own parameters.
+    pub params: Vec<String>,
+    /// The file and node it was written in, to compile it again with a policy's values of
+    /// those parameters.
+    pub origin: Option<std::sync::Arc<(crate::document::Source, Node)>>,
 }
 
 impl Condition {
@@ -341,6 +353,14 @@ impl Condition {
                     |n| (n, Some(n.display())),
                 ),
                 Subject::Keys(p) => (p.nearest(scope.start(p), scope), None),
+                Subject::Query(p, name) => match p.first(scope.start(p), scope).filter(|n| !n.is_null()) {
+                    Some(n) => (
+                        n,
+                        n.as_str()
+                            .and_then(|uri| super::audit::query_values(uri, name).into_iter().next()),
+                    ),
+                    None => (p.nearest(scope.start(p), scope), None),
+                },
                 Subject::Value(v) => (scope.current().node, Some(v.display())),
                 Subject::Flag(name) => match flag(name, scope.current()) {
                     Some(f) => (f.at, Some(f.value)),
@@ -488,6 +508,36 @@ fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<
             });
             found
         }
+        // Each decoded value is tested; a finding points at the URI and names the value.
+        Subject::Query(p, name) => {
+            let mut found: Option<(&'a Node, String)> = None;
+            let mut any = false;
+            p.any(scope.start(p), scope, &mut |uri| {
+                let values = uri
+                    .as_str()
+                    .map(|u| super::audit::query_values(u, name))
+                    .unwrap_or_default();
+                for v in values {
+                    if !scope.budget.spend() {
+                        return true;
+                    }
+                    any = true;
+                    let value = Node::new(Value::Str(v.clone()), uri.span);
+                    if !wants_absent && ops.iter().all(|op| apply(op, &value, None, scope)) {
+                        found = Some((uri, v));
+                        return true;
+                    }
+                }
+                false
+            });
+            if wants_absent {
+                return (!any && !scope.budget.spent()).then(|| Hit {
+                    at: p.nearest(scope.start(p), scope),
+                    value: None,
+                });
+            }
+            return found.map(|(at, v)| Hit { at, value: Some(v) });
+        }
         // A parameter: the test holds or not; a finding points at the current item.
         Subject::Value(v) => {
             let holds = if wants_absent {
@@ -612,6 +662,10 @@ fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>, scope: &Scope<'_, 
         Op::TagVersion(range) => node
             .as_str()
             .is_some_and(|image| range.contains(image_version(image).unwrap_or(scope.version))),
+        Op::IpClass(classes) => node
+            .as_str()
+            .and_then(super::audit::ip_class)
+            .is_some_and(|c| classes.iter().any(|w| w == c)),
     }
 }
 

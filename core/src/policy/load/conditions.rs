@@ -3,7 +3,7 @@
 
 use regex::Regex;
 
-use super::{Loader, LOGIC, OPS, SUBJECTS, TYPES, VERSIONS};
+use super::{Loader, LOGIC, MODIFIERS, OPS, SUBJECTS, TYPES, VERSIONS};
 use crate::decode::suggest;
 use crate::document::{Node, Value};
 use crate::policy::condition::{Condition, Lookup, Op, Ordering, Quantifier, Subject};
@@ -25,6 +25,7 @@ impl Loader<'_, '_> {
             .chain(OPS)
             .chain(LOGIC)
             .chain(VERSIONS)
+            .chain(MODIFIERS)
             .copied()
             .collect();
         let f = self.fields(node, "a condition", &known)?;
@@ -88,7 +89,7 @@ impl Loader<'_, '_> {
                     }
                     "param" => {
                         let name = self.string(n, "`param`")?;
-                        let found = self.params.iter().find(|(p, _)| *p == name).map(|(_, v)| v.clone());
+                        let found = self.param_value(&name);
                         if found.is_none() {
                             self.error(n, format!("no parameter `{name}` is declared in `params`"));
                         }
@@ -115,6 +116,7 @@ impl Loader<'_, '_> {
                 return None;
             }
         };
+        let subject = self.with_query(f.get("query"), subject)?;
         let mut ops = Vec::new();
         for (k, v) in f.entries {
             let key = k.as_str().unwrap_or_default();
@@ -147,7 +149,7 @@ impl Loader<'_, '_> {
                     self.lookups.push(kind);
                 }
             }
-            return Some(Condition::Named(c.clone()));
+            return self.with_shared_params(c.clone());
         }
         if self.defs.broken.contains(&name) {
             self.error(
@@ -288,7 +290,7 @@ impl Loader<'_, '_> {
         if let Some([(k, v)]) = node.as_map() {
             if k.as_str() == Some("param") {
                 let name = self.string(v, "`param`")?;
-                let found = self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+                let found = self.param_value(&name);
                 if found.is_none() {
                     let names: Vec<&str> = self.params.iter().map(|(n, _)| n.as_str()).collect();
                     let hint = suggest(&name, &names)
@@ -363,6 +365,10 @@ impl Loader<'_, '_> {
             "prefix" => Op::Prefix(texts(self)?),
             "certificateOrganization" => Op::CertificateOrganization(texts(self)?),
             "suffix" => Op::Suffix(texts(self)?),
+            "ipClass" => {
+                let classes = texts(self)?;
+                self.ip_class(node, classes)?
+            }
             "gt" => Op::Compare(Ordering::Gt, number(self)?),
             "gte" => Op::Compare(Ordering::Gte, number(self)?),
             "lt" => Op::Compare(Ordering::Lt, number(self)?),
