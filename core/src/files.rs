@@ -335,6 +335,10 @@ pub fn scan_paths<E>(
     first.errors = missing;
     first.summary.ignored = left_out.len();
     first.notes = engine.option_notes();
+    // Objects of the set read twice, named with both places.
+    let set_errors = context.errors();
+    first.summary.errors += set_errors.len();
+    first.errors.extend(set_errors);
     first.notes.extend(left_out);
     each(&mut first, None)?;
     totals.merge(first);

@@ -19,6 +19,7 @@ pub mod engine;
 pub mod ffi;
 pub mod files;
 pub mod kustomize;
+pub mod objects;
 pub mod policy;
 pub mod report;
 mod testing;

@@ -9,6 +9,7 @@ use super::suppress::{self, MISSING_REASON_ID};
 use super::templates;
 use super::{Engine, LevelChoice};
 use crate::document::{expand, Documents, Limits, Node, Object, ObjectId, RawDocument, Source, Span};
+use crate::objects::{ObjectSet, Place, Wants, MAX_SET_OBJECTS};
 use crate::policy::{
     name_matches, Budget, Each, Item, Iteration, KindPattern, Level, Part, Policy, Related, Rule, Scope, Severity,
     Template, Version,
@@ -21,6 +22,8 @@ use crate::policy::{
 pub struct ScanContext {
     namespaces: HashMap<String, (Option<Level>, Option<Version>)>,
     related: Related,
+    /// The objects of the kinds cross-object analyses read (`Wanted::set`), with places.
+    pub(crate) objects: ObjectSet,
 }
 
 /// What the pre-pass collects.
@@ -28,11 +31,13 @@ pub struct ScanContext {
 pub(crate) struct Wanted {
     pub namespaces: bool,
     pub kinds: Vec<KindPattern>,
+    /// The kinds the object set keeps, for cross-object analyses.
+    pub set: Wants,
 }
 
 impl Wanted {
     pub fn any(&self) -> bool {
-        self.namespaces || !self.kinds.is_empty()
+        self.namespaces || !self.kinds.is_empty() || !self.set.is_empty()
     }
 }
 
@@ -43,6 +48,7 @@ impl ScanContext {
         let wanted = Wanted {
             namespaces: true,
             kinds: Vec::new(),
+            set: Wants::default(),
         };
         let mut context = ScanContext::default();
         for source in sources {
@@ -54,6 +60,7 @@ impl ScanContext {
     /// Adds what one source holds. Only the documents whose text names a wanted kind (or
     /// holds an escape, which may spell it) are parsed, so this pre-pass costs little.
     pub(crate) fn add_source(&mut self, source: &Source, limits: &Limits, wanted: &Wanted) {
+        self.objects.add_source(source, limits, &wanted.set);
         let mut needles: Vec<&str> = wanted.kinds.iter().map(|k| k.kind.as_str()).collect();
         if wanted.namespaces {
             needles.push("Namespace");
@@ -115,7 +122,57 @@ impl ScanContext {
             (name, level, version.map(|v| v.to_string())).hash(&mut h);
         }
         self.related.fingerprint(&mut h);
+        self.objects.fingerprint(&mut h);
         h.finish()
+    }
+
+    /// The object set of the scan (the kinds cross-object analyses read).
+    pub fn objects(&self) -> &ObjectSet {
+        &self.objects
+    }
+
+    /// What the whole set holds that is wrong and belongs in the report: objects read twice
+    /// (the last one wins), and objects past the set's budget.
+    pub fn errors(&self) -> Vec<ErrorEntry> {
+        let at = |p: &Place| SourceSpan { start: p.start, end: p.end };
+        let mut out: Vec<ErrorEntry> = self
+            .objects
+            .duplicates()
+            .iter()
+            .map(|d| {
+                let name = clean(d.id.name.as_deref().unwrap_or_default());
+                let namespace = d
+                    .id
+                    .namespace
+                    .as_deref()
+                    .filter(|n| !n.is_empty())
+                    .map(|n| format!(" in namespace `{}`", clean(n)))
+                    .unwrap_or_default();
+                ErrorEntry {
+                    file: d.second.file.clone(),
+                    document: Some(d.second.document),
+                    message: format!(
+                        "{} `{name}`{namespace} is defined twice: here and at {}:{}:{}; the last one read (this one) is used, as a later `kubectl apply` would replace the first; remove one of them",
+                        clean(&d.id.kind),
+                        d.first.file,
+                        d.first.start.line,
+                        d.first.start.column
+                    ),
+                    span: Some(at(&d.second)),
+                }
+            })
+            .collect();
+        if let Some(p) = self.objects.overflow() {
+            out.push(ErrorEntry {
+                file: p.file.clone(),
+                document: Some(p.document),
+                message: format!(
+                    "the scan holds more than {MAX_SET_OBJECTS} objects of the kinds cross-object checks read; from this one on they are left out of those checks; scan fewer files at once"
+                ),
+                span: Some(at(p)),
+            });
+        }
+        out
     }
 }
 
@@ -867,7 +924,28 @@ fn contains_word(text: &str, word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::contains_word;
+    use super::{contains_word, ScanContext, Wanted};
+    use crate::document::{Limits, Source};
+    use crate::objects::Wants;
+
+    #[test]
+    fn duplicates_in_the_object_set_are_positioned_errors_naming_both_places() {
+        let wanted = Wanted {
+            set: Wants::kinds(["ClusterRole"]),
+            ..Wanted::default()
+        };
+        let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: \"a\\tb\"}\n";
+        let mut context = ScanContext::default();
+        for name in ["one.yaml", "two.yaml"] {
+            context.add_source(&Source::new(name, text), &Limits::default(), &wanted);
+        }
+        let errors = context.errors();
+        assert_eq!(errors.len(), 1);
+        let e = errors.first().unwrap();
+        assert_eq!(e.file, "two.yaml");
+        assert_eq!(e.span.map(|s| (s.start.line, s.start.column)), Some((1, 1)));
+        assert!(e.message.contains("ClusterRole `a b` is defined twice: here and at one.yaml:1:1"), "{}", e.message);
+    }
 
     #[test]
     fn kinds_are_found_as_whole_words() {

@@ -225,6 +225,7 @@ impl Engine {
         let mut wanted = evaluate::Wanted {
             namespaces: level == LevelChoice::FromNamespace,
             kinds: Vec::new(),
+            set: crate::objects::Wants::default(),
         };
         for k in policies.iter().flat_map(|p| &p.lookups) {
             if !wanted.kinds.contains(k) {
@@ -264,6 +265,8 @@ impl Engine {
         let context = self.context(sources);
         let mut report = Report::new();
         report.notes = self.option_notes();
+        report.errors = context.errors();
+        report.summary.errors = report.errors.len();
         for source in sources {
             report.merge(self.scan_with(source, &context));
         }
@@ -330,6 +333,9 @@ impl Engine {
         if self.wanted.any() {
             for node in documents.iter().filter_map(|d| d.result.as_ref().ok()) {
                 context.add_document(node, &self.wanted);
+            }
+            for doc in &documents {
+                context.objects.add_document(source, doc, &self.wanted.set);
             }
         }
         evaluate::Evaluator {
