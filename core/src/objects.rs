@@ -243,7 +243,7 @@ struct Index {
 /// by kind and namespace, and by label; see the module documentation for the rules.
 #[derive(Debug, Default)]
 pub struct ObjectSet {
-    objects: Vec<SetObject>,
+    objects: Vec<Arc<SetObject>>,
     by_key: HashMap<Key, usize>,
     duplicates: Vec<Duplicate>,
     overflow: Option<Place>,
@@ -319,17 +319,17 @@ impl ObjectSet {
                 node.pointer_to(obj.node).unwrap_or_default()
             };
             let group = group.to_owned();
-            self.insert(SetObject {
+            self.insert(Arc::new(SetObject {
                 id: obj.id.clone(),
                 group,
                 node: obj.node.clone(),
                 pointer,
                 excerpt,
-            });
+            }));
         }
     }
 
-    fn insert(&mut self, object: SetObject) {
+    fn insert(&mut self, object: Arc<SetObject>) {
         let key: Key = (
             object.group.clone(),
             object.id.kind.clone(),
@@ -359,8 +359,8 @@ impl ObjectSet {
     }
 
     /// Every object, in the order first read (a duplicate takes the place of the one it
-    /// replaces).
-    pub fn objects(&self) -> &[SetObject] {
+    /// replaces). Shared: an analysis keeps the objects it needs without copying them.
+    pub fn objects(&self) -> &[Arc<SetObject>] {
         &self.objects
     }
 
@@ -373,7 +373,7 @@ impl ObjectSet {
     }
 
     /// The object of this group, kind, namespace (`None` or `""` for none) and name.
-    pub fn get(&self, group: &str, kind: &str, namespace: Option<&str>, name: &str) -> Option<&SetObject> {
+    pub fn get(&self, group: &str, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Arc<SetObject>> {
         let key: Key = (
             group.to_owned(),
             kind.to_owned(),
@@ -384,24 +384,24 @@ impl ObjectSet {
     }
 
     /// The objects of a kind, in any group, in reading order.
-    pub fn of_kind<'s>(&'s self, kind: &str) -> impl Iterator<Item = &'s SetObject> + 's {
+    pub fn of_kind<'s>(&'s self, kind: &str) -> impl Iterator<Item = &'s Arc<SetObject>> + 's {
         self.indexed(self.index().by_kind.get(kind))
     }
 
     /// The objects of a kind, in any group, in one namespace (`None` for the objects that
     /// name none).
-    pub fn in_namespace<'s>(&'s self, kind: &str, namespace: Option<&str>) -> impl Iterator<Item = &'s SetObject> + 's {
+    pub fn in_namespace<'s>(&'s self, kind: &str, namespace: Option<&str>) -> impl Iterator<Item = &'s Arc<SetObject>> + 's {
         let key = (kind.to_owned(), namespace.filter(|n| !n.is_empty()).map(str::to_owned));
         self.indexed(self.index().by_namespace.get(&key))
     }
 
     /// The objects of a kind, in any group, that carry the label `key` with `value`.
-    pub fn with_label<'s>(&'s self, kind: &str, key: &str, value: &str) -> impl Iterator<Item = &'s SetObject> + 's {
+    pub fn with_label<'s>(&'s self, kind: &str, key: &str, value: &str) -> impl Iterator<Item = &'s Arc<SetObject>> + 's {
         let key = (kind.to_owned(), key.to_owned(), value.to_owned());
         self.indexed(self.index().by_label.get(&key))
     }
 
-    fn indexed<'s>(&'s self, list: Option<&'s Vec<usize>>) -> impl Iterator<Item = &'s SetObject> + 's {
+    fn indexed<'s>(&'s self, list: Option<&'s Vec<usize>>) -> impl Iterator<Item = &'s Arc<SetObject>> + 's {
         list.map(Vec::as_slice)
             .unwrap_or_default()
             .iter()
@@ -502,7 +502,7 @@ mod tests {
         let labelled: Vec<&str> = ["Role", "ClusterRole"]
             .iter()
             .flat_map(|k| s.with_label(k, "team", "a"))
-            .map(SetObject::name)
+            .map(|o| o.name())
             .collect();
         assert_eq!(labelled, ["r", "c"]);
         assert!(s.get("", "Pod", None, "p").is_none(), "not wanted");
