@@ -227,6 +227,28 @@ pub struct Duplicate {
     pub second: Place,
 }
 
+impl Duplicate {
+    /// What the report says, at the later place.
+    pub fn message(&self) -> String {
+        let clean = |t: &str| -> String { t.chars().map(|c| if c.is_control() { ' ' } else { c }).take(200).collect() };
+        let namespace = self
+            .id
+            .namespace
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .map(|n| format!(" in namespace `{}`", clean(n)))
+            .unwrap_or_default();
+        format!(
+            "{} `{}`{namespace} is defined twice: here and at {}:{}:{}; the last one read (this one) is used, as a later `kubectl apply` would replace the first; remove one of them",
+            clean(&self.id.kind),
+            clean(self.id.name.as_deref().unwrap_or_default()),
+            self.first.file,
+            self.first.start.line,
+            self.first.start.column
+        )
+    }
+}
+
 /// Group, kind, namespace (`None` when missing or empty) and name.
 type Key = (String, String, Option<String>, String);
 
@@ -247,6 +269,8 @@ pub struct ObjectSet {
     by_key: HashMap<Key, usize>,
     duplicates: Vec<Duplicate>,
     overflow: Option<Place>,
+    /// Documents that could be read for the set but do not parse: place and message.
+    unread: Vec<(Place, String)>,
     index: OnceLock<Index>,
 }
 
@@ -290,8 +314,19 @@ impl ObjectSet {
     /// Adds the wanted objects of one parsed document of `source` (one that does not parse
     /// adds nothing: the scan reports it).
     pub fn add_document(&mut self, source: &Source, doc: &RawDocument, wants: &Wants) {
-        let Ok(node) = &doc.result else {
-            return;
+        let node = match &doc.result {
+            Ok(node) => node,
+            Err(e) => {
+                let place = Place {
+                    file: source.name.clone(),
+                    document: doc.index,
+                    path: String::new(),
+                    start: source.position(e.span.start),
+                    end: source.position(e.span.end),
+                };
+                self.unread.push((place, e.message.clone()));
+                return;
+            }
         };
         let mut excerpt: Option<Arc<Excerpt>> = None;
         for obj in expand(node, doc.index).flatten() {
@@ -433,6 +468,12 @@ impl ObjectSet {
     /// The objects read twice (the last one is kept).
     pub fn duplicates(&self) -> &[Duplicate] {
         &self.duplicates
+    }
+
+    /// The documents that may hold wanted objects but do not parse (a scan reports them
+    /// already; an analysis on its own reports these).
+    pub fn unread(&self) -> &[(Place, String)] {
+        &self.unread
     }
 
     /// The first object left out because the set was full ([`MAX_SET_OBJECTS`]).

@@ -139,27 +139,11 @@ impl ScanContext {
             .objects
             .duplicates()
             .iter()
-            .map(|d| {
-                let name = clean(d.id.name.as_deref().unwrap_or_default());
-                let namespace = d
-                    .id
-                    .namespace
-                    .as_deref()
-                    .filter(|n| !n.is_empty())
-                    .map(|n| format!(" in namespace `{}`", clean(n)))
-                    .unwrap_or_default();
-                ErrorEntry {
-                    file: d.second.file.clone(),
-                    document: Some(d.second.document),
-                    message: format!(
-                        "{} `{name}`{namespace} is defined twice: here and at {}:{}:{}; the last one read (this one) is used, as a later `kubectl apply` would replace the first; remove one of them",
-                        clean(&d.id.kind),
-                        d.first.file,
-                        d.first.start.line,
-                        d.first.start.column
-                    ),
-                    span: Some(at(&d.second)),
-                }
+            .map(|d| ErrorEntry {
+                file: d.second.file.clone(),
+                document: Some(d.second.document),
+                message: d.message(),
+                span: Some(at(&d.second)),
             })
             .collect();
         if let Some(p) = self.objects.overflow() {

@@ -273,6 +273,13 @@ impl Engine {
         report
     }
 
+    /// The RBAC effective permissions of a set of documents: `can_i`, `who_can` and the
+    /// effective rules of a user (`rules`), each grant with its binding, role and rule and
+    /// their places, read with this engine's limits (a `List` may be as large as an input).
+    pub fn rbac<'s>(&self, sources: impl IntoIterator<Item = &'s Source>) -> crate::rbac::Analysis {
+        crate::rbac::Analysis::read(sources, &self.limits)
+    }
+
     /// Scans one source on its own.
     pub fn scan_source(&self, source: &Source) -> Report {
         self.scan(std::slice::from_ref(source))

@@ -19,6 +19,8 @@
 //! Indexes: bindings by user name, by group, by namespace and by role; roles by kind,
 //! namespace and name, ClusterRoles by label. No question compares all pairs.
 
+pub mod analysis;
+pub mod resources;
 pub mod rules;
 mod users;
 
@@ -26,7 +28,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 pub use rules::{Request, Rule, Target};
-pub use users::User;
+pub use analysis::{Analysis, CanI, EffectiveRule, GrantRef, ObjectRef, SubjectGrants, WhoCan};
+pub use users::{User, ANONYMOUS, AUTHENTICATED, UNAUTHENTICATED};
 
 use crate::document::{Limits, Node, Source};
 use crate::objects::{ObjectSet, Place, SetObject, Wants};
