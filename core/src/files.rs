@@ -335,7 +335,8 @@ pub fn scan_paths<E>(
     first.errors = missing;
     first.summary.ignored = left_out.len();
     first.notes = engine.option_notes();
-    // Objects of the set read twice, named with both places.
+    // Objects of the set read twice, named with both places; objects past the set's budget.
+    first.notes.extend(context.notes());
     let set_errors = context.errors();
     first.summary.errors += set_errors.len();
     first.errors.extend(set_errors);

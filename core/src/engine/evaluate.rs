@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::comments;
-use super::report::{ErrorEntry, Finding, Note, Report, SourceSpan};
+use super::report::{ErrorEntry, Finding, Note, RelatedLocation, Report, SourceSpan};
 use super::suppress::{self, MISSING_REASON_ID};
 use super::templates;
 use super::{Engine, LevelChoice};
@@ -21,9 +21,9 @@ use crate::policy::{
 #[derive(Debug, Default)]
 pub struct ScanContext {
     namespaces: HashMap<String, (Option<Level>, Option<Version>)>,
-    related: Related,
-    /// The objects of the kinds cross-object analyses read (`Wanted::set`), with places.
-    pub(crate) objects: ObjectSet,
+    /// The objects `lookup` finds, and the object set of the kinds cross-object analyses read
+    /// (`Wanted::set`), with places.
+    pub(crate) related: Related,
 }
 
 /// What the pre-pass collects.
@@ -60,7 +60,7 @@ impl ScanContext {
     /// Adds what one source holds. Only the documents whose text names a wanted kind (or
     /// holds an escape, which may spell it) are parsed, so this pre-pass costs little.
     pub(crate) fn add_source(&mut self, source: &Source, limits: &Limits, wanted: &Wanted) {
-        self.objects.add_source(source, limits, &wanted.set);
+        self.related.add_to_set(source, limits, &wanted.set);
         let mut needles: Vec<&str> = wanted.kinds.iter().map(|k| k.kind.as_str()).collect();
         if wanted.namespaces {
             needles.push("Namespace");
@@ -122,31 +122,39 @@ impl ScanContext {
             (name, level, version.map(|v| v.to_string())).hash(&mut h);
         }
         self.related.fingerprint(&mut h);
-        self.objects.fingerprint(&mut h);
         h.finish()
     }
 
     /// The object set of the scan (the kinds cross-object analyses read).
     pub fn objects(&self) -> &ObjectSet {
-        &self.objects
+        self.related.set()
     }
 
-    /// What the whole set holds that is wrong and belongs in the report: objects read twice
-    /// (the last one wins), and objects past the set's budget.
-    pub fn errors(&self) -> Vec<ErrorEntry> {
-        let at = |p: &Place| SourceSpan { start: p.start, end: p.end };
-        let mut out: Vec<ErrorEntry> = self
-            .objects
+    /// Objects of the set read twice, as notes naming both places: each object is still
+    /// judged on its own, and the checks across objects use the last one, as a later
+    /// `kubectl apply` would (an error in `rempart auth`, whose answer depends on it).
+    pub fn notes(&self) -> Vec<Note> {
+        self.related
+            .set()
             .duplicates()
             .iter()
-            .map(|d| ErrorEntry {
+            .map(|d| Note {
                 file: d.second.file.clone(),
                 document: Some(d.second.document),
                 message: d.message(),
-                span: Some(at(&d.second)),
+                span: Some(SourceSpan {
+                    start: d.second.start,
+                    end: d.second.end,
+                }),
             })
-            .collect();
-        if let Some(p) = self.objects.overflow() {
+            .collect()
+    }
+
+    /// What the whole set holds that is wrong: objects past the set's budget.
+    pub fn errors(&self) -> Vec<ErrorEntry> {
+        let at = |p: &Place| SourceSpan { start: p.start, end: p.end };
+        let mut out = Vec::new();
+        if let Some(p) = self.related.set().overflow() {
             out.push(ErrorEntry {
                 file: p.file.clone(),
                 document: Some(p.document),
@@ -241,6 +249,8 @@ struct Draft<'a> {
     message: String,
     severity: Severity,
     version: Version,
+    /// Places in other objects that explain the finding (the RBAC rule that grants a right).
+    related: Vec<(Place, String)>,
 }
 
 impl Evaluator<'_> {
@@ -584,7 +594,20 @@ impl Evaluator<'_> {
                 span: SourceSpan::of(source, span),
                 standards,
                 fix: policy.docs.fix.clone(),
-                related: Vec::new(),
+                related: draft
+                    .related
+                    .into_iter()
+                    .map(|(p, message)| RelatedLocation {
+                        file: p.file,
+                        document: p.document,
+                        path: p.path,
+                        span: SourceSpan {
+                            start: p.start,
+                            end: p.end,
+                        },
+                        message,
+                    })
+                    .collect(),
             });
         }
         for s in suppressions.iter().filter(|s| s.reason.is_none()) {
@@ -795,12 +818,14 @@ impl<'a> RuleRun<'_, 'a> {
             return;
         }
         let message = render(&self.rule.message, &scope, hit.value.as_deref());
+        let related = self.rule.deny.chain(&scope);
         self.out.push(Draft {
             policy: self.index,
             at,
             message,
             severity: self.policy.severity,
             version: self.version,
+            related,
         });
     }
 }
@@ -913,7 +938,7 @@ mod tests {
     use crate::objects::Wants;
 
     #[test]
-    fn duplicates_in_the_object_set_are_positioned_errors_naming_both_places() {
+    fn duplicates_in_the_object_set_are_positioned_notes_naming_both_places() {
         let wanted = Wanted {
             set: Wants::kinds(["ClusterRole"]),
             ..Wanted::default()
@@ -923,9 +948,10 @@ mod tests {
         for name in ["one.yaml", "two.yaml"] {
             context.add_source(&Source::new(name, text), &Limits::default(), &wanted);
         }
-        let errors = context.errors();
-        assert_eq!(errors.len(), 1);
-        let e = errors.first().unwrap();
+        assert!(context.errors().is_empty());
+        let notes = context.notes();
+        assert_eq!(notes.len(), 1);
+        let e = notes.first().unwrap();
         assert_eq!(e.file, "two.yaml");
         assert_eq!(e.span.map(|s| (s.start.line, s.start.column)), Some((1, 1)));
         assert!(e.message.contains("ClusterRole `a b` is defined twice: here and at one.yaml:1:1"), "{}", e.message);

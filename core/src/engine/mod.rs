@@ -227,6 +227,10 @@ impl Engine {
             kinds: Vec::new(),
             set: crate::objects::Wants::default(),
         };
+        // Policies over RBAC effective permissions need the RBAC objects of the whole scan.
+        if policies.iter().any(Policy::uses_rbac) {
+            wanted.set = crate::rbac::wants();
+        }
         for k in policies.iter().flat_map(|p| &p.lookups) {
             if !wanted.kinds.contains(k) {
                 wanted.kinds.push(k.clone());
@@ -266,6 +270,7 @@ impl Engine {
         let mut report = Report::new();
         report.notes = self.option_notes();
         report.errors = context.errors();
+        report.notes.extend(context.notes());
         report.summary.errors = report.errors.len();
         for source in sources {
             report.merge(self.scan_with(source, &context));
@@ -342,7 +347,7 @@ impl Engine {
                 context.add_document(node, &self.wanted);
             }
             for doc in &documents {
-                context.objects.add_document(source, doc, &self.wanted.set);
+                context.related.add_document_to_set(source, doc, &self.wanted.set);
             }
         }
         evaluate::Evaluator {

@@ -74,7 +74,7 @@ const OPS: &[&str] = &[
     "certificateOrganization",
     "tagVersion",
 ];
-const LOGIC: &[&str] = &["all", "any", "not", "some", "use", "lookup"];
+const LOGIC: &[&str] = &["all", "any", "not", "some", "use", "lookup", "can", "missingRole", "bound"];
 const VERSIONS: &[&str] = &["since", "until"];
 const FIXTURE_CHANGES: &[&str] = &["fixture", "patch", "splice", "container", "without", "flags"];
 const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list", "map"];
@@ -718,6 +718,27 @@ impl<'s, 'd> Loader<'s, 'd> {
                 Some("not") => Some(Condition::Not(Box::new(self.condition(f.get("not")?)?))),
                 Some("some") => self.quantifier(f.get("some")?),
                 Some("lookup") => self.lookup(f.get("lookup")?),
+                Some("can") => match super::can::Can::parse(f.get("can")?) {
+                    Ok(can) => Some(Condition::Rbac(Box::new(super::can::RbacCondition::Can(can)))),
+                    Err(mistakes) => {
+                        for (at, message) in mistakes {
+                            self.error(at, message);
+                        }
+                        None
+                    }
+                },
+                Some(key @ ("missingRole" | "bound")) => {
+                    let v = f.get(key)?;
+                    if v.display() != "true" {
+                        self.error(v, format!("`{key}` takes `true`"));
+                        return None;
+                    }
+                    Some(Condition::Rbac(Box::new(if key == "bound" {
+                        super::can::RbacCondition::Bound
+                    } else {
+                        super::can::RbacCondition::MissingRole
+                    })))
+                }
                 Some(key) => {
                     let list = f.get(key)?;
                     if list.as_seq().is_none_or(<[Node]>::is_empty) {

@@ -1,5 +1,6 @@
 //! The policy language: files, their compiled form, paths and conditions.
 
+mod can;
 mod catalog;
 mod certificate;
 mod condition;

@@ -12,7 +12,7 @@
 //! - A ClusterRole with an `aggregationRule` holds the union of the rules of the ClusterRoles
 //!   its selectors pick (itself left out, by name, each rule once), replacing its own, as the
 //!   aggregation controller writes it; chains aggregate through (`admin` ← `edit` ← `view`).
-//! - The default ClusterRoles every cluster has (`policies/rbac/_default-cluster-roles.yaml`)
+//! - The default ClusterRoles every cluster has (`policies/rbac/default-cluster-roles.data.yaml`)
 //!   stand in for the ones the set does not define, and take part in aggregation.
 //! - A binding whose role is missing grants nothing.
 //!
@@ -38,7 +38,7 @@ use crate::objects::{ObjectSet, Place, SetObject, Wants};
 pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 
 /// Name of the embedded default ClusterRoles, as places name it.
-pub const DEFAULTS_FILE: &str = "builtin:rbac/_default-cluster-roles.yaml";
+pub const DEFAULTS_FILE: &str = "builtin:rbac/default-cluster-roles.data.yaml";
 
 /// The kinds an RBAC analysis reads from a scan.
 pub fn wants() -> Wants {
@@ -54,7 +54,7 @@ pub fn wants() -> Wants {
 pub fn defaults() -> &'static ObjectSet {
     static DEFAULTS: OnceLock<ObjectSet> = OnceLock::new();
     DEFAULTS.get_or_init(|| {
-        let text = include_str!("../../../policies/rbac/_default-cluster-roles.yaml");
+        let text = include_str!("../../../policies/rbac/default-cluster-roles.data.yaml");
         ObjectSet::read([&Source::new(DEFAULTS_FILE, text)], &Limits::default(), &wants())
     })
 }
@@ -190,6 +190,7 @@ pub struct Authorizer {
     /// ServiceAccounts of the set, by namespace.
     service_accounts: HashMap<String, Vec<Arc<SetObject>>>,
     role_by_key: HashMap<(Scope, Option<String>, String), usize>,
+    binding_by_key: HashMap<(Scope, Option<String>, String), usize>,
     /// Bindings by the user name a subject matches (`User` and `ServiceAccount` subjects).
     by_user: HashMap<String, Vec<(usize, usize)>>,
     by_group: HashMap<String, Vec<(usize, usize)>>,
@@ -550,6 +551,8 @@ impl Authorizer {
             self.by_role.entry(r).or_default().push(index);
         }
         self.by_namespace.entry(namespace.clone()).or_default().push(index);
+        self.binding_by_key
+            .insert((scope, namespace.clone(), o.name().to_owned()), index);
         self.bindings.push(Binding {
             scope,
             namespace,
@@ -571,7 +574,7 @@ impl Authorizer {
 
     /// The bindings (and subject entries) that name this user, by name or group, in binding
     /// order.
-    fn bindings_of(&self, user: &User) -> Vec<(usize, usize)> {
+    pub fn bindings_of(&self, user: &User) -> Vec<(usize, usize)> {
         let mut found: Vec<(usize, usize)> = self.by_user.get(&user.name).cloned().unwrap_or_default();
         for g in &user.groups {
             found.extend(self.by_group.get(g).into_iter().flatten());
@@ -673,6 +676,38 @@ impl Authorizer {
             }
         }
         out
+    }
+
+    /// The binding of this kind, namespace (`default` when `None`, for a RoleBinding) and
+    /// name.
+    pub fn binding_index(&self, scope: Scope, namespace: Option<&str>, name: &str) -> Option<usize> {
+        let ns = match scope {
+            Scope::Namespaced => Some(namespace.unwrap_or("default").to_owned()),
+            Scope::Cluster => None,
+        };
+        self.binding_by_key.get(&(scope, ns, name.to_owned())).copied()
+    }
+
+    /// The role `object` is (a Role or ClusterRole of the set, read by kind, namespace, name).
+    pub fn role_index_of(&self, object: &Node) -> Option<usize> {
+        let scope = match object.get("kind").and_then(Node::as_str)? {
+            "Role" => Scope::Namespaced,
+            "ClusterRole" => Scope::Cluster,
+            _ => return None,
+        };
+        let name = object.get_path(&["metadata", "name"]).and_then(Node::as_str)?;
+        let ns = match scope {
+            Scope::Namespaced => Some(
+                object
+                    .get_path(&["metadata", "namespace"])
+                    .and_then(Node::as_str)
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or("default")
+                    .to_owned(),
+            ),
+            Scope::Cluster => None,
+        };
+        self.role_by_key.get(&(scope, ns, name.to_owned())).copied()
     }
 
     /// The bindings that name role `index` (an index into [`Authorizer::roles`]).
