@@ -49,6 +49,26 @@ fn shared_vectors() {
         let inputs: Vec<rempart::ffi::Input> =
             serde_json::from_value(vector.get("inputs").cloned().unwrap_or_default()).unwrap_or_default();
         let got = project(&rempart::ffi::scan(&engine, &inputs));
+        // RBAC questions over the same inputs (`rbac-*.json`): `can-i`, `who-can`, `list`.
+        if let Some(Value::Array(queries)) = vector.get_mut("queries") {
+            for q in queries.iter_mut() {
+                let ask: rempart::ffi::AuthQuery =
+                    serde_json::from_value(q["query"].clone()).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+                let answer = match q["kind"].as_str() {
+                    Some("can-i") => serde_json::to_value(rempart::ffi::can_i(&engine, &inputs, &ask).unwrap()).unwrap(),
+                    Some("who-can") => serde_json::to_value(rempart::ffi::who_can(&engine, &inputs, &ask).unwrap()).unwrap(),
+                    Some("list") => serde_json::to_value(rempart::ffi::effective_rules(&engine, &inputs, &ask)).unwrap(),
+                    other => panic!("{}: unknown query kind {other:?}", file.display()),
+                };
+                if bless {
+                    q["expected"] = answer;
+                } else if q.get("expected") != Some(&answer) {
+                    failures.push(format!("{}: query {}:
+expected {}
+     got {}", file.display(), q["query"], q["expected"], answer));
+                }
+            }
+        }
         if bless {
             vector["expected"] = got;
             let out = serde_json::to_string_pretty(&vector).unwrap_or_default() + "\n";
