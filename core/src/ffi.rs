@@ -337,6 +337,28 @@ fn auth_sources(engine: &Engine, inputs: &[Input]) -> Vec<Source> {
         .collect()
 }
 
+/// The texts of files and directories, read as `rempart scan` reads them (`kubectl apply -f`
+/// expansion, bounded reads); unreadable paths are errors.
+pub fn read_paths(engine: &Engine, paths: &[String]) -> Result<Vec<Input>, ErrorInfo> {
+    let max = engine.limits().max_input_bytes;
+    let collected = files::collect_inputs(paths, &[]);
+    if let Some(e) = collected.errors.first() {
+        return Err(ErrorInfo::options(format!("`{}`: {}", e.file, e.message)));
+    }
+    collected
+        .inputs
+        .iter()
+        .map(|i| {
+            files::read_input(i, "", max)
+                .map(|s| Input {
+                    filename: s.name,
+                    text: s.text,
+                })
+                .map_err(|e| ErrorInfo::options(format!("`{}`: {}", e.file, e.message)))
+        })
+        .collect()
+}
+
 fn auth_request(q: &AuthQuery) -> Result<crate::rbac::Request, ErrorInfo> {
     crate::rbac::resources::request(&q.verb, &q.resource, &q.subresource, q.api_group.as_deref(), &q.namespace)
         .map_err(ErrorInfo::options)

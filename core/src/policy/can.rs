@@ -41,6 +41,8 @@ pub struct Can {
     /// Holds for any rule that grants more than discovery (the URLs of `system:discovery` and
     /// `system:public-info-viewer`, and the self-reviews of `system:basic-user`).
     pub beyond_discovery: bool,
+    /// The requests asked, built once (a rule's match does not depend on the namespace).
+    requests: Vec<Request>,
 }
 
 /// The RBAC conditions.
@@ -72,6 +74,7 @@ impl Can {
             urls: Vec::new(),
             within: Within::Any,
             beyond_discovery: false,
+            requests: Vec::new(),
         };
         let Some(entries) = node.as_map() else {
             return Err(vec![(node, "`can` takes a map: `{verbs: […], resources: […], apiGroups: […], scope: cluster|foreign|any, namespace: …}`".into())]);
@@ -112,14 +115,16 @@ impl Can {
             errors.push((node, "`can` needs `verbs` and `resources` or `nonResourceURLs` (or `beyondDiscovery: true`)".into()));
         }
         if errors.is_empty() {
+            can.requests = can.build_requests();
             Ok(can)
         } else {
             Err(errors)
         }
     }
 
-    /// The requests this asks about, in `namespace`.
-    fn requests(&self, namespace: &str) -> Vec<Request> {
+    /// The requests this asks about.
+    fn build_requests(&self) -> Vec<Request> {
+        let namespace = "";
         let mut out = Vec::new();
         for verb in &self.verbs {
             for res in &self.resources {
@@ -135,25 +140,27 @@ impl Can {
         out
     }
 
-    /// Whether `rule` grants what this asks, in `namespace`.
-    fn granted_by(&self, rule: &Rule, namespace: &str) -> bool {
+    /// Whether `rule` grants what this asks.
+    fn granted_by(&self, rule: &Rule) -> bool {
         if self.beyond_discovery {
             return !is_discovery(rule);
         }
-        self.requests(namespace).iter().any(|r| rule.allows(r))
+        self.requests.iter().any(|r| rule.allows(r))
     }
 }
 
 /// True for a rule that grants nothing beyond what every cluster gives every user for
 /// discovery: `get` on the discovery URLs, and creating self-reviews.
 fn is_discovery(rule: &Rule) -> bool {
-    let defaults = rbac::defaults();
-    let discovery: Vec<Rule> = ["system:discovery", "system:public-info-viewer"]
-        .iter()
-        .filter_map(|n| defaults.get(rbac::RBAC_GROUP, "ClusterRole", None, n))
-        .flat_map(|o| o.node.get("rules").and_then(Node::as_seq).unwrap_or_default().iter())
-        .map(|n| Rule::read(n).0)
-        .collect();
+    static DISCOVERY: std::sync::OnceLock<Vec<Rule>> = std::sync::OnceLock::new();
+    let discovery = DISCOVERY.get_or_init(|| {
+        ["system:discovery", "system:public-info-viewer"]
+            .iter()
+            .filter_map(|n| rbac::defaults().get(rbac::RBAC_GROUP, "ClusterRole", None, n))
+            .flat_map(|o| o.node.get("rules").and_then(Node::as_seq).unwrap_or_default().iter())
+            .map(|n| Rule::read(n).0)
+            .collect()
+    });
     if !rule.non_resource_urls.is_empty() {
         return rule.resources.is_empty()
             && rule.verbs.iter().all(|v| v == "get" || v == "head")
@@ -335,10 +342,10 @@ fn binding_grants(a: &Authorizer, b: usize, subject: usize, own: Option<&str>, c
     }
     role.rules
         .iter()
-        .filter(|r| can.granted_by(&r.rule, ns.unwrap_or_default()))
+        .filter(|r| can.granted_by(&r.rule))
         .map(|r| Found {
             binding: b,
-            subject: subject,
+            subject,
             rule: r.clone(),
         })
         .collect()

@@ -118,7 +118,10 @@ mod tests {
     use super::*;
     use crate::rbac::rules::Target;
 
-    fn parts(r: &Request) -> (String, String, String, String, String) {
+    /// Group, resource, subresource, name, namespace.
+    type Parts = (String, String, String, String, String);
+
+    fn parts(r: &Request) -> Parts {
         match &r.target {
             Target::Resource {
                 group,
@@ -133,7 +136,7 @@ mod tests {
     #[test]
     fn types_resolve_as_kubectl_reads_them() {
         let s = |x: &str| x.to_owned();
-        let cases: Vec<(&str, &str, Option<&str>, (String, String, String, String, String))> = vec![
+        let cases: Vec<(&str, &str, Option<&str>, Parts)> = vec![
             ("pods", "", None, (s(""), s("pods"), s(""), s(""), s("ns"))),
             ("po/web", "exec", None, (s(""), s("pods"), s("exec"), s("web"), s("ns"))),
             ("pod", "", None, (s(""), s("pods"), s(""), s(""), s("ns"))),

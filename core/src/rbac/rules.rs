@@ -72,13 +72,8 @@ impl Rule {
                 subresource,
                 name,
             } => {
-                let combined = if subresource.is_empty() {
-                    resource.clone()
-                } else {
-                    format!("{resource}/{subresource}")
-                };
                 api_group_matches(self, group)
-                    && resource_matches(self, &combined, subresource)
+                    && resource_matches_parts(self, resource, subresource)
                     && resource_name_matches(self, name)
             }
             Target::NonResource { path } => non_resource_url_matches(self, path),
@@ -160,6 +155,23 @@ pub fn resource_matches(rule: &Rule, combined: &str, subresource: &str) -> bool 
         r == ALL
             || r == combined
             || (!subresource.is_empty() && r.strip_prefix("*/").is_some_and(|s| s == subresource))
+    })
+}
+
+/// [`resource_matches`] without building the combined `resource/subresource` text.
+fn resource_matches_parts(rule: &Rule, resource: &str, subresource: &str) -> bool {
+    rule.resources.iter().any(|r| {
+        if r == ALL {
+            return true;
+        }
+        if subresource.is_empty() {
+            return r == resource;
+        }
+        let combined = r
+            .strip_prefix(resource)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|rest| rest == subresource);
+        combined || r.strip_prefix("*/").is_some_and(|s| s == subresource)
     })
 }
 
