@@ -32,5 +32,21 @@ for (const name of vectors) {
     const engine = new Engine(vector.options ?? {});
     const report = engine.evaluate(input.text, { filename: input.filename });
     assert.deepEqual(project(report), vector.expected);
+    // RBAC questions over the same inputs (`rbac-*.json`).
+    for (const q of vector.queries ?? []) {
+      if (q.kind === 'can-i') assert.deepEqual(engine.canI(q.query, vector.inputs), q.expected);
+      if (q.kind === 'who-can') assert.deepEqual(engine.whoCan(q.query, vector.inputs), q.expected);
+    }
   });
 }
+
+test('evaluateSet finds cross-object findings across texts', () => {
+  const vector = JSON.parse(readFileSync(new URL('rbac-findings.json', dir), 'utf8'));
+  const [input] = vector.inputs;
+  const [rbac, deploy] = input.text.split('---\napiVersion: apps/v1');
+  const engine = new Engine(vector.options ?? {});
+  const report = engine.evaluateSet([{ filename: 'rbac.yaml', text: rbac }, { filename: 'deploy.yaml', text: 'apiVersion: apps/v1' + deploy }]);
+  const workload = report.findings.find((f) => f.policy === 'rbac/workload-privileged-account');
+  assert.equal(workload.file, 'deploy.yaml');
+  assert.equal(workload.related[0].file, 'rbac.yaml');
+});

@@ -276,3 +276,39 @@ fn aggregation_cycles_are_noted_and_end() {
     let b = a.roles.iter().find(|r| r.name == "b").unwrap();
     assert_eq!(b.rules.len(), 1);
 }
+
+#[test]
+fn bad_input_gives_positioned_problems_never_a_panic() {
+    let set = [
+        // A role without rules: a note, it grants nothing.
+        format!("---\napiVersion: {RBAC}\nkind: Role\nmetadata: {{name: empty, namespace: a}}\n"),
+        // Rules that are not lists, items that are not strings.
+        format!("---\napiVersion: {RBAC}\nkind: ClusterRole\nmetadata: {{name: odd}}\nrules: {{verbs: get}}\n"),
+        format!("---\napiVersion: {RBAC}\nkind: ClusterRole\nmetadata: {{name: odd2}}\nrules: [x, {{verbs: [1], resources: pods}}]\n"),
+        // Odd names: control characters, colons, Unicode; subjects without names; roleRef without a name.
+        binding("RoleBinding", Some("a"), "\"b\\u0007\"", "ClusterRole", "\"système:x\"", "[{kind: User}, {kind: ServiceAccount, name: 'a:b'}, 42]"),
+        format!("---\napiVersion: {RBAC}\nkind: RoleBinding\nmetadata: {{name: noname, namespace: a}}\nroleRef: {{kind: ClusterRole}}\nsubjects: [{{kind: User, name: u}}]\n"),
+        // Selectors: an operator that needs values without them.
+        format!("---\napiVersion: {RBAC}\nkind: ClusterRole\nmetadata: {{name: agg}}\naggregationRule: {{clusterRoleSelectors: [{{matchExpressions: [{{key: k, operator: In}}]}}]}}\n"),
+    ]
+    .concat();
+    let a = authorizer(&set);
+    let messages: Vec<String> = a
+        .problems
+        .iter()
+        .map(|p| format!("{}:{} {}", p.place.start.line, p.place.start.column, p.message))
+        .collect();
+    let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
+    assert!(has("Role `empty` has no rules, so it grants nothing"), "{messages:#?}");
+    assert!(has("`rules` must be a list, not a map"), "{messages:#?}");
+    assert!(has("a rule must be a map, not a string"), "{messages:#?}");
+    assert!(has("an item of `verbs` must be a string, not a number"), "{messages:#?}");
+    assert!(has("`roleRef` needs a `kind` and a `name`"), "{messages:#?}");
+    assert!(has("the operator `In` needs `values`"), "{messages:#?}");
+    // Every problem has a real position.
+    assert!(a.problems.iter().all(|p| p.place.start.line > 0 && p.place.file == "set.yaml"));
+    // The binding with odd names still answers, and grants nothing (its role is missing).
+    let b = a.bindings.iter().find(|b| b.name == "b\u{7}").unwrap();
+    assert_eq!(a.missing_role(b).map(|r| r.1.as_str()), Some("système:x"));
+    assert!(a.can_i(&User::service_account("a", "a:b"), &Request::resource("get", "", "pods", "", "", "a")).is_empty());
+}
