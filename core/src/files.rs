@@ -295,6 +295,8 @@ pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PolicyText>, String> {
     }
     walk.files
         .iter()
+        // `name.data.yaml` holds data policies use (the default ClusterRoles), not policies.
+        .filter(|f| !f.to_string_lossy().ends_with(".data.yaml"))
         .map(|f| {
             std::fs::read_to_string(f)
                 .map(|text| PolicyText { name: display(f), text })
