@@ -12,13 +12,14 @@ test('the shared vectors are there', () => {
   assert.ok(vectors.length >= 10);
 });
 
-// The projection of core/tests/vectors.rs, minus the editor ranges only editors get.
+// The projection of core/tests/vectors.rs, minus the editor ranges only editors get (of the
+// finding and of its related locations).
 function project(report) {
   const { version, ...rest } = report;
   const strip = ({ editor, ...entry }) => entry;
   return {
     ...rest,
-    findings: rest.findings.map(({ title, category, fix, editor, ...f }) => f),
+    findings: rest.findings.map(({ title, category, fix, editor, relatedEditor, ...f }) => f),
     errors: rest.errors.map(strip),
     notes: rest.notes.map(strip),
   };
