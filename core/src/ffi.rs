@@ -316,8 +316,11 @@ pub fn policies(engine: &Engine) -> Vec<PolicyInfo> {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthQuery {
+    /// The verb (`get`, `create`, …).
     pub verb: String,
+    /// `TYPE[/NAME]`, `resource.group`, or a non-resource URL.
     pub resource: String,
+    /// The subresource (`exec`, `log`, …); `""` for none.
     pub subresource: String,
     /// Overrides the group of `resource` (`""` for the core group).
     pub api_group: Option<String>,
@@ -325,6 +328,7 @@ pub struct AuthQuery {
     pub namespace: String,
     /// The user asking (`can_i` only); `system:serviceaccount:NS:NAME` for a ServiceAccount.
     pub user: String,
+    /// The user's groups (`can_i` only).
     pub groups: Vec<String>,
 }
 

@@ -36,11 +36,15 @@ pub const MAX_SET_OBJECTS: usize = 1_000_000;
 /// written (`/items/3/rules/0` inside a list), and its span.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Place {
+    /// The file, as the scan names it.
     pub file: String,
     /// 0-based index of the document in its file.
     pub document: usize,
+    /// RFC 6901 pointer into the document as written.
     pub path: String,
+    /// Where the node starts.
     pub start: Position,
+    /// Where the node ends.
     pub end: Position,
 }
 
@@ -78,6 +82,7 @@ impl Excerpt {
 /// One object of the set.
 #[derive(Clone, Debug)]
 pub struct SetObject {
+    /// The object's identity (`apiVersion`, kind, namespace, name).
     pub id: ObjectId,
     /// The API group (`""` for the core group).
     pub group: String,
@@ -177,6 +182,7 @@ impl SetObject {
 /// every kind.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Wants {
+    /// The wanted kinds: `(group, kind)`, the group `None` for any group.
     pub kinds: Vec<(Option<String>, String)>,
 }
 
@@ -196,6 +202,7 @@ impl Wants {
         }
     }
 
+    /// True when no kind is wanted.
     pub fn is_empty(&self) -> bool {
         self.kinds.is_empty()
     }
@@ -220,6 +227,7 @@ impl Wants {
 /// An object read twice: the one kept (the last) and the one it replaced.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Duplicate {
+    /// The identity of the object read twice.
     pub id: ObjectId,
     /// The earlier object, replaced.
     pub first: Place,
@@ -399,10 +407,12 @@ impl ObjectSet {
         &self.objects
     }
 
+    /// How many objects the set holds.
     pub fn len(&self) -> usize {
         self.objects.len()
     }
 
+    /// True when the set holds no object.
     pub fn is_empty(&self) -> bool {
         self.objects.is_empty()
     }

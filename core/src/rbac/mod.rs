@@ -62,17 +62,22 @@ pub fn defaults() -> &'static ObjectSet {
 /// `Role` or `ClusterRole`; `RoleBinding` or `ClusterRoleBinding`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scope {
+    /// A Role or RoleBinding: one namespace.
     Namespaced,
+    /// A ClusterRole or ClusterRoleBinding: cluster-wide.
     Cluster,
 }
 
 /// A role as the analysis resolved it.
 #[derive(Debug)]
 pub struct Role {
+    /// A Role (namespaced) or a ClusterRole.
     pub scope: Scope,
     /// The namespace of a Role (`default` when it names none); `None` for a ClusterRole.
     pub namespace: Option<String>,
+    /// `metadata.name`.
     pub name: String,
+    /// The role as read from the set (or the default ClusterRoles).
     pub object: Arc<SetObject>,
     /// True for a default ClusterRole (not in the scanned set).
     pub builtin: bool,
@@ -86,6 +91,7 @@ pub struct Role {
 }
 
 impl Role {
+    /// `Role` or `ClusterRole`.
     pub fn kind(&self) -> &'static str {
         match self.scope {
             Scope::Namespaced => "Role",
@@ -98,28 +104,37 @@ impl Role {
 /// [`Authorizer::roles`]) and its index in that role's `rules`.
 #[derive(Clone, Debug)]
 pub struct RuleAt {
+    /// The rule.
     pub rule: Arc<Rule>,
+    /// The role that writes it (an index into [`Authorizer::roles`]).
     pub role: usize,
+    /// Its index in that role's `rules`.
     pub index: usize,
 }
 
 /// One subject of a binding, as written.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct Subject {
+    /// `User`, `Group` or `ServiceAccount`.
     pub kind: String,
+    /// The name, as written.
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The namespace of a ServiceAccount (the RoleBinding's when the subject names none).
     pub namespace: Option<String>,
 }
 
 /// A binding as the analysis resolved it.
 #[derive(Debug)]
 pub struct Binding {
+    /// A RoleBinding (namespaced) or a ClusterRoleBinding.
     pub scope: Scope,
     /// The namespace of a RoleBinding (`default` when it names none); `None` for a
     /// ClusterRoleBinding.
     pub namespace: Option<String>,
+    /// `metadata.name`.
     pub name: String,
+    /// The binding as read from the set.
     pub object: Arc<SetObject>,
     /// `roleRef.kind` and `roleRef.name`, when written.
     pub role_ref: Option<(String, String)>,
@@ -134,8 +149,11 @@ pub struct Binding {
 /// refuses the object, a note otherwise.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// Where the problem is.
     pub place: Place,
+    /// What is wrong, and what to do.
     pub message: String,
+    /// True when Kubernetes would refuse the object; a note otherwise.
     pub error: bool,
 }
 
@@ -148,6 +166,7 @@ pub struct Grant {
     pub subject: usize,
     /// The role the binding names (index into [`Authorizer::roles`]).
     pub role: usize,
+    /// The rule that allows it, with where it is written.
     pub rule: RuleAt,
 }
 
@@ -184,8 +203,11 @@ impl Selector {
 /// The RBAC state of a set of objects, indexed for questions.
 #[derive(Debug, Default)]
 pub struct Authorizer {
+    /// The roles: the set's, and the default ClusterRoles it does not define.
     pub roles: Vec<Role>,
+    /// The bindings of the set.
     pub bindings: Vec<Binding>,
+    /// What is wrong in the set's RBAC objects.
     pub problems: Vec<Problem>,
     /// ServiceAccounts of the set, by namespace.
     service_accounts: HashMap<String, Vec<Arc<SetObject>>>,

@@ -12,14 +12,19 @@ pub const ALL: &str = "*";
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Rule {
+    /// `verbs`, as written.
     pub verbs: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// `apiGroups` (`""` is the core group).
     pub api_groups: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// `resources` (`resource` or `resource/subresource`).
     pub resources: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// `resourceNames`.
     pub resource_names: Vec<String>,
     #[serde(rename = "nonResourceURLs", skip_serializing_if = "Vec::is_empty")]
+    /// `nonResourceURLs`.
     pub non_resource_urls: Vec<String>,
 }
 
@@ -94,22 +99,31 @@ pub enum Target {
     /// A resource request: API group (`""` for the core group), resource, subresource (`""`
     /// for none) and object name (`""` for none: `list`, `create`, `watch` of a collection).
     Resource {
+        /// The API group (`""` for the core group).
         group: String,
+        /// The resource (plural, as the API names it).
         resource: String,
+        /// The subresource (`""` for none).
         subresource: String,
+        /// The object's name (`""` for none).
         name: String,
     },
     /// A non-resource request (`/healthz`, `/metrics`).
-    NonResource { path: String },
+    NonResource {
+        /// The URL path.
+        path: String,
+    },
 }
 
 /// A request to the API server, as the authorizer sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request {
+    /// The verb (`get`, `list`, `create`, …).
     pub verb: String,
     /// `""` for a cluster-wide request (a cluster-scoped resource, every namespace, or a
     /// non-resource URL): only ClusterRoleBindings grant those.
     pub namespace: String,
+    /// What is asked for.
     pub target: Target,
 }
 
