@@ -92,6 +92,28 @@ export function makeApi(glue) {
       return JSON.parse(this.#call((n) => n.detect(String(filename), text, String(input))));
     }
 
+    /** Scans several texts (`[{filename, text}, …]`) as one set, cross-object findings (RBAC) included: `{findings, errors, notes, summary}`. */
+    evaluateSet(inputs) {
+      // An input over `limits.maxInputBytes` is an error of the report; the others are scanned.
+      const list = Array.from(inputs ?? [], (i) => ({ filename: String(i.filename), text: String(i.text) }));
+      return JSON.parse(this.#call((n) => n.evaluateSet(JSON.stringify(list))));
+    }
+
+    #auth(kind, query, inputs) {
+      const list = Array.from(inputs ?? [], (i) => ({ filename: String(i.filename), text: String(i.text) }));
+      return JSON.parse(this.#call((n) => n.auth(kind, JSON.stringify(query ?? {}), JSON.stringify(list))));
+    }
+
+    /** Whether `query.user` may do `query.verb` on `query.resource` over the RBAC objects of `inputs`: `{allowed, grants}`. */
+    canI(query, inputs) {
+      return this.#auth('can-i', query, inputs);
+    }
+
+    /** Every subject that may do `query.verb` on `query.resource`: `{subjects: [{kind, name, namespace?, via}]}`. */
+    whoCan(query, inputs) {
+      return this.#auth('who-can', query, inputs);
+    }
+
     /** The selected policies with their documentation. */
     policies() {
       return JSON.parse(this.#call((n) => n.policies()));

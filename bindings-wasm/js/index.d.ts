@@ -199,9 +199,58 @@ export interface DetectReport {
 export class Engine {
   constructor(options?: EngineOptions);
   evaluate(text: string, options?: { filename?: string }): Report;
+  /** Scans several texts as one set, cross-object (RBAC) findings included. */
+  evaluateSet(inputs: { filename: string; text: string }[]): Report;
+  /** Whether a user may make a request, over the RBAC objects of the inputs. */
+  canI(query: AuthQuery, inputs: { filename: string; text: string }[]): CanI;
+  /** Every subject that may make a request, over the RBAC objects of the inputs. */
+  whoCan(query: AuthQuery, inputs: { filename: string; text: string }[]): WhoCan;
   detect(text: string, options?: { filename?: string; input?: 'auto' | 'k8s' | 'gke' | 'aks' | 'eks' }): DetectReport;
   policies(): PolicyInfo[];
   explain(id: string): PolicyInfo;
 }
 
 export function version(): string;
+
+/** An RBAC question, as `rempart auth can-i` reads it. */
+export interface AuthQuery {
+  verb: string;
+  /** `TYPE[/NAME]`, `resource.group` or a non-resource URL (`/healthz`). */
+  resource: string;
+  subresource?: string;
+  /** Overrides the group of `resource` (`""` for the core group). */
+  apiGroup?: string;
+  /** `""` (default): cluster-wide. */
+  namespace?: string;
+  /** `canI` only: the user asking (`system:serviceaccount:NS:NAME` for a ServiceAccount). */
+  user?: string;
+  groups?: string[];
+}
+
+/** A binding or role a grant goes through, and where it is written. */
+export interface RbacObject {
+  kind: string;
+  namespace?: string;
+  name: string;
+  file: string;
+  line: number;
+  column: number;
+  path: string;
+}
+
+/** One binding + role + rule that grants a request; `rule` indexes the rules of `from` when the bound role aggregates it. */
+export interface Grant {
+  binding: RbacObject;
+  role: RbacObject;
+  rule: number;
+  from?: RbacObject;
+}
+
+export interface CanI {
+  allowed: boolean;
+  grants: Grant[];
+}
+
+export interface WhoCan {
+  subjects: { kind: string; name: string; namespace?: string; via: Grant[] }[];
+}

@@ -112,6 +112,35 @@ impl Engine {
             .map_err(|e| JsValue::from_str(&to_js(&e)))
     }
 
+    /// Scans several texts as one set (`[{filename, text}, …]` as JSON), cross-object
+    /// findings included; the JSON report (no editor ranges).
+    #[wasm_bindgen(js_name = evaluateSet)]
+    pub fn evaluate_set(&self, inputs_json: &str) -> Result<String, JsValue> {
+        let inputs: Vec<ffi::Input> = serde_json::from_str(inputs_json)
+            .map_err(|e| JsValue::from_str(&format!("{{\"code\": \"options\", \"message\": \"the inputs must be [{{filename, text}}, …]: {}\", \"sourceLocations\": []}}", e.to_string().replace('"', "'"))))?;
+        Ok(to_js(&ffi::scan(&self.inner, &inputs)))
+    }
+
+    /// An RBAC question (`kind`: `can-i`, `who-can` or `list`) over a set of texts; `query_json`
+    /// is `{verb, resource, subresource?, apiGroup?, namespace?, user?, groups?}`; the JSON
+    /// answer; throws the error as JSON text.
+    pub fn auth(&self, kind: &str, query_json: &str, inputs_json: &str) -> Result<String, JsValue> {
+        let bad = |e: serde_json::Error| {
+            JsValue::from_str(&format!(
+                "{{\"code\": \"options\", \"message\": \"{}\", \"sourceLocations\": []}}",
+                e.to_string().replace('"', "'")
+            ))
+        };
+        let query: ffi::AuthQuery = serde_json::from_str(query_json).map_err(bad)?;
+        let inputs: Vec<ffi::Input> = serde_json::from_str(inputs_json).map_err(bad)?;
+        let answer = match kind {
+            "can-i" => ffi::can_i(&self.inner, &inputs, &query).map(|a| to_js(&a)),
+            "who-can" => ffi::who_can(&self.inner, &inputs, &query).map(|a| to_js(&a)),
+            _ => Ok(to_js(&ffi::effective_rules(&self.inner, &inputs, &query))),
+        };
+        answer.map_err(|e| JsValue::from_str(&to_js(&e)))
+    }
+
     /// Panics on purpose: the tests prove a panic becomes a JS error and the engine recovers.
     #[wasm_bindgen(js_name = panicForTests)]
     #[allow(clippy::panic)]

@@ -23,8 +23,10 @@ pub mod files;
 pub mod format;
 pub mod glob;
 pub mod kustomize;
+pub mod objects;
 pub mod policy;
 pub mod project;
+pub mod rbac;
 mod testing;
 
 pub use document::{Limits, Source};

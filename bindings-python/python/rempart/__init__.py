@@ -32,6 +32,12 @@ __all__ = [
     "Position",
     "ObjectRef",
     "PolicyInfo",
+    "RbacObject",
+    "Grant",
+    "CanI",
+    "SubjectGrants",
+    "WhoCan",
+    "EffectiveRule",
     "Alert",
     "AuditObjectRef",
     "DetectError",
@@ -319,6 +325,82 @@ class PolicyInfo:
 
 
 @dataclass(frozen=True)
+class RbacObject:
+    """A binding or role a grant goes through, and where it is written."""
+
+    kind: str
+    namespace: Optional[str]
+    name: str
+    file: str
+    line: int
+    column: int
+    path: str
+
+    @staticmethod
+    def _from(d: Mapping[str, Any]) -> "RbacObject":
+        return RbacObject(d["kind"], d.get("namespace"), d["name"], d["file"], d["line"], d["column"], d["path"])
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One binding + role + rule that grants a request. ``rule`` indexes the ``rules`` of
+    ``from_role`` when the bound role aggregates it, else of ``role``."""
+
+    binding: RbacObject
+    role: RbacObject
+    rule: int
+    from_role: Optional[RbacObject]
+
+    @staticmethod
+    def _from(d: Mapping[str, Any]) -> "Grant":
+        src = d.get("from")
+        return Grant(
+            RbacObject._from(d["binding"]),
+            RbacObject._from(d["role"]),
+            d["rule"],
+            RbacObject._from(src) if src else None,
+        )
+
+
+@dataclass(frozen=True)
+class CanI:
+    """The answer to ``can_i``: allowed, and every grant that allows it."""
+
+    allowed: bool
+    grants: List[Grant]
+
+
+@dataclass(frozen=True)
+class SubjectGrants:
+    """A subject that may make a request, with the grants that allow it."""
+
+    kind: str
+    name: str
+    namespace: Optional[str]
+    via: List[Grant]
+
+
+@dataclass(frozen=True)
+class WhoCan:
+    """The answer to ``who_can``."""
+
+    subjects: List[SubjectGrants]
+
+
+@dataclass(frozen=True)
+class EffectiveRule:
+    """A rule a user holds, and the grant it comes from."""
+
+    verbs: List[str]
+    api_groups: List[str]
+    resources: List[str]
+    resource_names: List[str]
+    non_resource_urls: List[str]
+    grant: Grant
+
+
+
+@dataclass(frozen=True)
 class AuditObjectRef:
     """What an audited request was about (the event's ``objectRef``)."""
 
@@ -533,6 +615,78 @@ class Engine:
         except _native.NativeError as e:
             raise _raise(e) from None
 
+    def _auth(
+        self,
+        kind: str,
+        query: Dict[str, Any],
+        texts: Optional[Sequence[Tuple[str, str]]],
+        paths: Optional[Union[PathLike, Sequence[PathLike]]],
+    ) -> Any:
+        items: Sequence[PathLike] = [] if paths is None else ([paths] if isinstance(paths, (str, os.PathLike)) else paths)
+        pairs = [(str(n), str(t)) for n, t in (texts or [])]
+        self._check_size(sum(len(t) for _, t in pairs))
+        try:
+            return json.loads(self._native.auth(kind, json.dumps(query), pairs, [os.fspath(p) for p in items]))
+        except _native.NativeError as e:
+            raise _raise(e) from None
+
+    def can_i(
+        self,
+        verb: str,
+        resource: str,
+        *,
+        user: str,
+        groups: Sequence[str] = (),
+        namespace: str = "",
+        subresource: str = "",
+        api_group: Optional[str] = None,
+        texts: Optional[Sequence[Tuple[str, str]]] = None,
+        paths: Optional[Union[PathLike, Sequence[PathLike]]] = None,
+    ) -> CanI:
+        """Whether ``user`` may do ``verb`` on ``resource`` (``TYPE[/NAME]``, ``resource.group``
+        or a URL such as ``/healthz``) over the RBAC objects of ``texts`` (``(filename, text)``
+        pairs) and ``paths``, as ``rempart auth can-i``; ``namespace=""`` asks cluster-wide."""
+        query = {"verb": verb, "resource": resource, "subresource": subresource, "namespace": namespace,
+                 "user": user, "groups": list(groups), "apiGroup": api_group}
+        d = self._auth("can-i", query, texts, paths)
+        return CanI(d["allowed"], [Grant._from(g) for g in d["grants"]])
+
+    def who_can(
+        self,
+        verb: str,
+        resource: str,
+        *,
+        namespace: str = "",
+        subresource: str = "",
+        api_group: Optional[str] = None,
+        texts: Optional[Sequence[Tuple[str, str]]] = None,
+        paths: Optional[Union[PathLike, Sequence[PathLike]]] = None,
+    ) -> WhoCan:
+        """Every subject that may do ``verb`` on ``resource``, as ``rempart auth who-can``."""
+        query = {"verb": verb, "resource": resource, "subresource": subresource, "namespace": namespace,
+                 "apiGroup": api_group}
+        d = self._auth("who-can", query, texts, paths)
+        return WhoCan([
+            SubjectGrants(s["kind"], s["name"], s.get("namespace"), [Grant._from(g) for g in s["via"]])
+            for s in d["subjects"]
+        ])
+
+    def effective_rules(
+        self,
+        *,
+        user: str,
+        groups: Sequence[str] = (),
+        namespace: str = "",
+        texts: Optional[Sequence[Tuple[str, str]]] = None,
+        paths: Optional[Union[PathLike, Sequence[PathLike]]] = None,
+    ) -> List[EffectiveRule]:
+        """The rules ``user`` holds in ``namespace``, as ``rempart auth can-i --list``."""
+        query = {"user": user, "groups": list(groups), "namespace": namespace}
+        return [
+            EffectiveRule(r.get("verbs", []), r.get("apiGroups", []), r.get("resources", []),
+                          r.get("resourceNames", []), r.get("nonResourceURLs", []), Grant._from(r))
+            for r in self._auth("list", query, texts, paths)
+        ]
     def detect_paths(self, paths: Union[PathLike, Sequence[PathLike]], *, input: str = "auto") -> DetectReport:
         """Detects threats in audit logs: files, directories (every file below them), ``.gz``
         files, as one run (a request logged in two files alerts once; windows span files).

@@ -245,7 +245,12 @@ impl Engine {
         let mut wanted = evaluate::Wanted {
             namespaces: level == LevelChoice::FromNamespace,
             kinds: Vec::new(),
+            set: crate::objects::Wants::default(),
         };
+        // Policies over RBAC effective permissions need the RBAC objects of the whole scan.
+        if policies.iter().any(Policy::uses_rbac) {
+            wanted.set = crate::rbac::wants();
+        }
         for k in policies.iter().flat_map(|p| &p.lookups) {
             if !wanted.kinds.contains(k) {
                 wanted.kinds.push(k.clone());
@@ -315,10 +320,20 @@ impl Engine {
         let context = self.context(sources);
         let mut report = Report::new();
         report.notes = self.option_notes();
+        report.errors = context.errors();
+        report.notes.extend(context.notes());
+        report.summary.errors = report.errors.len();
         for source in sources {
             report.merge(self.scan_with(source, &context));
         }
         report
+    }
+
+    /// The RBAC effective permissions of a set of documents: `can_i`, `who_can` and the
+    /// effective rules of a user (`rules`), each grant with its binding, role and rule and
+    /// their places, read with this engine's limits (a `List` may be as large as an input).
+    pub fn rbac<'s>(&self, sources: impl IntoIterator<Item = &'s Source>) -> crate::rbac::Analysis {
+        crate::rbac::Analysis::read(sources, &self.limits)
     }
 
     /// Scans one source on its own.
@@ -413,6 +428,9 @@ impl Engine {
         if self.wanted.any() {
             for node in documents.iter().filter_map(|d| d.result.as_ref().ok()) {
                 context.add_document(node, &self.wanted);
+            }
+            for doc in &documents {
+                context.related.add_document_to_set(source, doc, &self.wanted.set);
             }
         }
         evaluate::Evaluator {

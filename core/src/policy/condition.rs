@@ -108,6 +108,8 @@ pub enum Condition {
     /// Holds when the scan holds the object another object names (a pod's ServiceAccount),
     /// and it satisfies the inner condition, with that object bound as the current item.
     Lookup(Box<Lookup>),
+    /// A condition over RBAC effective permissions (`can`, `missingRole`, `bound`).
+    Rbac(Box<super::can::RbacCondition>),
 }
 
 /// A compiled definition.
@@ -139,6 +141,41 @@ impl Condition {
             Condition::Some(q) => q.inner.size().saturating_add(1),
             Condition::Named(n) => n.size,
             Condition::Lookup(l) => l.inner.as_ref().map_or(1, |c| c.size().saturating_add(1)),
+            Condition::Rbac(_) => 1,
+        }
+    }
+
+    /// True when this condition consults RBAC effective permissions, definitions included.
+    pub fn uses_rbac(&self) -> bool {
+        match self {
+            Condition::Test { .. } => false,
+            Condition::All(conds) | Condition::Any(conds) => conds.iter().any(Condition::uses_rbac),
+            Condition::Not(inner) | Condition::Versioned(_, inner) => inner.uses_rbac(),
+            Condition::Some(q) => q.inner.uses_rbac(),
+            Condition::Named(n) => n.condition.uses_rbac(),
+            Condition::Lookup(l) => l.inner.as_ref().is_some_and(|c| c.uses_rbac()),
+            Condition::Rbac(_) => true,
+        }
+    }
+
+    /// The places that explain why this condition holds (the RBAC rule and binding that grant
+    /// a right), for the finding's related locations; empty for conditions of one object.
+    pub fn chain(&self, scope: &Scope<'_, '_>) -> Vec<(crate::objects::Place, String)> {
+        match self {
+            Condition::Rbac(r) => r.chain(scope),
+            Condition::All(conds) => conds
+                .iter()
+                .map(|c| c.chain(scope))
+                .find(|c| !c.is_empty())
+                .unwrap_or_default(),
+            Condition::Any(conds) => conds
+                .iter()
+                .find(|c| c.eval(scope).is_some())
+                .map(|c| c.chain(scope))
+                .unwrap_or_default(),
+            Condition::Versioned(_, inner) => inner.chain(scope),
+            Condition::Named(n) => n.condition.chain(scope),
+            _ => Vec::new(),
         }
     }
 
@@ -150,6 +187,7 @@ impl Condition {
             Condition::Not(inner) | Condition::Versioned(_, inner) => inner.lookup_kinds(out),
             Condition::Some(q) => q.inner.lookup_kinds(out),
             Condition::Named(n) => n.condition.lookup_kinds(out),
+            Condition::Rbac(_) => {}
             Condition::Lookup(l) => {
                 if !out.contains(&l.kind) {
                     out.push(l.kind.clone());
@@ -284,7 +322,7 @@ impl<'a> Scope<'a, '_> {
         }
     }
 
-    fn current(&self) -> Item<'a> {
+    pub(crate) fn current(&self) -> Item<'a> {
         self.items.last().copied().unwrap_or(Item::node(self.root))
     }
 }
@@ -324,6 +362,7 @@ impl Condition {
             Condition::Some(q) => q.eval(scope),
             Condition::Named(n) => n.condition.eval(scope),
             Condition::Lookup(l) => l.eval(scope),
+            Condition::Rbac(r) => r.eval(scope),
             Condition::Not(inner) => match inner.eval(scope) {
                 Some(_) => None,
                 None => {
@@ -377,6 +416,7 @@ impl Condition {
                 let (at, name) = l.target(scope);
                 (at, name)
             }
+            Condition::Rbac(_) => (scope.current().node, None),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod aggregate;
 mod audit;
+mod can;
 mod catalog;
 mod certificate;
 mod condition;

@@ -351,6 +351,15 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// True when a condition of the policy consults RBAC effective permissions.
+    pub fn uses_rbac(&self) -> bool {
+        self.unless.iter().any(Condition::uses_rbac)
+            || self
+                .rules
+                .iter()
+                .any(|r| r.deny.uses_rbac() || r.when.as_ref().is_some_and(Condition::uses_rbac))
+    }
+
     /// The inline examples, read again from the policy's file when it was loaded without them.
     pub fn examples(&self) -> std::borrow::Cow<'_, Tests> {
         match &self.tests {

@@ -5,7 +5,7 @@ use super::messages::clean;
 use super::rules::{run_policy, Env};
 use super::Evaluator;
 use crate::document::{Node, Object, ObjectId, Source, Span};
-use crate::engine::report::{ErrorEntry, Finding, Report, SourceSpan};
+use crate::engine::report::{ErrorEntry, Finding, RelatedLocation, Report, SourceSpan};
 use crate::engine::request;
 use crate::engine::suppress::{self, MISSING_REASON_ID};
 use crate::engine::{comments, pod_security};
@@ -125,7 +125,20 @@ impl Evaluator<'_> {
                 span: SourceSpan::of(source, span),
                 standards,
                 fix: policy.docs.fix.clone(),
-                related: Vec::new(),
+                related: draft
+                    .related
+                    .into_iter()
+                    .map(|(p, message)| RelatedLocation {
+                        file: p.file,
+                        document: p.document,
+                        path: p.path,
+                        span: SourceSpan {
+                            start: p.start,
+                            end: p.end,
+                        },
+                        message,
+                    })
+                    .collect(),
             });
         }
         for s in suppressions.iter().filter(|s| s.reason.is_none()) {

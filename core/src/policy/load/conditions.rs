@@ -54,6 +54,27 @@ impl Loader<'_, '_> {
                 Some("not") => Some(Condition::Not(Box::new(self.condition(f.get("not")?)?))),
                 Some("some") => self.quantifier(f.get("some")?),
                 Some("lookup") => self.lookup(f.get("lookup")?),
+                Some("can") => match crate::policy::can::Can::parse(f.get("can")?) {
+                    Ok(can) => Some(Condition::Rbac(Box::new(crate::policy::can::RbacCondition::Can(can)))),
+                    Err(mistakes) => {
+                        for (at, message) in mistakes {
+                            self.error(at, message);
+                        }
+                        None
+                    }
+                },
+                Some(key @ ("missingRole" | "bound")) => {
+                    let v = f.get(key)?;
+                    if v.display() != "true" {
+                        self.error(v, format!("`{key}` takes `true`"));
+                        return None;
+                    }
+                    Some(Condition::Rbac(Box::new(if key == "bound" {
+                        crate::policy::can::RbacCondition::Bound
+                    } else {
+                        crate::policy::can::RbacCondition::MissingRole
+                    })))
+                }
                 Some(key) => {
                     let list = f.get(key)?;
                     if list.as_seq().is_none_or(<[Node]>::is_empty) {

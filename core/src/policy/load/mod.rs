@@ -65,7 +65,17 @@ const OPS: &[&str] = &[
 ];
 /// Keys that qualify a subject: `query` reads a query parameter of the URI a `path` selects.
 const MODIFIERS: &[&str] = &["query"];
-const LOGIC: &[&str] = &["all", "any", "not", "some", "use", "lookup"];
+const LOGIC: &[&str] = &[
+    "all",
+    "any",
+    "not",
+    "some",
+    "use",
+    "lookup",
+    "can",
+    "missingRole",
+    "bound",
+];
 const VERSIONS: &[&str] = &["since", "until"];
 const FIXTURE_CHANGES: &[&str] = &["fixture", "patch", "splice", "container", "without", "flags"];
 const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list", "map"];
