@@ -8,10 +8,15 @@ use crate::document::{Node, Source, Span, Value};
 /// A mistake in a policy file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{file}:{line}:{column}: {message}")]
+#[non_exhaustive]
 pub struct PolicyError {
+    /// The file the mistake is in.
     pub file: String,
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column (in characters).
     pub column: usize,
+    /// What is wrong and how to fix it.
     pub message: String,
 }
 

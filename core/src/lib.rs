@@ -11,6 +11,7 @@
 //! assert!(report.findings.iter().any(|f| f.policy == "pod-security/baseline/privileged"));
 //! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod config;
 mod decode;
@@ -20,8 +21,10 @@ pub mod engine;
 pub mod ffi;
 pub mod files;
 pub mod format;
+pub mod glob;
 pub mod kustomize;
 pub mod policy;
+pub mod project;
 mod testing;
 
 pub use document::{Limits, Source};

@@ -8,8 +8,11 @@ use crate::policy::TestCase;
 /// An inline example that did not behave as its policy says.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct TestFailure {
+    /// The policy id.
     pub policy: String,
+    /// The policy file.
     pub file: String,
+    /// What happened.
     pub message: String,
 }
 

@@ -213,7 +213,7 @@ fn exceptions_cover_alerts_by_rule_user_and_namespace() {
     let config = "exceptions:\n  - policies: [test/exec]\n    match: {users: [alice], namespaces: [prod]}\n    reason: on-call debugging\n  - policies: [test/exec]\n    match: {users: [bob]}\n    reason: expired\n    expires: 2020-01-01\n";
     let source = rempart::Source::new(".rempart.yaml", config);
     let c = rempart::config::load_config(&source, std::path::Path::new(".")).unwrap();
-    let today = rempart::config::Date(2024, 6, 1);
+    let today = rempart::engine::Date(2024, 6, 1);
     let text = [
         exec_event("1", "ResponseComplete"),
         exec_event("2", "ResponseComplete").replace("alice", "bob"),

@@ -35,7 +35,9 @@ const MAX_NOTES: usize = 100;
 /// A document that could not be read, with the place where reading stopped.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
+    /// What is wrong, for a person editing the text.
     pub message: String,
+    /// Where reading stopped, or the offending text.
     pub span: Span,
 }
 /// One document of a stream, parsed or not.
@@ -49,6 +51,7 @@ pub struct RawDocument {
     pub index: usize,
     /// Span of the document's text.
     pub span: Span,
+    /// The value read, or why it could not be.
     pub result: Result<Node, ParseError>,
     /// Errors in a document that was still read (`result` is `Ok`).
     pub errors: Vec<ParseError>,
@@ -60,8 +63,11 @@ pub struct RawDocument {
 /// One document as the parser hands it over.
 #[derive(Debug)]
 pub struct Parsed {
+    /// The value read, or the error that stopped reading.
     pub result: Result<Node, ParseError>,
+    /// Errors in a document that was still read.
     pub errors: Vec<ParseError>,
+    /// Notes on how it was read.
     pub notes: Vec<ParseError>,
 }
 
@@ -98,6 +104,7 @@ pub struct Documents<'t> {
 }
 
 impl<'t> Documents<'t> {
+    /// The documents of `text`, within `limits`.
     pub fn new(text: &'t str, limits: &Limits) -> Self {
         Documents {
             text,

@@ -16,7 +16,9 @@ use crate::document::{parse_stream, Limits, Node, Source, Span, Value};
 /// Compiled definitions: conditions by name and fixtures by name.
 #[derive(Clone, Debug, Default)]
 pub struct Definitions {
+    /// Conditions by name (`use: name`).
     pub conditions: BTreeMap<String, Arc<Named>>,
+    /// Fixtures by name (`fixture: name`).
     pub fixtures: BTreeMap<String, Node>,
     /// Names defined with a mistake (reported where they are defined): a use of one fails
     /// without repeating it.

@@ -5,9 +5,9 @@ use super::messages::clean;
 use super::rules::{run_policy, Env};
 use super::Evaluator;
 use crate::document::{Node, Object, ObjectId, Source, Span};
-use crate::engine::comments;
 use crate::engine::report::{ErrorEntry, Finding, Report, SourceSpan};
 use crate::engine::suppress::{self, MISSING_REASON_ID};
+use crate::engine::{comments, pod_security};
 use crate::policy::{Budget, Severity};
 
 impl Evaluator<'_> {
@@ -96,9 +96,7 @@ impl Evaluator<'_> {
             }
             let (path, span) = place(obj.document, draft.at);
             let mut standards = policy.standards.clone();
-            if let Some(serde_json::Value::Object(pss)) = standards.get_mut("pod-security") {
-                pss.insert("version".into(), draft.version.to_string().into());
-            }
+            pod_security::stamp_version(&mut standards, draft.version);
             report.findings.push(Finding {
                 policy: policy.id.clone(),
                 title: policy.title.clone(),

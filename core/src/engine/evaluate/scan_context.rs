@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::document::{expand, Documents, Limits, Node, Source};
+use crate::engine::pod_security;
 use crate::policy::{KindPattern, Level, Related, Version};
 
 /// What the whole scan knows that single objects need: the Pod Security labels of the
@@ -82,16 +83,8 @@ impl ScanContext {
             if !wanted.namespaces || obj.id.kind != "Namespace" || !group.is_empty() {
                 continue;
             }
-            let label = |key: &str| {
-                obj.node
-                    .get_path(&["metadata", "labels"])
-                    .and_then(|l| l.get(key))
-                    .and_then(Node::as_str)
-            };
-            let level = label("pod-security.kubernetes.io/enforce").and_then(Level::parse);
-            let version = label("pod-security.kubernetes.io/enforce-version").and_then(|v| Version::parse(v).ok());
             if let Some(name) = obj.id.name {
-                self.namespaces.insert(name, (level, version));
+                self.namespaces.insert(name, pod_security::namespace_labels(obj.node));
             }
         }
     }

@@ -3,24 +3,21 @@
 
 use super::Evaluator;
 use crate::document::Object;
-use crate::engine::LevelChoice;
+use crate::engine::{pod_security, LevelChoice};
 use crate::policy::{name_matches, Level, Version};
 
 impl Evaluator<'_> {
     /// The level and version this object's pod is judged at.
     pub(super) fn level_for(&self, obj: &Object<'_>) -> (Level, Version) {
         let engine = self.engine;
-        match engine.level {
-            LevelChoice::Baseline => (Level::Baseline, engine.version),
-            LevelChoice::Restricted => (Level::Restricted, engine.version),
+        let namespace = match engine.level {
             LevelChoice::FromNamespace => {
                 let ns = obj.id.namespace.as_deref().unwrap_or("default");
-                match self.context.namespaces.get(ns) {
-                    Some((level, version)) => (level.unwrap_or(Level::Privileged), version.unwrap_or(engine.version)),
-                    None => (Level::Restricted, engine.version),
-                }
+                self.context.namespaces.get(ns)
             }
-        }
+            _ => None,
+        };
+        pod_security::judged_at(engine.level, engine.version, namespace)
     }
 
     /// Whether policy `index` runs on `obj`; `kind` is the object's API group and whether it
@@ -40,10 +37,8 @@ impl Evaluator<'_> {
         if !policy.versions.contains(version) {
             return false;
         }
-        if let Some(needed) = engine.pod_security_levels.get(index).copied().flatten() {
-            if needed > level {
-                return false;
-            }
+        if !pod_security::runs(engine.pod_security_levels.get(index).copied().flatten(), level) {
+            return false;
         }
         let (group, pod_kind) = kind;
         let m = &policy.matcher;
