@@ -104,17 +104,21 @@ impl Engine {
 
     /// Detects threats in audit logs (files, directories, `.gz`); the JSON detection report.
     fn detect_paths(&self, py: Python<'_>, paths: Vec<String>, input: String) -> PyResult<String> {
-        guarded(py, || json(&ffi::detect_paths(&self.inner, &paths, &input)?))
+        guarded(py, || json(&ffi::detect_paths(self.inner.engine(), &paths, &input)?))
     }
 
     /// Detects threats in one text of audit events; the JSON detection report.
     fn detect_text(&self, py: Python<'_>, filename: String, text: String, input: String) -> PyResult<String> {
-        guarded(py, || json(&ffi::detect(&self.inner, &filename, &text, &input)?))
+        guarded(py, || {
+            json(&ffi::detect(self.inner.engine(), &filename, &text, &input)?)
+        })
     }
 
     /// A stream of audit events fed in pieces.
     fn detect_stream(&self, py: Python<'_>, name: String, input: String, aggregate: bool) -> PyResult<DetectStream> {
-        let inner = guarded(py, || ffi::DetectStream::new(&self.inner, &name, &input, aggregate))?;
+        let inner = guarded(py, || {
+            ffi::DetectStream::new(self.inner.engine(), &name, &input, aggregate)
+        })?;
         Ok(DetectStream { inner })
     }
 
