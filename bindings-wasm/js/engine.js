@@ -85,10 +85,6 @@ export function makeApi(glue) {
      * `{alerts, errors, summary}`; `input` is `auto` (default), `k8s`, `gke`, `aks` or `eks`. */
     detect(text, { filename = '<input>', input = 'auto' } = {}) {
       if (typeof text !== 'string') throw new TypeError('detect(text): text must be a string');
-      const bytes = text.length * 3 > this.#maxInput ? new TextEncoder().encode(text).length : text.length;
-      if (bytes > this.#maxInput) {
-        throw new RempartError({ code: 'limit', message: `the input is ${bytes} bytes, over the limit of ${this.#maxInput}; raise \`maxInputBytes\` if it is genuine` });
-      }
       return JSON.parse(this.#call((n) => n.detect(String(filename), text, String(input))));
     }
 

@@ -174,6 +174,42 @@ fn jsonl_json_and_sarif() {
         !rules.iter().any(|r| r.starts_with("pod-security")),
         "only event rules: {rules:?}"
     );
+    // `--input` forces one format; `-o` writes the report to a file.
+    let eks = serde_json::json!({"@message": exec("9", "carol", "prod")}).to_string();
+    d.write("eks.log", &format!("{eks}\n"));
+    let o = d.run(&[
+        "detect",
+        "--no-config",
+        "--policies",
+        "exec.yaml",
+        "--input",
+        "k8s",
+        "eks.log",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).contains("eks.log:1: error: not an audit event"),
+        "{}",
+        stdout(&o)
+    );
+    let o = d.run(&[
+        "detect",
+        "--no-config",
+        "--policies",
+        "exec.yaml",
+        "--input",
+        "eks",
+        "eks.log",
+        "--format",
+        "json",
+        "-o",
+        "out.json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path("out.json")).unwrap()).unwrap();
+    assert_eq!(report["alerts"][0]["input"], "eks");
+    assert_eq!(report["alerts"][0]["user"], "carol");
 }
 
 #[test]

@@ -828,6 +828,7 @@ impl DetectStream {
         out
     }
 
+    /// Counts so far.
     pub fn summary(&self) -> crate::detect::DetectSummary {
         self.detector.summary().clone()
     }

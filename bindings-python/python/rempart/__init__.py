@@ -753,7 +753,6 @@ class Engine:
             text = "\n".join(json.dumps(e) for e in events)
         except (TypeError, ValueError) as e:
             raise OptionsError(f"the events cannot be written as JSON: {e}", "options") from None
-        self._check_size(len(text))
         try:
             return DetectReport._from_json(self._native.detect_text(filename, text, input))
         except _native.NativeError as e:
