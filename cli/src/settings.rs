@@ -113,6 +113,7 @@ impl Settings {
                 .or(c.pod_security_version.clone())
                 .unwrap_or_else(|| "latest".into()),
             limits: c.limits.clone().unwrap_or_default(),
+            admission: c.admission.clone().unwrap_or_default(),
         };
         let fail_on = match a.fail_on {
             Some(FailOn::Low) => Some(Severity::Low),

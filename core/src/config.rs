@@ -28,6 +28,7 @@ const FIELDS: &[&str] = &[
     "exclude",
     "exceptions",
     "limits",
+    "admission",
 ];
 
 /// A path pattern: `*` within a folder name, `**` across folders, `?` one character;
@@ -201,6 +202,8 @@ pub struct Config {
     pub exclude: Vec<Glob>,
     pub exceptions: Vec<Exception>,
     pub limits: Option<crate::Limits>,
+    /// The `admission:` section (see [`crate::admission::AdmissionSettings`]).
+    pub admission: Option<crate::admission::AdmissionSettings>,
 }
 
 /// The configuration file for `start` (a file or folder): the first of [`FILE_NAMES`] in
@@ -323,6 +326,9 @@ pub fn load_config(source: &Source, dir: &Path) -> Result<Config, Vec<PolicyErro
             Ok(limits) => config.limits = Some(limits),
             Err(e) => d.error(n, format!("`limits`: {e} (the limits are maxDocumentBytes, maxDocuments, maxDepth, maxAliasNodes, maxScalarBytes, maxInputBytes, maxPolicies, maxComparisons)")),
         }
+    }
+    if let Some(n) = f.get("admission") {
+        crate::admission::read_config(&mut d, n, &mut config.admission);
     }
     if let Some(list) = f.get("exceptions") {
         match list.as_seq() {

@@ -12,6 +12,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod admission;
 pub mod config;
 mod decode;
 pub mod document;

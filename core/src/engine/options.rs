@@ -59,6 +59,8 @@ pub struct Options {
     /// `v1.N` or `latest`.
     pub pod_security_version: String,
     pub limits: Limits,
+    /// How admission reviews are answered (modes, exemptions, `UPDATE`, namespace levels).
+    pub admission: crate::admission::AdmissionSettings,
 }
 
 impl Default for Options {
@@ -73,6 +75,7 @@ impl Default for Options {
             pod_security_level: LevelChoice::default(),
             pod_security_version: "latest".into(),
             limits: Limits::default(),
+            admission: crate::admission::AdmissionSettings::default(),
         }
     }
 }
