@@ -102,6 +102,14 @@ impl Engine {
     fn explain_json(&self, py: Python<'_>, id: String) -> PyResult<String> {
         guarded(py, || json(&ffi::explain(&self.inner, &id)?))
     }
+
+    /// Answers an `AdmissionReview` request (JSON) with its response (JSON).
+    #[pyo3(signature = (review, namespace_labels=None))]
+    fn review_json(&self, py: Python<'_>, review: String, namespace_labels: Option<String>) -> PyResult<String> {
+        guarded(py, || {
+            ffi::review_json(&self.inner, &review, namespace_labels.as_deref())
+        })
+    }
 }
 
 /// Runs the `rempart` command line (the same code as the Rust binary); returns the exit code.

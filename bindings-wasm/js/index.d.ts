@@ -114,6 +114,37 @@ export interface EngineOptions {
   limits?: { maxDocumentBytes?: number; maxDocuments?: number; maxDepth?: number; maxAliasNodes?: number; maxScalarBytes?: number; maxInputBytes?: number; maxPolicies?: number; maxComparisons?: number };
   /** Largest text `evaluate` accepts (default 64 MiB). */
   maxInputBytes?: number;
+  /** How `review` answers: the `admission:` section of `.rempart.yaml`. */
+  admission?: AdmissionSettings;
+}
+
+export type AdmissionMode = 'enforce' | 'warn' | 'audit';
+
+export interface AdmissionSettings {
+  /** Mode per severity (default: enforce for high and critical, warn for the rest). */
+  modes?: Partial<Record<Severity, AdmissionMode>>;
+  /** Mode per policy id or id prefix; the longest prefix wins over the severity's mode. */
+  policies?: Record<string, AdmissionMode>;
+  /** Allowed without being judged; a list given replaces its default (`system:apiserver`, `kube-system`). */
+  exempt?: { users?: string[]; groups?: string[]; namespaces?: string[] };
+  /** `new-violations`: an UPDATE is denied only for violations the old object did not have. */
+  onUpdate?: 'all' | 'new-violations';
+  /** Pod Security level per namespace, for pods judged `from-namespace`. */
+  namespaceLevels?: Record<string, 'privileged' | 'baseline' | 'restricted'>;
+}
+
+/** An `admission.k8s.io/v1` `AdmissionReview`, request or response. */
+export interface AdmissionReview {
+  apiVersion: 'admission.k8s.io/v1';
+  kind: 'AdmissionReview';
+  request?: Record<string, unknown>;
+  response?: {
+    uid: string;
+    allowed: boolean;
+    status?: { code: number; reason: string; message: string; status: 'Failure'; metadata: Record<string, never> };
+    warnings?: string[];
+    auditAnnotations: Record<string, string>;
+  };
 }
 
 export interface SourceLocation {
@@ -124,7 +155,7 @@ export interface SourceLocation {
 }
 
 export class RempartError extends Error {
-  code: 'options' | 'policy' | 'limit' | 'internal';
+  code: 'options' | 'policy' | 'limit' | 'review' | 'internal';
   sourceLocations: SourceLocation[];
 }
 
@@ -144,6 +175,8 @@ export class Engine {
   evaluate(text: string, options?: { filename?: string }): Report;
   policies(): PolicyInfo[];
   explain(id: string): PolicyInfo;
+  /** Answers an AdmissionReview request (object or JSON text); throws `RempartError` (code `review`) when it cannot be read. */
+  review(review: AdmissionReview | string, options?: { namespaceLabels?: Record<string, string> }): AdmissionReview;
 }
 
 export function version(): string;

@@ -75,6 +75,13 @@ impl Engine {
             .map_err(|e| JsValue::from_str(&to_js(&e)))
     }
 
+    /// Answers an `AdmissionReview` request (JSON) with its response (JSON); throws the
+    /// error as JSON text (code `review`).
+    pub fn review(&self, review_json: &str, namespace_labels_json: Option<String>) -> Result<String, JsValue> {
+        ffi::review_json(&self.inner, review_json, namespace_labels_json.as_deref())
+            .map_err(|e| JsValue::from_str(&to_js(&e)))
+    }
+
     /// Panics on purpose: the tests prove a panic becomes a JS error and the engine recovers.
     #[wasm_bindgen(js_name = panicForTests)]
     #[allow(clippy::panic)]

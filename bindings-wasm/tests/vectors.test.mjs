@@ -6,7 +6,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { Engine } from '../pkg/node.js';
 
 const dir = new URL('../../core/tests/vectors/', import.meta.url);
-const vectors = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+// The admission vectors run in admission.test.mjs.
+const vectors = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('admission-')).sort();
 
 test('the shared vectors are there', () => {
   assert.ok(vectors.length >= 10);

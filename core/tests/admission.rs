@@ -46,7 +46,12 @@ fn admission_vectors() {
             vector["expected"] = got;
             std::fs::write(file, serde_json::to_string_pretty(&vector).unwrap() + "\n").unwrap();
         } else if vector["expected"] != got {
-            failures.push(format!("{}:\nexpected {}\n     got {}", file.display(), vector["expected"], got));
+            failures.push(format!(
+                "{}:\nexpected {}\n     got {}",
+                file.display(),
+                vector["expected"],
+                got
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -59,7 +64,12 @@ fn answers_echo_the_uid_and_deny_only_with_403() {
         let vector: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
         let got = answer(&vector);
         let Some(response) = got.get("response") else { continue };
-        assert_eq!(response["uid"], vector["review"]["request"]["uid"], "{}", file.display());
+        assert_eq!(
+            response["uid"],
+            vector["review"]["request"]["uid"],
+            "{}",
+            file.display()
+        );
         let allowed = response["allowed"].as_bool().unwrap();
         assert_eq!(allowed, response.get("status").is_none(), "{}", file.display());
         for w in response.get("warnings").and_then(Value::as_array).into_iter().flatten() {
@@ -103,9 +113,16 @@ fn a_denial_lists_every_violated_policy_with_its_pointer_within_bounds() {
     let r = engine.review_with(review.to_string().as_bytes(), None).unwrap();
     assert!(!r.allowed);
     let message = r.response["response"]["status"]["message"].as_str().unwrap();
-    assert!(message.len() <= rempart::admission::MAX_MESSAGE_BYTES, "{}", message.len());
+    assert!(
+        message.len() <= rempart::admission::MAX_MESSAGE_BYTES,
+        "{}",
+        message.len()
+    );
     assert!(message.contains("[pod-security/baseline/privileged]"), "{message}");
-    assert!(message.contains("(at `/spec/containers/0/securityContext/privileged`)"), "{message}");
+    assert!(
+        message.contains("(at `/spec/containers/0/securityContext/privileged`)"),
+        "{message}"
+    );
     assert!(message.ends_with(" more"), "{message}");
     assert_eq!(r.response["response"]["status"]["code"], 403);
     let warnings = r.response["response"]["warnings"].as_array().unwrap();
@@ -126,13 +143,22 @@ fn the_configuration_file_admission_section_is_read_with_positions() {
     assert_eq!(a.exempt.namespaces, vec!["infra-*".to_owned()]);
     assert_eq!(a.exempt.users, vec!["system:apiserver".to_owned()]);
     assert_eq!(a.mode("x", rempart::Severity::High), rempart::admission::Mode::Warn);
-    let bad = rempart::Source::new(".rempart.yaml", "admission:\n  modes: {high: deny}\n  onUpdate: sometimes\n  exmpt: {}\n");
+    let bad = rempart::Source::new(
+        ".rempart.yaml",
+        "admission:\n  modes: {high: deny}\n  onUpdate: sometimes\n  exmpt: {}\n",
+    );
     let errors = rempart::config::load_config(&bad, std::path::Path::new(".")).unwrap_err();
-    let text: Vec<String> = errors.iter().map(|e| format!("{}:{}: {}", e.line, e.column, e.message)).collect();
+    let text: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}:{}: {}", e.line, e.column, e.message))
+        .collect();
     let all = text.join("\n");
     assert!(all.contains("4:3:"), "{all}");
     assert!(all.contains("2:17: a mode is one of enforce, warn, audit"), "{all}");
-    assert!(all.contains("3:13: `admission.onUpdate` is `all` or `new-violations`"), "{all}");
+    assert!(
+        all.contains("3:13: `admission.onUpdate` is `all` or `new-violations`"),
+        "{all}"
+    );
 }
 
 #[test]

@@ -33,6 +33,7 @@ __all__ = [
     "PolicyInfo",
     "RempartError",
     "PolicyError",
+    "ReviewError",
     "OptionsError",
     "InternalError",
     "LimitError",
@@ -96,7 +97,11 @@ class LimitError(RempartError):
     """An input over the engine's limits (``limits={"maxInputBytes": …}`` raises them)."""
 
 
-_ERRORS = {"policy": PolicyError, "options": OptionsError, "limit": LimitError}
+class ReviewError(RempartError):
+    """An ``AdmissionReview`` that cannot be answered (not JSON, not ``admission.k8s.io/v1``, no ``request.uid``); a webhook answers it with HTTP 400."""
+
+
+_ERRORS = {"policy": PolicyError, "options": OptionsError, "limit": LimitError, "review": ReviewError}
 
 
 def _raise(error: _native.NativeError) -> RempartError:
@@ -314,7 +319,9 @@ class Engine:
     ``"restricted"`` (default) or ``"from-namespace"``; ``pod_security_version``: ``"v1.N"`` or
     ``"latest"`` (a newer version than known applies the newest, with a note in ``report.notes``). ``severities``: ``{policy_id: severity}``. ``limits``: input limits
     (``maxDocumentBytes``, ``maxDocuments``, ``maxDepth``, ``maxAliasNodes``, ``maxScalarBytes``,
-    ``maxInputBytes``, ``maxPolicies``, ``maxComparisons``).
+    ``maxInputBytes``, ``maxPolicies``, ``maxComparisons``). ``admission``: how ``review`` answers,
+    as the ``admission:`` section of ``.rempart.yaml`` (``modes``, ``policies``, ``exempt``,
+    ``onUpdate``, ``namespaceLevels``).
     """
 
     def __init__(
@@ -329,6 +336,7 @@ class Engine:
         builtin: bool = True,
         severities: Optional[Mapping[str, str]] = None,
         limits: Optional[Mapping[str, int]] = None,
+        admission: Optional[Mapping[str, Any]] = None,
     ) -> None:
         options: Dict[str, Any] = {"builtin": builtin}
         if select is not None:
@@ -345,6 +353,8 @@ class Engine:
             options["severities"] = dict(severities)
         if limits is not None:
             options["limits"] = dict(limits)
+        if admission is not None:
+            options["admission"] = dict(admission)
         paths = [os.fspath(p) for p in (policies or [])]
         try:
             self._native = _native.Engine(json.dumps(options), paths)
@@ -384,6 +394,22 @@ class Engine:
             return Report._from_json(self._native.evaluate_json(text))
         except _native.NativeError as e:
             raise _raise(e) from None
+
+    def review(self, admission_review: Mapping[str, Any], namespace_labels: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
+        """Answers an ``admission.k8s.io/v1`` ``AdmissionReview`` request (a dict) with its response
+        (a dict): ``uid``, ``allowed``, ``status`` (403 with every enforced finding), ``warnings``,
+        ``auditAnnotations``. ``namespace_labels``: the labels of the object's Namespace, for pods
+        judged ``from-namespace``. Raises ``ReviewError`` for a review that cannot be read."""
+        try:
+            text = json.dumps(admission_review)
+        except (TypeError, ValueError) as e:
+            raise ReviewError(f"the review cannot be written as JSON: {e}", "review") from None
+        labels = None if namespace_labels is None else json.dumps(dict(namespace_labels))
+        try:
+            answer: Dict[str, Any] = json.loads(self._native.review_json(text, labels))
+        except _native.NativeError as e:
+            raise _raise(e) from None
+        return answer
 
     def _panic_for_tests(self) -> None:
         """Panics inside the engine, to test that it becomes an exception."""

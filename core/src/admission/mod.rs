@@ -105,7 +105,10 @@ fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 
 fn read(review: &Value) -> Result<Request<'_>, ReviewError> {
     let Some(top) = review.as_object() else {
-        return Err(error("the body is not an `AdmissionReview`: a JSON object was expected", None));
+        return Err(error(
+            "the body is not an `AdmissionReview`: a JSON object was expected",
+            None,
+        ));
     };
     let request = top.get("request").filter(|r| r.is_object());
     let uid = request.and_then(|r| text(r, "uid"));
@@ -146,7 +149,10 @@ fn read(review: &Value) -> Result<Request<'_>, ReviewError> {
     let Some(kind) = gvk.and_then(|k| text(k, "kind")) else {
         return Err(error("`request.kind.kind` is missing", Some(uid)));
     };
-    let group = gvk.and_then(|k| k.get("group")).and_then(Value::as_str).unwrap_or_default();
+    let group = gvk
+        .and_then(|k| k.get("group"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let user_info = request.get("userInfo");
     let object = request.get("object").filter(|o| !o.is_null());
     if let Some(o) = object.filter(|o| !o.is_object()) {
@@ -236,9 +242,7 @@ fn counts(findings: &[(Finding, Mode)], mode: Mode) -> Option<String> {
 fn object_text(request: &Request<'_>, object: &Value) -> String {
     let mut object = object.clone();
     if let Some(map) = object.as_object_mut() {
-        let meta = map
-            .entry("metadata")
-            .or_insert_with(|| Value::Object(Map::new()));
+        let meta = map.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
         if let Some(meta) = meta.as_object_mut() {
             for (key, value) in [("namespace", request.namespace), ("name", request.name)] {
                 let missing = meta.get(key).and_then(Value::as_str).is_none_or(str::is_empty);
@@ -372,12 +376,18 @@ impl Engine {
         }
         let ns = request.namespace?;
         let labels: Map<String, Value> = match labels {
-            Some(labels) => labels.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect(),
+            Some(labels) => labels
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect(),
             None => {
                 let level = self.admission().namespace_levels.get(ns)?;
-                [("pod-security.kubernetes.io/enforce".to_owned(), Value::String(level.as_str().to_owned()))]
-                    .into_iter()
-                    .collect()
+                [(
+                    "pod-security.kubernetes.io/enforce".to_owned(),
+                    Value::String(level.as_str().to_owned()),
+                )]
+                .into_iter()
+                .collect()
             }
         };
         let namespace = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": labels}});
@@ -524,18 +534,19 @@ pub(crate) fn read_config(
             None
         }
     };
-    let entries = |d: &mut crate::decode::Decoder<'_>, key: &str| -> Vec<(crate::document::Node, crate::document::Node)> {
-        match f.get(key) {
-            Some(n) => match n.as_map() {
-                Some(m) => m.to_vec(),
-                None => {
-                    d.error(n, format!("`admission.{key}` must be a map"));
-                    Vec::new()
-                }
-            },
-            None => Vec::new(),
-        }
-    };
+    let entries =
+        |d: &mut crate::decode::Decoder<'_>, key: &str| -> Vec<(crate::document::Node, crate::document::Node)> {
+            match f.get(key) {
+                Some(n) => match n.as_map() {
+                    Some(m) => m.to_vec(),
+                    None => {
+                        d.error(n, format!("`admission.{key}` must be a map"));
+                        Vec::new()
+                    }
+                },
+                None => Vec::new(),
+            }
+        };
     for (k, v) in entries(d, "modes") {
         match Severity::parse(&k.display()) {
             Some(s) => {
@@ -543,7 +554,10 @@ pub(crate) fn read_config(
                     settings.modes.insert(s, m);
                 }
             }
-            None => d.error(&k, "`admission.modes` maps a severity (info, low, medium, high, critical) to a mode"),
+            None => d.error(
+                &k,
+                "`admission.modes` maps a severity (info, low, medium, high, critical) to a mode",
+            ),
         }
     }
     for (k, v) in entries(d, "policies") {
