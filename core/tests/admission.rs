@@ -168,3 +168,29 @@ fn admission_policies_that_name_nothing_are_refused() {
     let e = rempart::Engine::new(&options).unwrap_err().to_string();
     assert!(e.contains("`pod-securty` names no selected policy"), "{e}");
 }
+
+#[test]
+fn the_readme_admission_settings_load_and_build_an_engine() {
+    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
+    let block = readme
+        .split("```yaml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .find(|b| b.starts_with("admission:"))
+        .expect("an `admission:` example in the README");
+    let source = rempart::Source::new(".rempart.yaml", block);
+    let config = rempart::config::load_config(&source, std::path::Path::new(".")).unwrap();
+    let admission = config.admission.unwrap();
+    assert_eq!(admission.namespace_levels.len(), 2);
+    let options = rempart::Options {
+        admission,
+        ..rempart::Options::default()
+    };
+    let engine = rempart::Engine::new(&options).unwrap();
+    assert_eq!(
+        engine
+            .admission()
+            .mode("pod-security/restricted/run-as-non-root", rempart::Severity::High),
+        rempart::admission::Mode::Warn
+    );
+}

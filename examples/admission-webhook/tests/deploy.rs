@@ -30,7 +30,7 @@ fn yaml_as_json(name: &str) -> Vec<Value> {
 
 #[test]
 fn the_webhook_configuration_holds_what_the_server_expects() {
-    let config = yaml_as_json("webhook.yaml").remove(0);
+    let config = yaml_as_json("90-webhook.yaml").remove(0);
     let hook = &config["webhooks"][0];
     assert_eq!(hook["admissionReviewVersions"], serde_json::json!(["v1"]));
     assert_eq!(hook["sideEffects"], "None");
@@ -38,7 +38,7 @@ fn the_webhook_configuration_holds_what_the_server_expects() {
     let excluded = hook["namespaceSelector"]["matchExpressions"][0]["values"].to_string();
     assert!(excluded.contains("kube-system") && excluded.contains("rempart-system"));
     let timeout_ms = hook["timeoutSeconds"].as_u64().unwrap() * 1000;
-    let deployment = yaml_as_json("deployment.yaml").remove(0);
+    let deployment = yaml_as_json("40-deployment.yaml").remove(0);
     let container = &deployment["spec"]["template"]["spec"]["containers"][0];
     let args: Vec<&str> = container["args"]
         .as_array()
@@ -63,7 +63,7 @@ fn the_webhook_configuration_holds_what_the_server_expects() {
         .flat_map(|a| a.splitn(2, '=').map(str::to_owned).collect::<Vec<_>>())
         .collect();
     rempart_webhook::Args::parse(&argv).unwrap();
-    let cert = yaml_as_json("certificate.yaml");
+    let cert = yaml_as_json("30-certificate.yaml");
     assert!(cert
         .iter()
         .any(|c| c["kind"] == "Certificate" && c["spec"]["secretName"] == "rempart-webhook-tls"));
@@ -75,7 +75,7 @@ fn the_webhook_configuration_holds_what_the_server_expects() {
 
 #[test]
 fn the_bundled_configuration_builds_an_engine() {
-    let map = yaml_as_json("config.yaml").remove(0);
+    let map = yaml_as_json("10-config.yaml").remove(0);
     let dir = std::env::temp_dir().join(format!("rempart-webhook-config-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("rempart.yaml");
