@@ -194,3 +194,21 @@ fn the_readme_admission_settings_load_and_build_an_engine() {
         rempart::admission::Mode::Warn
     );
 }
+
+#[test]
+fn control_characters_of_the_object_are_escaped_in_the_answer() {
+    let engine = engine();
+    let review = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
+        "uid": "u2", "operation": "CREATE", "kind": {"group": "", "version": "v1", "kind": "Pod"}, "namespace": "n",
+        "name": "p\u{1b}[31m", "userInfo": {"username": "bob"},
+        "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [
+            {"name": "evil\u{1b}]0;owned\u{7}", "image": "nginx", "securityContext": {"privileged": true}}]}}}});
+    let r = engine.review_with(review.to_string().as_bytes(), None).unwrap();
+    let text = r.response.to_string();
+    assert!(!text.contains("\\u001b"), "{text}");
+    let message = r.response["response"]["status"]["message"].as_str().unwrap();
+    assert!(!message.chars().any(char::is_control), "{message}");
+    assert!(message.contains("`n/p\\u{1b}[31m`"), "{message}");
+    let warnings = r.response["response"]["warnings"].to_string();
+    assert!(!warnings.contains("\\u0007"), "{warnings}");
+}

@@ -432,7 +432,7 @@ impl Engine {
             let (code, reason, message) = if errors.is_empty() {
                 let lines: Vec<String> = enforced
                     .iter()
-                    .map(|f| format!("[{}] {} (at `{}`)", f.policy, f.message, visible(&f.path)))
+                    .map(|f| format!("[{}] {} (at `{}`)", f.policy, visible(&f.message), visible(&f.path)))
                     .collect();
                 let head = format!(
                     "{} denied by {} polic{}:",
@@ -459,7 +459,14 @@ impl Engine {
             let mut warnings: Vec<Value> = warned
                 .iter()
                 .take(MAX_WARNINGS)
-                .map(|f| Value::String(warning(&format!("{} at {}: {}", f.policy, visible(&f.path), f.message))))
+                .map(|f| {
+                    Value::String(warning(&format!(
+                        "{} at {}: {}",
+                        f.policy,
+                        visible(&f.path),
+                        visible(&f.message)
+                    )))
+                })
                 .collect();
             if warned.len() > MAX_WARNINGS {
                 warnings.push(Value::String(format!(
