@@ -44,10 +44,11 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, ErrorInfo> {
     })
 }
 
-/// A compiled engine; immutable, shared freely between threads.
+/// A compiled engine with its project (configuration file, exceptions, baseline,
+/// threshold); shared freely between threads.
 #[pyclass(frozen, module = "rempart._native")]
 struct Engine {
-    inner: rempart::Engine,
+    inner: ffi::Session,
 }
 
 #[pymethods]
@@ -55,34 +56,42 @@ impl Engine {
     #[new]
     fn new(py: Python<'_>, options_json: String, policy_paths: Vec<PathBuf>) -> PyResult<Self> {
         let names = rempart::engine::OptionNames::SnakeCase;
-        let inner = guarded(py, || ffi::engine_with_names(&options_json, &policy_paths, names))?;
+        let inner = guarded(py, || ffi::Session::new(&options_json, &policy_paths, names))?;
         Ok(Engine { inner })
     }
 
-    /// Scans texts, given as (filename, text) pairs, as one set; returns the JSON report.
-    fn scan_texts(&self, py: Python<'_>, inputs: Vec<(String, String)>) -> PyResult<String> {
+    /// Scans texts, given as (filename, text) pairs, as one set; returns the JSON report and
+    /// the exit code `rempart scan` would give.
+    fn scan_texts(&self, py: Python<'_>, inputs: Vec<(String, String)>) -> PyResult<(String, i32)> {
         let inputs: Vec<ffi::Input> = inputs
             .into_iter()
             .map(|(filename, text)| ffi::Input { filename, text })
             .collect();
-        guarded(py, || json(&ffi::scan(&self.inner, &inputs)))
+        guarded(py, || {
+            let judged = self.inner.scan(&inputs);
+            Ok((json(&judged.report)?, judged.exit_code()))
+        })
     }
 
     /// Scans files and directories; returns the JSON report as UTF-8 bytes (no decoding of a
-    /// large report into a Python string: `json.loads` reads bytes).
-    fn scan_paths<'py>(&self, py: Python<'py>, paths: Vec<String>) -> PyResult<Bound<'py, PyBytes>> {
-        let text = guarded(py, || Ok(ffi::scan_paths_json(&self.inner, &paths)))?;
-        Ok(PyBytes::new(py, text.as_bytes()))
+    /// large report into a Python string: `json.loads` reads bytes) and the exit code.
+    fn scan_paths<'py>(&self, py: Python<'py>, paths: Vec<String>) -> PyResult<(Bound<'py, PyBytes>, i32)> {
+        let judged = guarded(py, || self.inner.scan_paths_json(&paths))?;
+        Ok((PyBytes::new(py, judged.report.as_bytes()), judged.outcome.exit_code()))
     }
 
-    /// Evaluates objects given as JSON (an object or an array); returns the JSON report.
-    fn evaluate_json(&self, py: Python<'_>, objects: String) -> PyResult<String> {
-        guarded(py, || json(&ffi::evaluate_json(&self.inner, &objects)?))
+    /// Evaluates objects given as JSON (an object or an array); returns the JSON report and
+    /// the exit code.
+    fn evaluate_json(&self, py: Python<'_>, objects: String) -> PyResult<(String, i32)> {
+        guarded(py, || {
+            let judged = self.inner.evaluate_json(&objects)?;
+            Ok((json(&judged.report)?, judged.exit_code()))
+        })
     }
 
     /// The selected policies' metadata, as JSON.
     fn policies_json(&self, py: Python<'_>) -> PyResult<String> {
-        guarded(py, || json(&ffi::policies(&self.inner)))
+        guarded(py, || json(&ffi::policies(self.inner.engine())))
     }
 
     /// Panics on purpose: the tests prove a panic becomes a Python exception.
@@ -93,21 +102,16 @@ impl Engine {
         })
     }
 
-    /// The largest text one call may hand over.
-    fn max_input_bytes(&self) -> usize {
-        self.inner.limits().max_input_bytes
-    }
-
     /// One policy's metadata, as JSON.
     fn explain_json(&self, py: Python<'_>, id: String) -> PyResult<String> {
-        guarded(py, || json(&ffi::explain(&self.inner, &id)?))
+        guarded(py, || json(&ffi::explain(self.inner.engine(), &id)?))
     }
 
     /// Answers an `AdmissionReview` request (JSON) with its response (JSON).
     #[pyo3(signature = (review, namespace_labels=None))]
     fn review_json(&self, py: Python<'_>, review: String, namespace_labels: Option<String>) -> PyResult<String> {
         guarded(py, || {
-            ffi::review_json(&self.inner, &review, namespace_labels.as_deref())
+            ffi::review_json(self.inner.engine(), &review, namespace_labels.as_deref())
         })
     }
 }

@@ -88,6 +88,8 @@ export interface Report {
   errors: ErrorEntry[];
   notes: ErrorEntry[];
   summary: Summary;
+  /** What `rempart scan` would exit with: 0, 1 (findings at or above `failOn`) or 2 (the text could not be read). */
+  exitCode: 0 | 1 | 2;
 }
 
 export interface PolicyText {
@@ -112,8 +114,15 @@ export interface EngineOptions {
   /** `v1.N` or `latest`; a version newer than known applies the newest, with a report note. */
   podSecurityVersion?: string;
   limits?: { maxDocumentBytes?: number; maxDocuments?: number; maxDepth?: number; maxAliasNodes?: number; maxScalarBytes?: number; maxInputBytes?: number; maxPolicies?: number; maxComparisons?: number };
-  /** Largest text `evaluate` accepts (default 64 MiB). */
-  maxInputBytes?: number;
+  /** The text of a configuration file (`.rempart.yaml`): its settings apply under the options given
+   * here, its exceptions hide the findings they cover until they expire (mistakes throw, code `config`). */
+  config?: string;
+  /** The JSON text of a baseline file (`rempart scan --write-baseline`): the findings it holds are left out. */
+  baseline?: string;
+  /** The threshold of `exitCode` (default `low`, or the configuration's `failOn`). */
+  failOn?: 'low' | 'medium' | 'high' | 'critical' | 'none';
+  /** The date exceptions are checked against, `YYYY-MM-DD` (default: today, UTC). */
+  today?: string;
   /** How `review` answers: the `admission:` section of `.rempart.yaml`. */
   admission?: AdmissionSettings;
 }
@@ -155,7 +164,7 @@ export interface SourceLocation {
 }
 
 export class RempartError extends Error {
-  code: 'options' | 'policy' | 'limit' | 'review' | 'internal';
+  code: 'options' | 'config' | 'policy' | 'limit' | 'review' | 'internal';
   sourceLocations: SourceLocation[];
 }
 

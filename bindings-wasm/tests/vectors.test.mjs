@@ -15,7 +15,7 @@ test('the shared vectors are there', () => {
 
 // The projection of core/tests/vectors.rs, minus the editor ranges only editors get.
 function project(report) {
-  const { version, ...rest } = report;
+  const { version, exitCode, ...rest } = report;
   const strip = ({ editor, ...entry }) => entry;
   return {
     ...rest,
@@ -30,8 +30,9 @@ for (const name of vectors) {
     const vector = JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
     assert.equal(vector.inputs.length, 1, 'the JS API scans one text at a time');
     const [input] = vector.inputs;
-    const engine = new Engine(vector.options ?? {});
+    const engine = new Engine({ ...(vector.options ?? {}), ...(vector.project ?? {}) });
     const report = engine.evaluate(input.text, { filename: input.filename });
     assert.deepEqual(project(report), vector.expected);
+    if (vector.project) assert.equal(report.exitCode, vector.exitCode);
   });
 }

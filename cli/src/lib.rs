@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rempart::{Engine, Options};
 
 use rempart::files::policy_files;
-use rempart::report::visible;
+use rempart::format::visible;
 
 /// Exit code: nothing at or above the failure threshold.
 pub const EXIT_OK: i32 = 0;

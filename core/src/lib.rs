@@ -11,6 +11,7 @@
 //! assert!(report.findings.iter().any(|f| f.policy == "pod-security/baseline/privileged"));
 //! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod admission;
 pub mod config;
@@ -19,9 +20,11 @@ pub mod document;
 pub mod engine;
 pub mod ffi;
 pub mod files;
+pub mod format;
+pub mod glob;
 pub mod kustomize;
 pub mod policy;
-pub mod report;
+pub mod project;
 mod testing;
 
 pub use document::{Limits, Source};

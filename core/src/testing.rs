@@ -1,15 +1,18 @@
 //! Running the inline `tests:` of policies: every pass example must give no finding of its
 //! policy, every fail example at least one (at the given pointer, when one is given).
 
-use crate::document::{Node, RawDocument, Source};
+use crate::document::{Node, Source};
 use crate::engine::Engine;
 use crate::policy::TestCase;
 
 /// An inline example that did not behave as its policy says.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct TestFailure {
+    /// The policy id.
     pub policy: String,
+    /// The policy file.
     pub file: String,
+    /// What happened.
     pub message: String,
 }
 
@@ -108,26 +111,4 @@ fn describe(case: &TestCase, n: usize, pass: bool) -> String {
         if pass { "pass" } else { "fail" },
         n + 1
     )
-}
-
-impl Engine {
-    /// Evaluates objects that are already parsed (for example loaded from JSON); positions
-    /// in the report are those the nodes carry.
-    pub fn scan_nodes(&self, name: &str, nodes: &[Node]) -> crate::Report {
-        let source = Source::new(name, "");
-        let documents = nodes
-            .iter()
-            .enumerate()
-            .map(|(index, node)| RawDocument {
-                index,
-                span: node.span,
-                result: Ok(node.clone()),
-                errors: Vec::new(),
-                notes: Vec::new(),
-            })
-            .collect();
-        let mut report = self.scan_documents(&source, documents);
-        report.notes.splice(0..0, self.option_notes());
-        report
-    }
 }

@@ -138,7 +138,7 @@ fn the_configuration_file_admission_section_is_read_with_positions() {
         "admission:\n  modes: {high: warn}\n  policies: {pod-security: audit}\n  onUpdate: new-violations\n  exempt: {namespaces: [infra-*]}\n  namespaceLevels: {legacy: privileged}\n",
     );
     let c = rempart::config::load_config(&src, std::path::Path::new(".")).unwrap();
-    let a = c.admission.unwrap();
+    let a = c.options.admission.unwrap();
     assert_eq!(a.on_update, rempart::admission::OnUpdate::NewViolations);
     assert_eq!(a.exempt.namespaces, vec!["infra-*".to_owned()]);
     assert_eq!(a.exempt.users, vec!["system:apiserver".to_owned()]);
@@ -180,7 +180,7 @@ fn the_readme_admission_settings_load_and_build_an_engine() {
         .expect("an `admission:` example in the README");
     let source = rempart::Source::new(".rempart.yaml", block);
     let config = rempart::config::load_config(&source, std::path::Path::new(".")).unwrap();
-    let admission = config.admission.unwrap();
+    let admission = config.options.admission.unwrap();
     assert_eq!(admission.namespace_levels.len(), 2);
     let options = rempart::Options {
         admission,

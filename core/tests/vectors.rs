@@ -27,6 +27,25 @@ fn project(report: &rempart::Report) -> Value {
     v
 }
 
+/// The engine options of a vector, with its project (configuration text, baseline text,
+/// today's date, failure threshold) as the bindings pass them.
+fn session_options(vector: &Value) -> String {
+    let mut options = vector.get("options").cloned().unwrap_or_else(|| serde_json::json!({}));
+    if let (Some(map), Some(p)) = (options.as_object_mut(), vector.get("project")) {
+        for (from, to) in [
+            ("config", "configText"),
+            ("baseline", "baselineText"),
+            ("today", "today"),
+            ("failOn", "failOn"),
+        ] {
+            if let Some(v) = p.get(from) {
+                map.insert(to.into(), v.clone());
+            }
+        }
+    }
+    options.to_string()
+}
+
 #[test]
 fn shared_vectors() {
     let bless = std::env::var_os("REMPART_BLESS").is_some();
@@ -50,11 +69,22 @@ fn shared_vectors() {
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap_or_default();
         let mut vector: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let options = vector.get("options").map(Value::to_string).unwrap_or_default();
-        let engine = rempart::ffi::engine_from_json(&options).unwrap_or_else(|e| panic!("{}: {e:?}", file.display()));
+        let options = session_options(&vector);
+        let names = rempart::engine::OptionNames::CamelCase;
+        let session =
+            rempart::ffi::Session::new(&options, &[], names).unwrap_or_else(|e| panic!("{}: {e:?}", file.display()));
         let inputs: Vec<rempart::ffi::Input> =
             serde_json::from_value(vector.get("inputs").cloned().unwrap_or_default()).unwrap_or_default();
-        let got = project(&rempart::ffi::scan(&engine, &inputs));
+        let judged = session.scan(&inputs);
+        let got = project(&judged.report);
+        if vector.get("project").is_some() {
+            let exit = Value::from(judged.exit_code());
+            if bless {
+                vector["exitCode"] = exit;
+            } else if vector.get("exitCode") != Some(&exit) {
+                failures.push(format!("{}: exit code {exit}", file.display()));
+            }
+        }
         if bless {
             vector["expected"] = got;
             let out = serde_json::to_string_pretty(&vector).unwrap_or_default() + "\n";

@@ -35,6 +35,7 @@ __all__ = [
     "PolicyError",
     "ReviewError",
     "OptionsError",
+    "ConfigError",
     "InternalError",
     "LimitError",
     "SourceLocation",
@@ -89,19 +90,26 @@ class OptionsError(RempartError):
     """The engine options, a path, or the objects given are not usable."""
 
 
+class ConfigError(OptionsError):
+    """A configuration file (``.rempart.yaml``) or exceptions file has mistakes; ``locations``
+    lists each with file, line and column."""
+
+
 class InternalError(RempartError):
     """A bug in the engine (it never takes the interpreter down)."""
 
 
 class LimitError(RempartError):
-    """An input over the engine's limits (``limits={"maxInputBytes": …}`` raises them)."""
+    """More policies than ``limits={"maxPolicies": …}`` allows. (An input over
+    ``maxInputBytes`` is not an exception: it is an error of the report, and the other
+    inputs are scanned, as ``rempart scan`` does.)"""
 
 
 class ReviewError(RempartError):
     """An ``AdmissionReview`` that cannot be answered (not JSON, not ``admission.k8s.io/v1``, no ``request.uid``); a webhook answers it with HTTP 400."""
 
 
-_ERRORS = {"policy": PolicyError, "options": OptionsError, "limit": LimitError, "review": ReviewError}
+_ERRORS = {"policy": PolicyError, "options": OptionsError, "config": ConfigError, "limit": LimitError, "review": ReviewError}
 
 
 def _raise(error: _native.NativeError) -> RempartError:
@@ -198,12 +206,15 @@ class Summary:
 
 class Report:
     """What a scan found. Its parts are read from the engine's answer when first used;
-    ``to_json()`` gives the CLI's JSON report, byte for byte."""
+    ``to_json()`` gives the CLI's JSON report, byte for byte. ``exit_code`` is what
+    ``rempart scan`` would exit with: ``0``, ``1`` (findings at or above ``fail_on``) or ``2``
+    (an input could not be read)."""
 
-    __slots__ = ("_text", "_data", "_findings", "_errors", "_notes", "_summary")
+    __slots__ = ("_text", "_data", "_findings", "_errors", "_notes", "_summary", "exit_code")
 
-    def __init__(self, text: Union[str, bytes]) -> None:
+    def __init__(self, text: Union[str, bytes], exit_code: int = 0) -> None:
         self._text = text
+        self.exit_code = exit_code
         self._data: Optional[Dict[str, Any]] = None
         self._findings: Optional[List[Finding]] = None
         self._errors: Optional[List[ErrorEntry]] = None
@@ -211,8 +222,8 @@ class Report:
         self._summary: Optional[Summary] = None
 
     @staticmethod
-    def _from_json(text: Union[str, bytes]) -> "Report":
-        return Report(text)
+    def _from_json(answer: Tuple[Union[str, bytes], int]) -> "Report":
+        return Report(answer[0], answer[1])
 
     def _parsed(self) -> Dict[str, Any]:
         if self._data is None:
@@ -322,6 +333,15 @@ class Engine:
     ``maxInputBytes``, ``maxPolicies``, ``maxComparisons``). ``admission``: how ``review`` answers,
     as the ``admission:`` section of ``.rempart.yaml`` (``modes``, ``policies``, ``exempt``,
     ``onUpdate``, ``namespaceLevels``).
+
+    The project, as ``rempart scan`` reads it: ``config`` is a configuration file
+    (``.rempart.yaml``) whose settings apply under the arguments given here; left out,
+    ``scan_paths`` uses the one found from its first path upward (a note in ``report.notes``
+    says so), and ``config=False`` uses none. Its exceptions hide the findings they cover until
+    they expire (``today``, ``"YYYY-MM-DD"``, sets the date they are checked against).
+    ``baseline`` is a baseline file written by ``rempart scan --write-baseline`` (a path, or
+    its JSON text): the findings it holds are left out. ``fail_on`` (``"low"`` …
+    ``"critical"``, ``"none"``) sets the threshold of ``report.exit_code``.
     """
 
     def __init__(
@@ -337,8 +357,24 @@ class Engine:
         severities: Optional[Mapping[str, str]] = None,
         limits: Optional[Mapping[str, int]] = None,
         admission: Optional[Mapping[str, Any]] = None,
+        config: Union[None, bool, PathLike] = None,
+        baseline: Optional[PathLike] = None,
+        fail_on: Optional[str] = None,
+        today: Optional[str] = None,
     ) -> None:
         options: Dict[str, Any] = {"builtin": builtin}
+        if config is None or config is True:
+            options["discover"] = True
+        elif config is not False:
+            options["configFile"] = os.fspath(config)
+        if isinstance(baseline, str) and baseline.lstrip().startswith("{"):
+            options["baselineText"] = baseline
+        elif baseline is not None:
+            options["baselineFile"] = os.fspath(baseline)
+        if fail_on is not None:
+            options["failOn"] = fail_on
+        if today is not None:
+            options["today"] = today
         if select is not None:
             options["select"] = list(select)
         if ignore is not None:
@@ -367,7 +403,6 @@ class Engine:
 
     def scan_texts(self, inputs: Sequence[Tuple[str, str]]) -> Report:
         """Scans several texts, given as ``(filename, text)`` pairs, as one set."""
-        self._check_size(sum(len(t) for _, t in inputs))
         try:
             return Report._from_json(self._native.scan_texts([(str(n), str(t)) for n, t in inputs]))
         except _native.NativeError as e:
@@ -389,7 +424,6 @@ class Engine:
             text = json.dumps(obj)
         except (TypeError, ValueError) as e:
             raise OptionsError(f"the objects cannot be written as JSON: {e}", "options") from None
-        self._check_size(len(text))
         try:
             return Report._from_json(self._native.evaluate_json(text))
         except _native.NativeError as e:
@@ -417,11 +451,6 @@ class Engine:
             self._native.panic_for_tests()
         except _native.NativeError as e:
             raise _raise(e) from None
-
-    def _check_size(self, size: int) -> None:
-        limit = self._native.max_input_bytes()
-        if size > limit:
-            raise LimitError(f"the input is {size} characters, over the limit of {limit} bytes; raise `maxInputBytes` in `limits`", "limit")
 
     def policies(self) -> List[PolicyInfo]:
         """The selected policies."""

@@ -26,8 +26,8 @@ pub use settings::{AdmissionSettings, Exempt, Mode, OnUpdate};
 
 use crate::document::Source;
 use crate::engine::{Engine, Finding, LevelChoice, Report};
+use crate::format::visible;
 use crate::policy::Severity;
-use crate::report::visible;
 
 /// The longest status message sent back; longer lists end with how many were left out.
 pub const MAX_MESSAGE_BYTES: usize = 4096;
@@ -43,6 +43,7 @@ pub const MAX_ANNOTATION_BYTES: usize = 1024;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct ReviewError {
+    /// What is wrong with the review, for the webhook's 400 answer.
     pub message: String,
     /// The request's uid, when it could be read.
     pub uid: Option<String>,
@@ -60,13 +61,21 @@ fn error(message: impl Into<String>, uid: Option<&str>) -> ReviewError {
 pub struct Reviewed {
     /// The whole `AdmissionReview` response.
     pub response: Value,
+    /// `request.uid`.
     pub uid: String,
+    /// `request.kind.kind`.
     pub kind: String,
+    /// `request.namespace`.
     pub namespace: Option<String>,
+    /// `request.name`.
     pub name: Option<String>,
+    /// `CREATE`, `UPDATE`, `DELETE` or `CONNECT`.
     pub operation: String,
+    /// `request.subResource`.
     pub sub_resource: Option<String>,
+    /// The decision.
     pub allowed: bool,
+    /// `request.dryRun`.
     pub dry_run: bool,
     /// Why the request was not judged (`exempt user`, `DELETE`, `status subresource`).
     pub skipped: Option<String>,

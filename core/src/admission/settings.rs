@@ -22,6 +22,7 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// `enforce`, `warn` or `audit`.
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Enforce => "enforce",
@@ -76,7 +77,9 @@ pub struct AdmissionSettings {
     /// Mode per policy id or id prefix (`pod-security/restricted`), over the severity's; the
     /// longest prefix that matches wins.
     pub policies: BTreeMap<String, Mode>,
+    /// Requests allowed without being judged.
     pub exempt: Exempt,
+    /// What an `UPDATE` is denied for.
     pub on_update: OnUpdate,
     /// Pod Security level per namespace, used when pods are judged `from-namespace` (the
     /// webhook sees no Namespace object); a namespace not listed is judged at `restricted`,

@@ -7,6 +7,7 @@ mod evaluate;
 mod exceptions;
 mod fingerprint;
 mod options;
+mod pod_security;
 mod report;
 mod suppress;
 mod templates;
@@ -16,15 +17,16 @@ use std::collections::HashMap;
 pub use baseline::{Baseline, BaselineEntry};
 pub use editor_cache::EditorCache;
 pub use evaluate::ScanContext;
-pub use exceptions::{ExceptionSet, EXPIRED_ID, STALE_ID};
+pub use exceptions::{Date, Exception, ExceptionSet, EXPIRED_ID, STALE_ID};
 pub use fingerprint::{fingerprint, fingerprint_in};
 pub use options::{
-    id_matches, options_error_message, LevelChoice, OptionError, OptionNames, OptionRef, Options, PathStep, PolicyText,
+    id_matches, options_error_message, LevelChoice, OptionError, OptionLayer, OptionNames, OptionRef, Options,
+    PathStep, PolicyText,
 };
 pub use report::{ErrorEntry, Finding, Note, RelatedLocation, Report, SourceSpan, Summary};
 pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
 
-use crate::document::{Documents, Limits, RawDocument, Source};
+use crate::document::{Documents, Limits, Node, RawDocument, Source};
 use crate::policy::{
     builtin_definitions, builtin_files, load_definitions, load_policies_with, Level, Policy, PolicyError, Status,
     Version,
@@ -32,11 +34,17 @@ use crate::policy::{
 
 /// Why an engine could not be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EngineError {
     #[error("{} mistake(s) in policy files:\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    /// Mistakes in policy files, each positioned.
     Policies(Vec<PolicyError>),
     #[error("{0}")]
+    /// Options that cannot be used, with what to write instead.
     Options(String),
+    /// More policies than `limits.maxPolicies`.
+    #[error("{0}")]
+    Limit(String),
     /// Options that name policies (`select`, `ignore`, `params`, `severities`) name some that
     /// do not exist: each mistake, with the option it is in.
     #[error("{}", mistakes_text(.0))]
@@ -151,7 +159,7 @@ impl Engine {
             return Err(EngineError::InvalidOptions(mistakes));
         }
         if policies.len() > options.limits.max_policies {
-            return Err(EngineError::Options(format!(
+            return Err(EngineError::Limit(format!(
                 "{} policies were loaded, more than the limit of {}; select fewer or raise `maxPolicies`",
                 policies.len(),
                 options.limits.max_policies
@@ -161,7 +169,7 @@ impl Engine {
         policies.retain(|p| {
             (options.select.is_empty() || options.select.iter().any(|s| id_matches(&p.id, s)))
                 && !options.ignore.iter().any(|s| id_matches(&p.id, s))
-                && !(level == LevelChoice::Baseline && p.pod_security_level() == Some(Level::Restricted))
+                && pod_security::kept(level, p)
         });
         for p in &mut policies {
             if let Some(s) = options.severities.get(&p.id) {
@@ -230,7 +238,7 @@ impl Engine {
                     .collect()
             })
             .collect();
-        let pod_security_levels = policies.iter().map(Policy::pod_security_level).collect();
+        let pod_security_levels = policies.iter().map(pod_security::level_of).collect();
         let mut wanted = evaluate::Wanted {
             namespaces: level == LevelChoice::FromNamespace,
             kinds: Vec::new(),
@@ -260,10 +268,12 @@ impl Engine {
         &self.policies
     }
 
+    /// The policy of that id, when the engine has it.
     pub fn policy(&self, id: &str) -> Option<&Policy> {
         self.policies.iter().find(|p| p.id == id)
     }
 
+    /// The resource limits of every scan.
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
@@ -344,6 +354,26 @@ impl Engine {
         .file(source, documents)
     }
 
+    /// Evaluates objects that are already parsed (for example loaded from JSON); positions
+    /// in the report are those the nodes carry.
+    pub fn scan_nodes(&self, name: &str, nodes: &[Node]) -> Report {
+        let source = Source::new(name, "");
+        let documents = nodes
+            .iter()
+            .enumerate()
+            .map(|(index, node)| RawDocument {
+                index,
+                span: node.span,
+                result: Ok(node.clone()),
+                errors: Vec::new(),
+                notes: Vec::new(),
+            })
+            .collect();
+        let mut report = self.scan_documents(&source, documents);
+        report.notes.splice(0..0, self.option_notes());
+        report
+    }
+
     /// Evaluates documents already parsed, as one set: the context comes from them.
     pub(crate) fn scan_documents(&self, source: &Source, documents: Vec<RawDocument>) -> Report {
         let mut context = ScanContext::default();
@@ -368,11 +398,7 @@ impl Engine {
 
     /// An engine holding only `p`, at a fixed version and level, with this engine's limits.
     pub fn with_policy(&self, p: Policy, version: Option<Version>, level: Option<Level>) -> Option<Engine> {
-        let level = match level {
-            Some(Level::Baseline) => LevelChoice::Baseline,
-            Some(_) => LevelChoice::Restricted,
-            None => self.level,
-        };
+        let level = pod_security::choice_for(level, self.level);
         Some(Engine::index(
             vec![p],
             level,

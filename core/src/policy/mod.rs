@@ -11,12 +11,11 @@ mod path;
 mod related;
 mod version;
 
+pub use crate::decode::{suggest, PolicyError};
 pub use catalog::markdown_table;
 pub use condition::{Budget, Condition, Hit, Lookup, Named, Op, Quantifier, Scope, Subject};
 pub use define::{builtin_definitions, load_definitions, Definitions};
-pub use load::{
-    load_policies, load_policies_with, load_policies_without_examples, suggest, ParamOverrides, PolicyError,
-};
+pub use load::{load_policies, load_policies_with, load_policies_without_examples, ParamOverrides};
 pub use model::{
     name_matches, Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Status,
     Template, TestCase, Tests,

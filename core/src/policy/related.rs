@@ -52,6 +52,7 @@ impl Related {
             .map(|e| &e.node)
     }
 
+    /// Whether no object was added.
     pub fn is_empty(&self) -> bool {
         self.objects.is_empty()
     }

@@ -79,22 +79,7 @@ pub fn build_engine(args: &Args) -> Result<Engine, String> {
                 path.display()
             ));
         }
-        options.select = config.select;
-        options.ignore = config.ignore;
-        options.severities = config.severities;
-        options.params = config.params;
-        if let Some(level) = config.pod_security_level {
-            options.pod_security_level = level;
-        }
-        if let Some(version) = config.pod_security_version {
-            options.pod_security_version = version;
-        }
-        if let Some(limits) = config.limits {
-            options.limits = limits;
-        }
-        if let Some(admission) = config.admission {
-            options.admission = admission;
-        }
+        options = config.options.resolve();
         policy_paths.extend(config.policies);
     }
     policy_paths.extend(args.policies.iter().cloned());
