@@ -102,6 +102,26 @@ impl Engine {
         })
     }
 
+    /// Detects threats in audit logs (files, directories, `.gz`); the JSON detection report.
+    fn detect_paths(&self, py: Python<'_>, paths: Vec<String>, input: String) -> PyResult<String> {
+        guarded(py, || json(&ffi::detect_paths(self.inner.engine(), &paths, &input)?))
+    }
+
+    /// Detects threats in one text of audit events; the JSON detection report.
+    fn detect_text(&self, py: Python<'_>, filename: String, text: String, input: String) -> PyResult<String> {
+        guarded(py, || {
+            json(&ffi::detect(self.inner.engine(), &filename, &text, &input)?)
+        })
+    }
+
+    /// A stream of audit events fed in pieces.
+    fn detect_stream(&self, py: Python<'_>, name: String, input: String, aggregate: bool) -> PyResult<DetectStream> {
+        let inner = guarded(py, || {
+            ffi::DetectStream::new(self.inner.engine(), &name, &input, aggregate)
+        })?;
+        Ok(DetectStream { inner })
+    }
+
     /// One policy's metadata, as JSON.
     fn explain_json(&self, py: Python<'_>, id: String) -> PyResult<String> {
         guarded(py, || json(&ffi::explain(self.inner.engine(), &id)?))
@@ -113,6 +133,30 @@ impl Engine {
         guarded(py, || {
             ffi::review_json(self.inner.engine(), &review, namespace_labels.as_deref())
         })
+    }
+}
+
+/// Audit events fed in pieces; each call returns the alerts and errors it completed, as a
+/// JSON list of `{"type": "alert"|"error", ...}`.
+#[pyclass(module = "rempart._native")]
+struct DetectStream {
+    inner: ffi::DetectStream,
+}
+
+#[pymethods]
+impl DetectStream {
+    fn feed(&mut self, py: Python<'_>, data: &[u8]) -> PyResult<String> {
+        let inner = &mut self.inner;
+        guarded(py, || json(&inner.feed(data)))
+    }
+
+    fn finish(&mut self, py: Python<'_>) -> PyResult<String> {
+        let inner = &mut self.inner;
+        guarded(py, || json(&inner.finish()))
+    }
+
+    fn summary_json(&self, py: Python<'_>) -> PyResult<String> {
+        guarded(py, || json(&self.inner.summary()))
     }
 }
 
@@ -130,6 +174,7 @@ fn version() -> &'static str {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
+    m.add_class::<DetectStream>()?;
     m.add_function(wrap_pyfunction!(cli, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add("NativeError", m.py().get_type::<NativeError>())?;

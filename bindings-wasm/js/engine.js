@@ -81,6 +81,17 @@ export function makeApi(glue) {
       return JSON.parse(this.#call((n) => n.evaluate(String(filename), text)));
     }
 
+    /** Detects threats in audit events (JSON lines, arrays, `EventList`s, GKE/AKS/EKS records):
+     * `{alerts, errors, summary}`; `input` is `auto` (default), `k8s`, `gke`, `aks` or `eks`. */
+    detect(text, { filename = '<input>', input = 'auto' } = {}) {
+      if (typeof text !== 'string') throw new TypeError('detect(text): text must be a string');
+      const bytes = text.length * 3 > this.#maxInput ? new TextEncoder().encode(text).length : text.length;
+      if (bytes > this.#maxInput) {
+        throw new RempartError({ code: 'limit', message: `the input is ${bytes} bytes, over the limit of ${this.#maxInput}; raise \`maxInputBytes\` if it is genuine` });
+      }
+      return JSON.parse(this.#call((n) => n.detect(String(filename), text, String(input))));
+    }
+
     /** The selected policies with their documentation. */
     policies() {
       return JSON.parse(this.#call((n) => n.policies()));

@@ -179,9 +179,58 @@ export interface PolicyInfo {
   file: string;
 }
 
+/** What an audited request was about (the event's `objectRef`). */
+export interface AuditObjectRef {
+  resource?: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  apiGroup?: string;
+  apiVersion?: string;
+}
+
+/** One alert of `detect`, as `rempart detect --format jsonl` writes it. */
+export interface Alert {
+  time: string | null;
+  rule: string;
+  title: string;
+  severity: Severity;
+  category: string;
+  message: string;
+  auditID: string | null;
+  stage: string | null;
+  user: string | null;
+  sourceIPs: string[];
+  verb: string | null;
+  objectRef: AuditObjectRef | null;
+  file: string;
+  line: number;
+  /** RFC 6901 pointer into the event. */
+  path: string;
+  input: 'k8s' | 'gke' | 'aks' | 'eks';
+  standards: Record<string, unknown>;
+  fix: string;
+  /** For rules with `aggregate`: the key, how many matches, the window, the first match's time. */
+  aggregate?: { key: Record<string, string>; count: number; window: string; first: string };
+}
+
+export interface DetectError {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export interface DetectReport {
+  version: string;
+  alerts: Alert[];
+  errors: DetectError[];
+  summary: { files: number; events: number; alerts: number; errors: number; duplicates: number; suppressed: number };
+}
+
 export class Engine {
   constructor(options?: EngineOptions);
   evaluate(text: string, options?: { filename?: string }): Report;
+  detect(text: string, options?: { filename?: string; input?: 'auto' | 'k8s' | 'gke' | 'aks' | 'eks' }): DetectReport;
   policies(): PolicyInfo[];
   explain(id: string): PolicyInfo;
   /** Answers an AdmissionReview request (object or JSON text); throws `RempartError` (code `review`) when it cannot be read. */

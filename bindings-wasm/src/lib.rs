@@ -92,6 +92,14 @@ impl Engine {
         })
     }
 
+    /// Detects threats in a text of audit events (JSON lines, arrays, `EventList`s, cloud
+    /// records); the detection report as JSON; throws the error as JSON text.
+    pub fn detect(&self, filename: &str, text: &str, input: &str) -> Result<String, JsValue> {
+        ffi::detect(&self.inner, filename, text, input)
+            .map(|r| to_js(&r))
+            .map_err(|e| JsValue::from_str(&to_js(&e)))
+    }
+
     /// The selected policies' metadata, as JSON.
     pub fn policies(&self) -> String {
         to_js(&ffi::policies(self.inner.engine()))

@@ -6,8 +6,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { Engine } from '../pkg/node.js';
 
 const dir = new URL('../../core/tests/vectors/', import.meta.url);
-// The admission vectors run in admission.test.mjs.
-const vectors = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('admission-')).sort();
+const all = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+// `detect-*.json` are audit logs for `detect` (below); `admission-*.json` run in admission.test.mjs.
+const vectors = all.filter((f) => !f.startsWith('detect-') && !f.startsWith('admission-'));
+const detectVectors = all.filter((f) => f.startsWith('detect-'));
 
 test('the shared vectors are there', () => {
   assert.ok(vectors.length >= 10);
@@ -34,5 +36,19 @@ for (const name of vectors) {
     const report = engine.evaluate(input.text, { filename: input.filename });
     assert.deepEqual(project(report), vector.expected);
     if (vector.project) assert.equal(report.exitCode, vector.exitCode);
+  });
+}
+
+test('the detect vectors are there', () => {
+  assert.ok(detectVectors.length >= 2);
+});
+
+for (const name of detectVectors) {
+  test(`detect vector ${name}`, () => {
+    const vector = JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
+    const engine = new Engine(vector.options ?? {});
+    const { version, ...report } = engine.detect(vector.input.text, { filename: vector.input.filename, input: vector.input.format ?? 'auto' });
+    report.alerts = report.alerts.map(({ title, category, fix, ...a }) => a);
+    assert.deepEqual(report, vector.expected);
   });
 }

@@ -270,8 +270,10 @@ fn exception(d: &mut Decoder<'_>, node: &Node, index: usize, dir: &Path) -> Opti
         }
     }
     let (mut kinds, mut namespaces, mut names, mut files) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut users = Vec::new();
     if let Some(m) = f.get("match") {
-        if let Some(mf) = d.fields(m, "`match`", &["kinds", "namespaces", "names", "files"]) {
+        if let Some(mf) = d.fields(m, "`match`", &["kinds", "namespaces", "names", "files", "users"]) {
+            users = mf.get("users").map(|n| d.strings(n, "a user")).unwrap_or_default();
             kinds = mf
                 .get("kinds")
                 .map(|n| d.strings(n, "a kind"))
@@ -304,6 +306,7 @@ fn exception(d: &mut Decoder<'_>, node: &Node, index: usize, dir: &Path) -> Opti
         namespaces,
         names,
         files,
+        users,
         reason: reason.unwrap_or_default(),
         expires,
         file: d.source.name.clone(),

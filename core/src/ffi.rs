@@ -664,6 +664,86 @@ impl Session {
     }
 }
 
+/// Reads `input` (`auto`, `k8s`, `gke`, `aks`, `eks`; empty for `auto`).
+fn input_format(input: &str) -> Result<crate::detect::InputFormat, ErrorInfo> {
+    if input.is_empty() {
+        return Ok(crate::detect::InputFormat::Auto);
+    }
+    crate::detect::InputFormat::parse(input)
+        .ok_or_else(|| ErrorInfo::options(format!("`input` is one of auto, k8s, gke, aks, eks, not `{input}`")))
+}
+
+/// Detects threats in one text of audit events (`rempart detect` on a file of that text).
+pub fn detect(
+    engine: &Engine,
+    filename: &str,
+    text: &str,
+    input: &str,
+) -> Result<crate::detect::DetectReport, ErrorInfo> {
+    let mut detector = crate::detect::Detector::new(engine).with_format(input_format(input)?);
+    Ok(detector.text(filename, text))
+}
+
+/// Detects threats in files and directories (`.gz` included), judged as one run: a request
+/// logged in two files alerts once, and windows span the files.
+pub fn detect_paths(engine: &Engine, paths: &[String], input: &str) -> Result<crate::detect::DetectReport, ErrorInfo> {
+    let mut detector = crate::detect::Detector::new(engine).with_format(input_format(input)?);
+    let mut report = crate::detect::DetectReport {
+        version: crate::VERSION.to_owned(),
+        ..Default::default()
+    };
+    crate::detect::files::detect_paths(&mut detector, paths, &mut |d| match d {
+        crate::detect::Detection::Alert(a) => report.alerts.push(a),
+        crate::detect::Detection::Error(e) => report.errors.push(e),
+    });
+    report.summary = detector.summary().clone();
+    Ok(report)
+}
+
+/// A stream of audit events fed in pieces (lines from a generator, chunks from a socket):
+/// alerts come out as soon as the events that raise them are complete.
+#[derive(Debug)]
+pub struct DetectStream {
+    detector: crate::detect::Detector,
+    cutter: crate::detect::input::Cutter,
+    name: String,
+}
+
+impl DetectStream {
+    /// `aggregate: false`: rules with `aggregate` alert on every match, uncounted (see
+    /// [`crate::detect::Detector::with_aggregation`]).
+    pub fn new(engine: &Engine, name: &str, input: &str, aggregate: bool) -> Result<DetectStream, ErrorInfo> {
+        let detector = crate::detect::Detector::new(engine)
+            .with_format(input_format(input)?)
+            .with_aggregation(aggregate);
+        let cutter = detector.cutter();
+        Ok(DetectStream {
+            detector,
+            cutter,
+            name: name.to_owned(),
+        })
+    }
+
+    /// Feeds bytes; returns what they completed.
+    pub fn feed(&mut self, bytes: &[u8]) -> Vec<crate::detect::Detection> {
+        let mut out = Vec::new();
+        self.detector
+            .feed(&mut self.cutter, &self.name, bytes, &mut |d| out.push(d));
+        out
+    }
+
+    /// The end of the stream (a value left open is an error).
+    pub fn finish(&mut self) -> Vec<crate::detect::Detection> {
+        let mut out = Vec::new();
+        self.detector.finish(&mut self.cutter, &self.name, &mut |d| out.push(d));
+        out
+    }
+
+    pub fn summary(&self) -> crate::detect::DetectSummary {
+        self.detector.summary().clone()
+    }
+}
+
 /// Answers an `AdmissionReview` request given as JSON text (see [`Engine::review_with`]),
 /// with the labels of the object's Namespace as a JSON object when the caller knows them.
 /// A review that cannot be read is an error with the code `review`.

@@ -16,6 +16,7 @@
 pub mod admission;
 pub mod config;
 mod decode;
+pub mod detect;
 pub mod document;
 pub mod engine;
 pub mod ffi;

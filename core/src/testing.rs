@@ -45,6 +45,11 @@ pub fn run_policy_tests(engine: &Engine) -> (Vec<TestFailure>, usize) {
             };
             // A set of documents is scanned as one scan (policies that look up other objects
             // see them all); its findings count on the case's `document`, else on any.
+            let label = describe(case, n, pass);
+            if policy.aggregate.is_some() || case.repeat.is_some() {
+                failures.extend(crate::detect::test_sequence(&single, policy, case, pass, &label).map(fail));
+                continue;
+            }
             let report = match case.documents.as_slice() {
                 [] => single.scan_nodes("test", std::slice::from_ref(&case.object)),
                 set => single.scan_nodes("test", set),
@@ -55,7 +60,6 @@ pub fn run_policy_tests(engine: &Engine) -> (Vec<TestFailure>, usize) {
                 .filter(|f| f.policy == policy.id && case.document.is_none_or(|d| f.document == d))
                 .map(|f| f.path.as_str())
                 .collect();
-            let label = describe(case, n, pass);
             if pass && !paths.is_empty() {
                 failures.push(fail(format!(
                     "{label} should pass but is flagged at {}",

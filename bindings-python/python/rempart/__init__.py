@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 import os
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+import logging
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _native
 
@@ -31,6 +32,11 @@ __all__ = [
     "Position",
     "ObjectRef",
     "PolicyInfo",
+    "Alert",
+    "AuditObjectRef",
+    "DetectError",
+    "DetectSummary",
+    "DetectReport",
     "RempartError",
     "PolicyError",
     "ReviewError",
@@ -317,6 +323,114 @@ class PolicyInfo:
     file: str
 
 
+@dataclass(frozen=True)
+class AuditObjectRef:
+    """What an audited request was about (the event's ``objectRef``)."""
+
+    resource: Optional[str] = None
+    subresource: Optional[str] = None
+    namespace: Optional[str] = None
+    name: Optional[str] = None
+    apiGroup: Optional[str] = None
+    apiVersion: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert of ``rempart detect``; ``to_dict()`` gives the JSON line the CLI writes
+    (``auditID``, ``sourceIPs``, ``objectRef`` under their JSON names)."""
+
+    time: Optional[str]
+    rule: str
+    title: str
+    severity: str
+    category: str
+    message: str
+    audit_id: Optional[str]
+    stage: Optional[str]
+    user: Optional[str]
+    source_ips: List[str]
+    verb: Optional[str]
+    object_ref: Optional[AuditObjectRef]
+    file: str
+    line: int
+    path: str
+    input: str
+    standards: Dict[str, Any]
+    fix: str
+    aggregate: Optional[Dict[str, Any]] = None
+    _raw: Dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+    @staticmethod
+    def _from(a: Mapping[str, Any]) -> "Alert":
+        ref = a.get("objectRef")
+        return Alert(
+            time=a.get("time"),
+            rule=a["rule"],
+            title=a["title"],
+            severity=a["severity"],
+            category=a["category"],
+            message=a["message"],
+            audit_id=a.get("auditID"),
+            stage=a.get("stage"),
+            user=a.get("user"),
+            source_ips=list(a.get("sourceIPs", [])),
+            verb=a.get("verb"),
+            object_ref=AuditObjectRef(**ref) if ref is not None else None,
+            file=a["file"],
+            line=a["line"],
+            path=a["path"],
+            input=a["input"],
+            standards=a["standards"],
+            fix=a["fix"],
+            aggregate=a.get("aggregate"),
+            _raw=dict(a),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        copy: Dict[str, Any] = json.loads(json.dumps(self._raw))
+        return copy
+
+
+@dataclass(frozen=True)
+class DetectError:
+    """A part of an audit log that could not be read as an event (line 0: the whole input)."""
+
+    file: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class DetectSummary:
+    files: int
+    events: int
+    alerts: int
+    errors: int
+    duplicates: int
+    suppressed: int
+
+
+@dataclass(frozen=True)
+class DetectReport:
+    """What a detection run found: alerts and errors in input order, and the counts."""
+
+    alerts: List[Alert]
+    errors: List[DetectError]
+    summary: DetectSummary
+
+    @staticmethod
+    def _from_json(text: str) -> "DetectReport":
+        d = json.loads(text)
+        return DetectReport(
+            alerts=[Alert._from(a) for a in d["alerts"]],
+            errors=[DetectError(**e) for e in d["errors"]],
+            summary=DetectSummary(**d["summary"]),
+        )
+
+
+_log = logging.getLogger("rempart")
+
 PathLike = Union[str, "os.PathLike[str]"]
 
 
@@ -444,6 +558,78 @@ class Engine:
         except _native.NativeError as e:
             raise _raise(e) from None
         return answer
+
+    def detect_paths(self, paths: Union[PathLike, Sequence[PathLike]], *, input: str = "auto") -> DetectReport:
+        """Detects threats in audit logs: files, directories (every file below them), ``.gz``
+        files, as one run (a request logged in two files alerts once; windows span files).
+        ``input``: ``auto`` (default), ``k8s``, ``gke``, ``aks`` or ``eks``."""
+        items: Sequence[PathLike] = [paths] if isinstance(paths, (str, os.PathLike)) else paths
+        try:
+            return DetectReport._from_json(self._native.detect_paths([os.fspath(p) for p in items], input))
+        except _native.NativeError as e:
+            raise _raise(e) from None
+
+    def detect_lines(
+        self,
+        lines: Iterable[Union[str, bytes]],
+        *,
+        filename: str = "<lines>",
+        input: str = "auto",
+        on_error: Optional[Callable[[DetectError], None]] = None,
+        aggregate: bool = True,
+    ) -> Iterator[Alert]:
+        """Detects threats in audit events given line by line (JSON lines: ``str`` or
+        ``bytes``, with or without their line break), yielding each alert as soon as the
+        event that raises it has been read: a notebook or a log shipper can stream. A line that
+        is not an event goes to ``on_error`` (default: a warning on the ``rempart`` logger).
+        ``aggregate=False``: rules that count events (``aggregate``) alert on every matching
+        event instead, uncounted — for runs split over machines, which count the matches in
+        one place afterwards (``examples/dask-audit``)."""
+        try:
+            stream = self._native.detect_stream(filename, input, aggregate)
+        except _native.NativeError as e:
+            raise _raise(e) from None
+
+        def handle(text: str) -> Iterator[Alert]:
+            for d in json.loads(text):
+                if d.pop("type") == "alert":
+                    yield Alert._from(d)
+                else:
+                    error = DetectError(**d)
+                    if on_error is not None:
+                        on_error(error)
+                    else:
+                        _log.warning("%s:%s: %s", error.file, error.line, error.message)
+
+        for line in lines:
+            data = line if isinstance(line, bytes) else str(line).encode("utf-8")
+            if not data.endswith(b"\n"):
+                data += b"\n"
+            try:
+                found = stream.feed(data)
+            except _native.NativeError as e:
+                raise _raise(e) from None
+            yield from handle(found)
+        try:
+            found = stream.finish()
+        except _native.NativeError as e:
+            raise _raise(e) from None
+        yield from handle(found)
+
+    def detect_events(
+        self, events: Iterable[Mapping[str, Any]], *, filename: str = "<events>", input: str = "auto"
+    ) -> DetectReport:
+        """Detects threats in audit events already loaded (dicts, as ``json.loads`` gives them);
+        an alert's ``line`` is the 1-based index of its event."""
+        try:
+            text = "\n".join(json.dumps(e) for e in events)
+        except (TypeError, ValueError) as e:
+            raise OptionsError(f"the events cannot be written as JSON: {e}", "options") from None
+        self._check_size(len(text))
+        try:
+            return DetectReport._from_json(self._native.detect_text(filename, text, input))
+        except _native.NativeError as e:
+            raise _raise(e) from None
 
     def _panic_for_tests(self) -> None:
         """Panics inside the engine, to test that it becomes an exception."""

@@ -211,6 +211,9 @@ pub struct Exception {
     pub names: Vec<String>,
     /// Files it covers (empty: every file).
     pub files: Vec<Glob>,
+    /// Users (`user.username` of an audit event, `*` suffix allowed): an exception that names
+    /// users covers alerts of `rempart detect` only.
+    pub users: Vec<String>,
     /// Why the findings are accepted.
     pub reason: String,
     /// The last day the exception applies; past it, the exception is reported as expired.
@@ -237,6 +240,7 @@ impl Exception {
             patterns.is_empty() || patterns.iter().any(|p| name_matches(p, name.unwrap_or_default()))
         };
         self.policies.iter().any(|p| crate::engine::id_matches(&f.policy, p))
+            && self.users.is_empty()
             && (self.kinds.is_empty() || self.kinds.iter().any(|k| k.matches(&f.object.kind, group)))
             && named(&self.namespaces, f.object.namespace.as_deref())
             && named(&self.names, f.object.name.as_deref())

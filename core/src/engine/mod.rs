@@ -81,6 +81,9 @@ pub struct Engine {
     wanted: evaluate::Wanted,
     /// How admission reviews are answered.
     admission: crate::admission::AdmissionSettings,
+    /// Policies that aggregate audit events (`aggregate`): left out of the index unless the
+    /// engine judges events (`crate::detect`), as one object alone says nothing about them.
+    aggregates: Vec<usize>,
 }
 
 impl Engine {
@@ -179,7 +182,7 @@ impl Engine {
         policies.sort_by(|a, b| a.id.cmp(&b.id));
         // A preview runs only when selected by its id; it is still listed, explained and tested.
         let dormant = |p: &Policy| p.status == Status::Preview && !options.select.contains(&p.id);
-        let mut engine = Engine::index(policies, level, version, options.limits.clone(), &dormant);
+        let mut engine = Engine::index(policies, level, version, options.limits.clone(), &dormant, false);
         let ids: Vec<&str> = engine.policies.iter().map(|p| p.id.as_str()).collect();
         if let Some(unknown) = options.admission.unknown_policies(&ids).next() {
             return Err(EngineError::Options(format!(
@@ -213,12 +216,20 @@ impl Engine {
         version: Version,
         limits: Limits,
         dormant: &dyn Fn(&Policy) -> bool,
+        events: bool,
     ) -> Engine {
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
         let mut pod_policies = Vec::new();
+        let mut aggregates = Vec::new();
         for (i, p) in policies.iter().enumerate() {
             if dormant(p) {
                 continue;
+            }
+            if p.aggregate.is_some() {
+                aggregates.push(i);
+                if !events {
+                    continue;
+                }
             }
             if p.matcher.pods {
                 pod_policies.push(i);
@@ -260,7 +271,36 @@ impl Engine {
             notes: Vec::new(),
             wanted,
             admission: crate::admission::AdmissionSettings::default(),
+            aggregates,
         }
+    }
+
+    /// An engine holding the policies of this one that judge audit events (`kinds` naming
+    /// `audit.k8s.io/Event`, or `audit.k8s.io/*`; a policy for every kind of manifest is not
+    /// one), aggregating ones included: what [`crate::detect::Detector`] evaluates each event
+    /// with.
+    pub(crate) fn for_events(&self) -> Engine {
+        let event = |p: &Policy| {
+            p.matcher
+                .kinds
+                .iter()
+                .any(|k| k.group.as_deref() == Some("audit.k8s.io") && k.matches("Event", "audit.k8s.io"))
+        };
+        let active: Vec<usize> = self
+            .by_kind
+            .values()
+            .flatten()
+            .chain(&self.aggregates)
+            .copied()
+            .collect();
+        let chosen: Vec<Policy> = self
+            .policies
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| active.contains(i) && event(p))
+            .map(|(_, p)| p.clone())
+            .collect();
+        Engine::index(chosen, self.level, self.version, self.limits.clone(), &|_| false, true)
     }
 
     /// The selected policies, sorted by id.
@@ -342,6 +382,18 @@ impl Engine {
         .file(source, documents)
     }
 
+    /// Evaluates one parsed object on its own, with no file-level reading (comments, Helm
+    /// templates, patches, lists): how [`crate::detect`] judges an audit event.
+    pub(crate) fn evaluate_object(&self, source: &Source, object: &crate::document::Object<'_>, report: &mut Report) {
+        let context = ScanContext::default();
+        evaluate::Evaluator {
+            engine: self,
+            context: &context,
+            patches: false,
+        }
+        .object(source, object, report)
+    }
+
     /// Scans a file a kustomization applies as a patch: only the values it sets are judged.
     pub(crate) fn scan_patches(&self, source: &Source, context: &ScanContext) -> Report {
         let documents = Documents::new(&source.text, &self.limits);
@@ -405,6 +457,7 @@ impl Engine {
             version.unwrap_or(self.version),
             self.limits.clone(),
             &|_| false,
+            false,
         ))
     }
 }

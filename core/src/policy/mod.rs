@@ -1,5 +1,6 @@
 //! The policy language: files, their compiled form, paths and conditions.
 
+mod aggregate;
 mod catalog;
 mod certificate;
 mod condition;
@@ -12,6 +13,7 @@ mod related;
 mod version;
 
 pub use crate::decode::{suggest, PolicyError};
+pub use aggregate::{parse_duration, Aggregate, Repeat};
 pub use catalog::markdown_table;
 pub use condition::{Budget, Condition, Hit, Lookup, Named, Op, Quantifier, Scope, Subject};
 pub use define::{builtin_definitions, load_definitions, Definitions};

@@ -251,6 +251,8 @@ pub struct TestCase {
     pub path: Option<String>,
     /// Parameter values for this case (the policy is compiled again with them).
     pub params: Option<BTreeMap<String, serde_json::Value>>,
+    /// For a policy that aggregates events: the documents repeated as a sequence of events.
+    pub repeat: Option<super::aggregate::Repeat>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -322,6 +324,8 @@ pub struct Policy {
     /// The kinds the policy looks up among the other objects of the scan (`lookup`): the
     /// engine's pre-pass indexes them.
     pub lookups: Vec<KindPattern>,
+    /// Counted over many audit events instead of judged on each (`aggregate`).
+    pub aggregate: Option<super::aggregate::Aggregate>,
     /// The inline examples; `None` when the policy was loaded without them (see
     /// [`Policy::examples`]).
     pub tests: Option<Tests>,

@@ -11,7 +11,7 @@ use crate::engine::{comments, pod_security};
 use crate::policy::{Budget, Severity};
 
 impl Evaluator<'_> {
-    pub(super) fn object(&self, source: &Source, obj: &Object<'_>, report: &mut Report) {
+    pub(crate) fn object(&self, source: &Source, obj: &Object<'_>, report: &mut Report) {
         for (problem, at) in obj.shape_problems() {
             report.errors.push(ErrorEntry {
                 file: source.name.clone(),

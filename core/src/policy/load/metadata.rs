@@ -110,6 +110,7 @@ impl Loader<'_, '_> {
             .map(|n| self.strings(n, "`overrides`"))
             .unwrap_or_default();
         let (since, status) = self.lifecycle(&f, id.as_deref().unwrap_or_default());
+        let aggregate = f.get("aggregate").and_then(|n| self.aggregate(n));
         let tests = match (f.get("tests"), self.examples) {
             (_, false) => None,
             (Some(n), true) => Some(self.tests(n)),
@@ -137,6 +138,7 @@ impl Loader<'_, '_> {
             since,
             status,
             lookups: std::mem::take(&mut self.lookups),
+            aggregate,
             tests,
             file: self.source.name.clone(),
             text: self.text.clone(),

@@ -35,6 +35,7 @@ const POLICY_FIELDS: &[&str] = &[
     "status",
     "replacement",
     "tests",
+    "aggregate",
 ];
 const RULE_FIELDS: &[&str] = &["each", "when", "deny", "at", "message", "versions"];
 const SUBJECTS: &[&str] = &["path", "effective", "keys", "flag", "param"];

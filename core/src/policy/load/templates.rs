@@ -82,6 +82,7 @@ impl Loader<'_, '_> {
                 level: None,
                 path: None,
                 params: None,
+                repeat: None,
             });
         }
         let f = self.fields(
@@ -101,6 +102,7 @@ impl Loader<'_, '_> {
                 "level",
                 "path",
                 "params",
+                "repeat",
             ],
         )?;
         if f.get("fixture").is_none() {
@@ -190,6 +192,7 @@ impl Loader<'_, '_> {
             }
             None => None,
         };
+        let repeat = f.get("repeat").and_then(|n| self.repeat(n));
         Some(TestCase {
             object,
             documents,
@@ -198,6 +201,7 @@ impl Loader<'_, '_> {
             level,
             path,
             params,
+            repeat,
         })
     }
 
