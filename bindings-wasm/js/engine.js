@@ -1,7 +1,7 @@
 // The JavaScript API over the wasm-bindgen glue: options in, report objects out, errors as
 // `RempartError` with `code` and `sourceLocations`. Shared by the Node and browser entries.
 
-/** An error of the engine: `code` is `options`, `config`, `policy`, `limit` or `internal`. */
+/** An error of the engine: `code` is `options`, `config`, `policy`, `limit`, `review` or `internal`. */
 export class RempartError extends Error {
   constructor(info) {
     super(info.message);
@@ -118,6 +118,13 @@ export function makeApi(glue) {
     /** One policy's documentation; throws `RempartError` (code `options`) for an unknown id. */
     explain(id) {
       return JSON.parse(this.#call((n) => n.explain(String(id))));
+    }
+
+    /** Answers an `admission.k8s.io/v1` `AdmissionReview` request (an object or its JSON text) with its response object; `namespaceLabels`: the labels of the object's Namespace, for pods judged `from-namespace`. Throws `RempartError` (code `review`) for a review that cannot be read. */
+    review(review, { namespaceLabels } = {}) {
+      const text = typeof review === 'string' ? review : JSON.stringify(review);
+      const labels = namespaceLabels === undefined ? undefined : JSON.stringify(namespaceLabels);
+      return JSON.parse(this.#call((n) => n.review(text, labels)));
     }
 
     /** @internal Panics inside the engine, to test recovery. */

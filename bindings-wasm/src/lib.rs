@@ -118,7 +118,7 @@ impl Engine {
     pub fn evaluate_set(&self, inputs_json: &str) -> Result<String, JsValue> {
         let inputs: Vec<ffi::Input> = serde_json::from_str(inputs_json)
             .map_err(|e| JsValue::from_str(&format!("{{\"code\": \"options\", \"message\": \"the inputs must be [{{filename, text}}, …]: {}\", \"sourceLocations\": []}}", e.to_string().replace('"', "'"))))?;
-        Ok(to_js(&ffi::scan(&self.inner, &inputs)))
+        Ok(to_js(&self.inner.scan(&inputs).report))
     }
 
     /// An RBAC question (`kind`: `can-i`, `who-can` or `list`) over a set of texts; `query_json`
@@ -134,11 +134,18 @@ impl Engine {
         let query: ffi::AuthQuery = serde_json::from_str(query_json).map_err(bad)?;
         let inputs: Vec<ffi::Input> = serde_json::from_str(inputs_json).map_err(bad)?;
         let answer = match kind {
-            "can-i" => ffi::can_i(&self.inner, &inputs, &query).map(|a| to_js(&a)),
-            "who-can" => ffi::who_can(&self.inner, &inputs, &query).map(|a| to_js(&a)),
-            _ => Ok(to_js(&ffi::effective_rules(&self.inner, &inputs, &query))),
+            "can-i" => ffi::can_i(self.inner.engine(), &inputs, &query).map(|a| to_js(&a)),
+            "who-can" => ffi::who_can(self.inner.engine(), &inputs, &query).map(|a| to_js(&a)),
+            _ => Ok(to_js(&ffi::effective_rules(self.inner.engine(), &inputs, &query))),
         };
         answer.map_err(|e| JsValue::from_str(&to_js(&e)))
+    }
+
+    /// Answers an `AdmissionReview` request (JSON) with its response (JSON); throws the
+    /// error as JSON text (code `review`).
+    pub fn review(&self, review_json: &str, namespace_labels_json: Option<String>) -> Result<String, JsValue> {
+        ffi::review_json(self.inner.engine(), review_json, namespace_labels_json.as_deref())
+            .map_err(|e| JsValue::from_str(&to_js(&e)))
     }
 
     /// Panics on purpose: the tests prove a panic becomes a JS error and the engine recovers.

@@ -833,3 +833,25 @@ impl DetectStream {
         self.detector.summary().clone()
     }
 }
+
+/// Answers an `AdmissionReview` request given as JSON text (see [`Engine::review_with`]),
+/// with the labels of the object's Namespace as a JSON object when the caller knows them.
+/// A review that cannot be read is an error with the code `review`.
+pub fn review_json(engine: &Engine, review: &str, namespace_labels: Option<&str>) -> Result<String, ErrorInfo> {
+    let labels: Option<std::collections::BTreeMap<String, String>> = match namespace_labels {
+        Some(text) => Some(serde_json::from_str(text).map_err(|_| ErrorInfo {
+            code: "review".into(),
+            message: "the namespace labels must be an object of strings".into(),
+            source_locations: Vec::new(),
+        })?),
+        None => None,
+    };
+    engine
+        .review_with(review.as_bytes(), labels.as_ref())
+        .map(|r| serde_json::to_string(&r.response).unwrap_or_default())
+        .map_err(|e| ErrorInfo {
+            code: "review".into(),
+            message: e.message,
+            source_locations: Vec::new(),
+        })
+}

@@ -55,6 +55,12 @@ fn shared_vectors() {
                 .map(|e| e.path())
                 .filter(|p| p.extension().is_some_and(|e| e == "json"))
                 .filter(|p| !is_detect(p))
+                // The admission vectors have their own test (`tests/admission.rs`).
+                .filter(|p| {
+                    !p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("admission-"))
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -45,6 +45,7 @@ __all__ = [
     "DetectReport",
     "RempartError",
     "PolicyError",
+    "ReviewError",
     "OptionsError",
     "ConfigError",
     "InternalError",
@@ -116,7 +117,11 @@ class LimitError(RempartError):
     inputs are scanned, as ``rempart scan`` does.)"""
 
 
-_ERRORS = {"policy": PolicyError, "options": OptionsError, "config": ConfigError, "limit": LimitError}
+class ReviewError(RempartError):
+    """An ``AdmissionReview`` that cannot be answered (not JSON, not ``admission.k8s.io/v1``, no ``request.uid``); a webhook answers it with HTTP 400."""
+
+
+_ERRORS = {"policy": PolicyError, "options": OptionsError, "config": ConfigError, "limit": LimitError, "review": ReviewError}
 
 
 def _raise(error: _native.NativeError) -> RempartError:
@@ -521,7 +526,9 @@ class Engine:
     ``"restricted"`` (default) or ``"from-namespace"``; ``pod_security_version``: ``"v1.N"`` or
     ``"latest"`` (a newer version than known applies the newest, with a note in ``report.notes``). ``severities``: ``{policy_id: severity}``. ``limits``: input limits
     (``maxDocumentBytes``, ``maxDocuments``, ``maxDepth``, ``maxAliasNodes``, ``maxScalarBytes``,
-    ``maxInputBytes``, ``maxPolicies``, ``maxComparisons``).
+    ``maxInputBytes``, ``maxPolicies``, ``maxComparisons``). ``admission``: how ``review`` answers,
+    as the ``admission:`` section of ``.rempart.yaml`` (``modes``, ``policies``, ``exempt``,
+    ``onUpdate``, ``namespaceLevels``).
 
     The project, as ``rempart scan`` reads it: ``config`` is a configuration file
     (``.rempart.yaml``) whose settings apply under the arguments given here; left out,
@@ -545,6 +552,7 @@ class Engine:
         builtin: bool = True,
         severities: Optional[Mapping[str, str]] = None,
         limits: Optional[Mapping[str, int]] = None,
+        admission: Optional[Mapping[str, Any]] = None,
         config: Union[None, bool, PathLike] = None,
         baseline: Optional[PathLike] = None,
         fail_on: Optional[str] = None,
@@ -577,6 +585,8 @@ class Engine:
             options["severities"] = dict(severities)
         if limits is not None:
             options["limits"] = dict(limits)
+        if admission is not None:
+            options["admission"] = dict(admission)
         paths = [os.fspath(p) for p in (policies or [])]
         try:
             self._native = _native.Engine(json.dumps(options), paths)
@@ -687,6 +697,22 @@ class Engine:
                           r.get("resourceNames", []), r.get("nonResourceURLs", []), Grant._from(r))
             for r in self._auth("list", query, texts, paths)
         ]
+    def review(self, admission_review: Mapping[str, Any], namespace_labels: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
+        """Answers an ``admission.k8s.io/v1`` ``AdmissionReview`` request (a dict) with its response
+        (a dict): ``uid``, ``allowed``, ``status`` (403 with every enforced finding), ``warnings``,
+        ``auditAnnotations``. ``namespace_labels``: the labels of the object's Namespace, for pods
+        judged ``from-namespace``. Raises ``ReviewError`` for a review that cannot be read."""
+        try:
+            text = json.dumps(admission_review)
+        except (TypeError, ValueError) as e:
+            raise ReviewError(f"the review cannot be written as JSON: {e}", "review") from None
+        labels = None if namespace_labels is None else json.dumps(dict(namespace_labels))
+        try:
+            answer: Dict[str, Any] = json.loads(self._native.review_json(text, labels))
+        except _native.NativeError as e:
+            raise _raise(e) from None
+        return answer
+
     def detect_paths(self, paths: Union[PathLike, Sequence[PathLike]], *, input: str = "auto") -> DetectReport:
         """Detects threats in audit logs: files, directories (every file below them), ``.gz``
         files, as one run (a request logged in two files alerts once; windows span files).

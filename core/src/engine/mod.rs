@@ -80,6 +80,8 @@ pub struct Engine {
     notes: Vec<String>,
     /// What the pre-pass over a scan's inputs collects for these policies and this level.
     wanted: evaluate::Wanted,
+    /// How admission reviews are answered.
+    admission: crate::admission::AdmissionSettings,
     /// Policies that aggregate audit events (`aggregate`): left out of the index unless the
     /// engine judges events (`crate::detect`), as one object alone says nothing about them.
     aggregates: Vec<usize>,
@@ -182,6 +184,13 @@ impl Engine {
         // A preview runs only when selected by its id; it is still listed, explained and tested.
         let dormant = |p: &Policy| p.status == Status::Preview && !options.select.contains(&p.id);
         let mut engine = Engine::index(policies, level, version, options.limits.clone(), &dormant, false);
+        let ids: Vec<&str> = engine.policies.iter().map(|p| p.id.as_str()).collect();
+        if let Some(unknown) = options.admission.unknown_policies(&ids).next() {
+            return Err(EngineError::Options(format!(
+                "option `admission.policies`: `{unknown}` names no selected policy"
+            )));
+        }
+        engine.admission = options.admission.clone();
         engine
             .notes
             .extend(options::version_note(&options.pod_security_version));
@@ -267,6 +276,7 @@ impl Engine {
             limits,
             notes: Vec::new(),
             wanted,
+            admission: crate::admission::AdmissionSettings::default(),
             aggregates,
         }
     }
@@ -312,6 +322,16 @@ impl Engine {
     /// The resource limits of every scan.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// How this engine answers admission reviews.
+    pub fn admission(&self) -> &crate::admission::AdmissionSettings {
+        &self.admission
+    }
+
+    /// The level pods are judged at.
+    pub fn level_choice(&self) -> LevelChoice {
+        self.level
     }
 
     /// Scans a set of sources: each document is parsed once, evaluated and dropped, and the

@@ -107,6 +107,8 @@ engine_options! {
     pod_security_version: String = "latest".into(),
     /// Input limits.
     limits: Limits = Limits::default(),
+    /// How admission reviews are answered (modes, exemptions, `UPDATE`, namespace levels).
+    admission: crate::admission::AdmissionSettings = crate::admission::AdmissionSettings::default(),
 }
 
 impl OptionLayer {
