@@ -18,8 +18,13 @@ import rempart
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "core" / "schema" / "report.schema.json").read_text())
-# `detect-*.json` are audit logs for `rempart detect` (test_detect.py), not scan reports.
-VECTORS = [p for p in sorted((ROOT / "core" / "tests" / "vectors").glob("*.json")) if not p.name.startswith("detect-")]
+# `detect-*.json` are audit logs for `rempart detect` (test_detect.py) and `admission-*.json`
+# admission reviews (test_admission.py), not scan reports.
+VECTORS = [
+    p
+    for p in sorted((ROOT / "core" / "tests" / "vectors").glob("*.json"))
+    if not p.name.startswith(("detect-", "admission-"))
+]
 
 
 def validate(report: Dict[str, Any]) -> None:

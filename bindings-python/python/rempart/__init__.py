@@ -634,7 +634,6 @@ class Engine:
     ) -> Any:
         items: Sequence[PathLike] = [] if paths is None else ([paths] if isinstance(paths, (str, os.PathLike)) else paths)
         pairs = [(str(n), str(t)) for n, t in (texts or [])]
-        self._check_size(sum(len(t) for _, t in pairs))
         try:
             return json.loads(self._native.auth(kind, json.dumps(query), pairs, [os.fspath(p) for p in items]))
         except _native.NativeError as e:

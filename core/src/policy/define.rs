@@ -72,9 +72,9 @@ pub fn load_definitions(base: &Definitions, sources: &[Source]) -> (Definitions,
     // Fixtures written as changes of another fixture: `{fixture: base, flags: …}`.
     let mut derived: BTreeMap<String, Raw> = BTreeMap::new();
     for (index, source) in sources.iter().enumerate() {
-        // Only a file that names `define` or `fixtures` can hold a definitions document:
-        // the others (most policy files) are not parsed twice.
-        if !(source.text.contains("define") || source.text.contains("fixtures")) {
+        // Only a file that names `define`, `fixtures` or `params` can hold a definitions
+        // document: the others are not parsed twice.
+        if !(source.text.contains("define") || source.text.contains("fixtures") || source.text.contains("params")) {
             continue;
         }
         let mut decoder = Decoder::new(source);
