@@ -21,6 +21,7 @@ pub mod files;
 pub mod kustomize;
 pub mod objects;
 pub mod policy;
+pub mod netpol;
 pub mod rbac;
 pub mod report;
 mod testing;

@@ -280,6 +280,12 @@ impl Engine {
         crate::rbac::Analysis::read(sources, &self.limits)
     }
 
+    /// The NetworkPolicy connectivity of a set of documents (workloads, NetworkPolicies,
+    /// Namespaces), read with this engine's limits (a `List` may be as large as an input).
+    pub fn netpol<'s>(&self, sources: impl IntoIterator<Item = &'s Source>) -> crate::netpol::Analysis {
+        crate::netpol::Analysis::read(sources, &self.limits)
+    }
+
     /// Scans one source on its own.
     pub fn scan_source(&self, source: &Source) -> Report {
         self.scan(std::slice::from_ref(source))
