@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 mod auth;
+mod netpol;
 mod output;
 mod scan;
 mod settings;
@@ -57,6 +58,9 @@ enum Command {
     /// RBAC effective permissions of a set of manifests: `can-i`, `can-i --list`, `who-can`.
     #[command(subcommand)]
     Auth(auth::AuthCommand),
+    /// NetworkPolicy connectivity of a set of manifests: `connectivity`, `exposure`.
+    #[command(subcommand)]
+    Netpol(netpol::NetpolCommand),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -202,6 +206,7 @@ pub fn run(args: &[String]) -> i32 {
         Command::Explain { id, policies } => explain(&id, &policies, &mut stdout),
         Command::Test { paths } => test(&paths, &mut stdout),
         Command::Auth(a) => auth::run(a, &mut stdout),
+        Command::Netpol(a) => netpol::run(a, &mut stdout),
     };
     let _ = stdout.flush();
     match result {

@@ -215,7 +215,6 @@ fn pods_with_owners_are_grouped_under_them_and_owned_templates_fold_into_their_o
     };
     let rs_owner = "{apiVersion: apps/v1, kind: ReplicaSet, name: x-1, controller: true, uid: u}";
     let yaml = pod("x-1-a", rs_owner) + &pod("x-1-b", rs_owner) + &pod("lone", "");
-    let yaml = yaml.replace("ownerReferences: []", "ownerReferences: []");
     let a = analysis(&yaml);
     let names: Vec<String> = a.workloads.iter().map(Workload::display).collect();
     assert_eq!(names, ["a/x-1[ReplicaSet]", "a/lone[Pod]"]);
