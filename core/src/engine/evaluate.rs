@@ -24,6 +24,8 @@ pub struct ScanContext {
     related: Related,
     /// The objects of the kinds cross-object analyses read (`Wanted::set`), with places.
     pub(crate) objects: ObjectSet,
+    /// True when a policy asks `network` questions (`related.network` is then built).
+    network: bool,
 }
 
 /// What the pre-pass collects.
@@ -33,6 +35,8 @@ pub(crate) struct Wanted {
     pub kinds: Vec<KindPattern>,
     /// The kinds the object set keeps, for cross-object analyses.
     pub set: Wants,
+    /// A policy that runs asks `network` questions.
+    pub network: bool,
 }
 
 impl Wanted {
@@ -49,6 +53,7 @@ impl ScanContext {
             namespaces: true,
             kinds: Vec::new(),
             set: Wants::default(),
+            network: false,
         };
         let mut context = ScanContext::default();
         for source in sources {
@@ -61,6 +66,7 @@ impl ScanContext {
     /// holds an escape, which may spell it) are parsed, so this pre-pass costs little.
     pub(crate) fn add_source(&mut self, source: &Source, limits: &Limits, wanted: &Wanted) {
         self.objects.add_source(source, limits, &wanted.set);
+        self.want_network(wanted);
         let mut needles: Vec<&str> = wanted.kinds.iter().map(|k| k.kind.as_str()).collect();
         if wanted.namespaces {
             needles.push("Namespace");
@@ -86,6 +92,7 @@ impl ScanContext {
 
     /// Adds the objects of one parsed document.
     pub(crate) fn add_document(&mut self, node: &Node, wanted: &Wanted) {
+        self.want_network(wanted);
         for obj in expand(node, 0).flatten() {
             let group = obj.group();
             if wanted.kinds.iter().any(|k| k.matches(&obj.id.kind, group)) {
@@ -109,6 +116,45 @@ impl ScanContext {
                 self.namespaces.insert(name, (level, version));
             }
         }
+    }
+
+    /// Notes that a policy asks `network` questions; the analysis is built again when asked.
+    fn want_network(&mut self, wanted: &Wanted) {
+        if wanted.network {
+            self.network = true;
+            self.related.network = std::sync::OnceLock::new();
+        }
+    }
+
+    /// Builds the NetworkPolicy analysis of the set once every source is read, when a
+    /// policy asks `network` questions.
+    pub(crate) fn prepare_network(&self) {
+        if self.network {
+            self.related
+                .network
+                .get_or_init(|| crate::netpol::checks::of_objects(&self.objects));
+        }
+    }
+
+    /// Related places for a finding of `policy` (one that asks `network` questions) on the
+    /// object `node`.
+    pub(crate) fn network_related(&self, policy: &Policy, node: &Node) -> Vec<super::report::RelatedLocation> {
+        let Some(analysis) = self.related.network.get() else {
+            return Vec::new();
+        };
+        if !policy.lookups.contains(&crate::policy::network_kind()) {
+            return Vec::new();
+        }
+        crate::netpol::checks::related(analysis, node)
+            .into_iter()
+            .map(|(p, message)| super::report::RelatedLocation {
+                file: p.file,
+                document: p.document,
+                path: p.path,
+                span: SourceSpan { start: p.start, end: p.end },
+                message,
+            })
+            .collect()
     }
 
     /// A hash of what the context holds, by value: two scans with the same fingerprint judge
@@ -246,6 +292,7 @@ struct Draft<'a> {
 impl Evaluator<'_> {
     /// Evaluates the documents of one source as they come; each tree is dropped after use.
     pub fn file(&self, source: &Source, documents: impl Iterator<Item = RawDocument>) -> Report {
+        self.context.prepare_network();
         let mut report = Report::new();
         report.summary.files = 1;
         let comments = comments::read(source);
@@ -584,7 +631,7 @@ impl Evaluator<'_> {
                 span: SourceSpan::of(source, span),
                 standards,
                 fix: policy.docs.fix.clone(),
-                related: Vec::new(),
+                related: self.context.network_related(policy, obj.node),
             });
         }
         for s in suppressions.iter().filter(|s| s.reason.is_none()) {

@@ -226,10 +226,21 @@ impl Engine {
             namespaces: level == LevelChoice::FromNamespace,
             kinds: Vec::new(),
             set: crate::objects::Wants::default(),
+            network: false,
         };
         for k in policies.iter().flat_map(|p| &p.lookups) {
             if !wanted.kinds.contains(k) {
                 wanted.kinds.push(k.clone());
+            }
+        }
+        // `network` conditions of the policies that run read the workloads, NetworkPolicies
+        // and Namespaces of the scan.
+        wanted.network = policies
+            .iter()
+            .any(|p| !dormant(p) && p.lookups.contains(&crate::policy::network_kind()));
+        if wanted.network {
+            for (group, kind) in crate::netpol::wants().kinds {
+                wanted.set.add(group.as_deref(), &kind);
             }
         }
         Engine {

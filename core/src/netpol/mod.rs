@@ -28,6 +28,7 @@
 //! focused workload's connectivity is linear in the number of workloads; the full list is
 //! linear in the pairs one side allows (every pair when nothing is isolated).
 
+pub mod checks;
 pub mod ip;
 pub mod policy;
 pub mod ports;
@@ -38,7 +39,7 @@ pub mod workload;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use ip::{Family, Range};
 use policy::{Direction, Peer, Policy, Rule};
@@ -150,6 +151,13 @@ pub struct Analysis {
     by_namespace: HashMap<String, Vec<usize>>,
     by_label: HashMap<(String, String, String), Vec<usize>>,
     policies_in: HashMap<String, Vec<usize>>,
+    /// Workloads by the kind, namespace and name of the object that stands for them.
+    by_object: HashMap<(String, String, String), usize>,
+    /// Policies by namespace and name.
+    by_policy: HashMap<(String, String), usize>,
+    /// `ports` entries naming a port no container concerned declares: policy namespace,
+    /// name, pointer of the entry in the policy.
+    unexposed: HashSet<(String, String, String)>,
     /// The address families the outside world is shown in: IPv4, and IPv6 when a policy
     /// names an IPv6 block.
     universe: Vec<Range>,
@@ -238,6 +246,9 @@ impl Analysis {
             by_namespace,
             by_label,
             policies_in,
+            by_object: HashMap::new(),
+            by_policy: HashMap::new(),
+            unexposed: HashSet::new(),
             universe,
         };
         analysis.isolation = vec![Isolation::default(); analysis.workloads.len()];
@@ -260,6 +271,13 @@ impl Analysis {
             selects.push(chosen);
         }
         analysis.selects = selects;
+        for (i, w) in analysis.workloads.iter().enumerate() {
+            let key = (w.object.id.kind.clone(), w.namespace.clone(), w.object.name().to_owned());
+            analysis.by_object.insert(key, i);
+        }
+        for (i, p) in analysis.policies.iter().enumerate() {
+            analysis.by_policy.insert((p.namespace.clone(), p.name.clone()), i);
+        }
         analysis.note_named_ports();
         analysis
     }
@@ -268,6 +286,7 @@ impl Analysis {
     /// the workloads the policy selects; for an egress rule, every workload of the set.
     fn note_named_ports(&mut self) {
         let mut notes = Vec::new();
+        let mut unexposed = Vec::new();
         for (pi, p) in self.policies.iter().enumerate() {
             for direction in [Direction::Ingress, Direction::Egress] {
                 for rule in p.rules(direction).unwrap_or_default() {
@@ -294,6 +313,11 @@ impl Analysis {
                                 &si.to_string(),
                                 "port",
                             ];
+                            unexposed.push((
+                                p.namespace.clone(),
+                                p.name.clone(),
+                                format!("/spec/{}/{}/ports/{si}", direction.key(), rule.index),
+                            ));
                             notes.push(Problem {
                                 place: p.object.place_at(&path),
                                 message: format!(
@@ -308,6 +332,26 @@ impl Analysis {
             }
         }
         self.problems.extend(notes);
+        self.unexposed.extend(unexposed);
+    }
+
+    /// The workload an object stands for (`None` for an object folded into its owner).
+    pub fn workload_of(&self, kind: &str, namespace: &str, name: &str) -> Option<usize> {
+        self.by_object
+            .get(&(kind.to_owned(), namespace.to_owned(), name.to_owned()))
+            .copied()
+    }
+
+    /// The valid policy of this namespace and name.
+    pub fn policy_of(&self, namespace: &str, name: &str) -> Option<usize> {
+        self.by_policy.get(&(namespace.to_owned(), name.to_owned())).copied()
+    }
+
+    /// True when the `ports` entry at `pointer` of the policy names a port no container
+    /// concerned declares.
+    pub fn unexposed(&self, namespace: &str, name: &str, pointer: &str) -> bool {
+        self.unexposed
+            .contains(&(namespace.to_owned(), name.to_owned(), pointer.to_owned()))
     }
 
     /// What is wrong in the set: duplicates (the last one wins), documents that do not parse,
@@ -332,13 +376,10 @@ impl Analysis {
         out
     }
 
-    /// The labels of a namespace (only the automatic name label for one the set does not
-    /// define).
-    fn namespace_labels(&self, namespace: &str) -> Vec<(String, String)> {
-        self.namespaces
-            .get(namespace)
-            .cloned()
-            .unwrap_or_else(|| vec![(NAME_LABEL.to_owned(), namespace.to_owned())])
+    /// The labels of a namespace (every namespace of a workload has an entry, with at least
+    /// the automatic name label).
+    fn namespace_labels(&self, namespace: &str) -> &[(String, String)] {
+        self.namespaces.get(namespace).map(Vec::as_slice).unwrap_or_default()
     }
 
     /// The workloads of `namespace` that `selector` matches, through the label index.
@@ -365,7 +406,7 @@ impl Analysis {
             Some(sel) => self
                 .by_namespace
                 .keys()
-                .filter(|ns| sel.matches(&self.namespace_labels(ns)))
+                .filter(|ns| sel.matches(self.namespace_labels(ns)))
                 .map(String::as_str)
                 .collect(),
         }
@@ -378,7 +419,7 @@ impl Analysis {
             Peer::Pods { pods, namespaces } => {
                 let ns_ok = match namespaces {
                     None => w.namespace == policy.namespace,
-                    Some(sel) => sel.matches(&self.namespace_labels(&w.namespace)),
+                    Some(sel) => sel.matches(self.namespace_labels(&w.namespace)),
                 };
                 ns_ok && pods.matches(&w.labels)
             }
@@ -663,7 +704,7 @@ impl Analysis {
                     None => true,
                     Some(peers) => peers.iter().any(|peer| match peer {
                         Peer::Pods { pods, namespaces } if pods.is_empty() => match namespaces {
-                            Some(sel) => sel.is_empty() || (own && sel.matches(&own_labels)),
+                            Some(sel) => sel.is_empty() || (own && sel.matches(own_labels)),
                             None => own && p.namespace == work.namespace,
                         },
                         _ => false,

@@ -347,3 +347,37 @@ fn ipv6_blocks_add_the_ipv6_world() {
     let web: Vec<String> = a.external(a.find("a/web").unwrap(), Direction::Ingress).iter().map(|(r, _)| r.display()).collect();
     assert_eq!(web, ["2001:db8::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"]);
 }
+
+#[test]
+fn scan_findings_point_at_the_workload_with_the_policies_of_its_namespace_related() {
+    let options = crate::Options {
+        select: vec!["network/workload-not-isolated-ingress".into(), "network/network-policy-selects-nothing".into()],
+        ..crate::Options::default()
+    };
+    let engine = crate::Engine::new(&options).unwrap();
+    let yaml = three() + &policy("a", "p", "{podSelector: {matchLabels: {app: db}}}") + &policy("a", "typo", "{podSelector: {matchLabels: {app: dbb}}}");
+    let report = engine.scan(&[Source::new("t.yaml", yaml)]);
+    let mut found: Vec<(String, Option<String>, String)> = report
+        .findings
+        .iter()
+        .map(|f| (f.policy.clone(), f.object.name.clone(), f.path.clone()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("network/network-policy-selects-nothing".to_owned(), Some("typo".to_owned()), "/spec/podSelector".to_owned()),
+            ("network/workload-not-isolated-ingress".to_owned(), Some("client".to_owned()), "/spec/template/metadata".to_owned()),
+            ("network/workload-not-isolated-ingress".to_owned(), Some("web".to_owned()), "/spec/template/metadata".to_owned()),
+        ]
+    );
+    let web = report.findings.iter().find(|f| f.object.name.as_deref() == Some("web")).unwrap();
+    let related: Vec<&str> = web.related.iter().map(|r| r.message.as_str()).collect();
+    assert_eq!(
+        related,
+        ["NetworkPolicy `p` of this namespace does not select it", "NetworkPolicy `typo` of this namespace does not select it"]
+    );
+    assert_eq!(web.related.first().map(|r| (r.path.as_str(), r.span.start.line)), Some(("/spec/podSelector", 35)));
+    let typo = report.findings.iter().find(|f| f.object.name.as_deref() == Some("typo")).unwrap();
+    assert_eq!(typo.related.len(), 2, "the workloads of its namespace");
+}

@@ -83,6 +83,13 @@ pub enum Condition {
     /// Holds when the scan holds the object another object names (a pod's ServiceAccount),
     /// and it satisfies the inner condition, with that object bound as the current item.
     Lookup(Box<Lookup>),
+    /// `network: CHECK`: holds when the object (or the current item) has the problem the
+    /// scan's NetworkPolicy analysis names (`crate::netpol::checks`).
+    Network(crate::netpol::checks::Check),
+    /// `managed: KIND`: holds when the scan holds at least one object of that kind in the
+    /// object's namespace (the manifests manage that kind there, so a name missing from them
+    /// is missing from the cluster too).
+    Managed(KindPattern),
 }
 
 /// A compiled definition.
@@ -106,6 +113,7 @@ impl Condition {
             Condition::Some(q) => q.inner.size().saturating_add(1),
             Condition::Named(n) => n.size,
             Condition::Lookup(l) => l.inner.as_ref().map_or(1, |c| c.size().saturating_add(1)),
+            Condition::Network(_) | Condition::Managed(_) => 1,
         }
     }
 
@@ -117,6 +125,17 @@ impl Condition {
             Condition::Not(inner) | Condition::Versioned(_, inner) => inner.lookup_kinds(out),
             Condition::Some(q) => q.inner.lookup_kinds(out),
             Condition::Named(n) => n.condition.lookup_kinds(out),
+            Condition::Managed(kind) => {
+                if !out.contains(kind) {
+                    out.push(kind.clone());
+                }
+            }
+            Condition::Network(_) => {
+                let kind = network_kind();
+                if !out.contains(&kind) {
+                    out.push(kind);
+                }
+            }
             Condition::Lookup(l) => {
                 if !out.contains(&l.kind) {
                     out.push(l.kind.clone());
@@ -281,6 +300,28 @@ impl Condition {
             Condition::Some(q) => q.eval(scope),
             Condition::Named(n) => n.condition.eval(scope),
             Condition::Lookup(l) => l.eval(scope),
+            Condition::Network(check) => {
+                if !scope.budget.spend() {
+                    return None;
+                }
+                let analysis = scope.related.network.get()?;
+                let at = crate::netpol::checks::eval(analysis, *check, scope.object, scope.current().node)?;
+                Some(Hit { at, value: None })
+            }
+            Condition::Managed(kind) => {
+                if !scope.budget.spend() {
+                    return None;
+                }
+                let namespace = scope
+                    .object
+                    .get_path(&["metadata", "namespace"])
+                    .and_then(Node::as_str)
+                    .filter(|s| !s.is_empty());
+                scope.related.holds(kind, namespace).then(|| Hit {
+                    at: scope.current().node,
+                    value: None,
+                })
+            }
             Condition::Not(inner) => match inner.eval(scope) {
                 Some(_) => None,
                 None => {
@@ -326,6 +367,7 @@ impl Condition {
                 let (at, name) = l.target(scope);
                 (at, name)
             }
+            Condition::Network(_) | Condition::Managed(_) => (scope.current().node, None),
         }
     }
 }
@@ -733,6 +775,15 @@ fn flag<'a>(name: &str, item: Item<'a>) -> Option<Flag<'a>> {
         });
     }
     out
+}
+
+/// The kind a `network` condition looks up: it tells the engine's pre-pass to read the
+/// objects of the NetworkPolicy analysis.
+pub fn network_kind() -> KindPattern {
+    KindPattern {
+        group: Some(crate::netpol::NETWORKING_GROUP.to_owned()),
+        kind: "NetworkPolicy".to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ mod related;
 mod version;
 
 pub use catalog::markdown_table;
-pub use condition::{Budget, Condition, Hit, Lookup, Named, Op, Quantifier, Scope, Subject};
+pub use condition::{network_kind, Budget, Condition, Hit, Lookup, Named, Op, Quantifier, Scope, Subject};
 pub use define::{builtin_definitions, load_definitions, Definitions};
 pub use load::{
     load_policies, load_policies_with, load_policies_without_examples, suggest, ParamOverrides, PolicyError,
