@@ -44,10 +44,11 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, ErrorInfo> {
     })
 }
 
-/// A compiled engine; immutable, shared freely between threads.
+/// A compiled engine with its project (configuration file, exceptions, baseline,
+/// threshold); shared freely between threads.
 #[pyclass(frozen, module = "rempart._native")]
 struct Engine {
-    inner: rempart::Engine,
+    inner: ffi::Session,
 }
 
 #[pymethods]
@@ -55,34 +56,42 @@ impl Engine {
     #[new]
     fn new(py: Python<'_>, options_json: String, policy_paths: Vec<PathBuf>) -> PyResult<Self> {
         let names = rempart::engine::OptionNames::SnakeCase;
-        let inner = guarded(py, || ffi::engine_with_names(&options_json, &policy_paths, names))?;
+        let inner = guarded(py, || ffi::Session::new(&options_json, &policy_paths, names))?;
         Ok(Engine { inner })
     }
 
-    /// Scans texts, given as (filename, text) pairs, as one set; returns the JSON report.
-    fn scan_texts(&self, py: Python<'_>, inputs: Vec<(String, String)>) -> PyResult<String> {
+    /// Scans texts, given as (filename, text) pairs, as one set; returns the JSON report and
+    /// the exit code `rempart scan` would give.
+    fn scan_texts(&self, py: Python<'_>, inputs: Vec<(String, String)>) -> PyResult<(String, i32)> {
         let inputs: Vec<ffi::Input> = inputs
             .into_iter()
             .map(|(filename, text)| ffi::Input { filename, text })
             .collect();
-        guarded(py, || json(&ffi::scan(&self.inner, &inputs)))
+        guarded(py, || {
+            let judged = self.inner.scan(&inputs);
+            Ok((json(&judged.report)?, judged.exit_code()))
+        })
     }
 
     /// Scans files and directories; returns the JSON report as UTF-8 bytes (no decoding of a
-    /// large report into a Python string: `json.loads` reads bytes).
-    fn scan_paths<'py>(&self, py: Python<'py>, paths: Vec<String>) -> PyResult<Bound<'py, PyBytes>> {
-        let text = guarded(py, || Ok(ffi::scan_paths_json(&self.inner, &paths)))?;
-        Ok(PyBytes::new(py, text.as_bytes()))
+    /// large report into a Python string: `json.loads` reads bytes) and the exit code.
+    fn scan_paths<'py>(&self, py: Python<'py>, paths: Vec<String>) -> PyResult<(Bound<'py, PyBytes>, i32)> {
+        let judged = guarded(py, || self.inner.scan_paths_json(&paths))?;
+        Ok((PyBytes::new(py, judged.report.as_bytes()), judged.outcome.exit_code()))
     }
 
-    /// Evaluates objects given as JSON (an object or an array); returns the JSON report.
-    fn evaluate_json(&self, py: Python<'_>, objects: String) -> PyResult<String> {
-        guarded(py, || json(&ffi::evaluate_json(&self.inner, &objects)?))
+    /// Evaluates objects given as JSON (an object or an array); returns the JSON report and
+    /// the exit code.
+    fn evaluate_json(&self, py: Python<'_>, objects: String) -> PyResult<(String, i32)> {
+        guarded(py, || {
+            let judged = self.inner.evaluate_json(&objects)?;
+            Ok((json(&judged.report)?, judged.exit_code()))
+        })
     }
 
     /// The selected policies' metadata, as JSON.
     fn policies_json(&self, py: Python<'_>) -> PyResult<String> {
-        guarded(py, || json(&ffi::policies(&self.inner)))
+        guarded(py, || json(&ffi::policies(self.inner.engine())))
     }
 
     /// Panics on purpose: the tests prove a panic becomes a Python exception.
@@ -93,14 +102,53 @@ impl Engine {
         })
     }
 
-    /// The largest text one call may hand over.
-    fn max_input_bytes(&self) -> usize {
-        self.inner.limits().max_input_bytes
+    /// Detects threats in audit logs (files, directories, `.gz`); the JSON detection report.
+    fn detect_paths(&self, py: Python<'_>, paths: Vec<String>, input: String) -> PyResult<String> {
+        guarded(py, || json(&ffi::detect_paths(self.inner.engine(), &paths, &input)?))
+    }
+
+    /// Detects threats in one text of audit events; the JSON detection report.
+    fn detect_text(&self, py: Python<'_>, filename: String, text: String, input: String) -> PyResult<String> {
+        guarded(py, || {
+            json(&ffi::detect(self.inner.engine(), &filename, &text, &input)?)
+        })
+    }
+
+    /// A stream of audit events fed in pieces.
+    fn detect_stream(&self, py: Python<'_>, name: String, input: String, aggregate: bool) -> PyResult<DetectStream> {
+        let inner = guarded(py, || {
+            ffi::DetectStream::new(self.inner.engine(), &name, &input, aggregate)
+        })?;
+        Ok(DetectStream { inner })
     }
 
     /// One policy's metadata, as JSON.
     fn explain_json(&self, py: Python<'_>, id: String) -> PyResult<String> {
-        guarded(py, || json(&ffi::explain(&self.inner, &id)?))
+        guarded(py, || json(&ffi::explain(self.inner.engine(), &id)?))
+    }
+}
+
+/// Audit events fed in pieces; each call returns the alerts and errors it completed, as a
+/// JSON list of `{"type": "alert"|"error", ...}`.
+#[pyclass(module = "rempart._native")]
+struct DetectStream {
+    inner: ffi::DetectStream,
+}
+
+#[pymethods]
+impl DetectStream {
+    fn feed(&mut self, py: Python<'_>, data: &[u8]) -> PyResult<String> {
+        let inner = &mut self.inner;
+        guarded(py, || json(&inner.feed(data)))
+    }
+
+    fn finish(&mut self, py: Python<'_>) -> PyResult<String> {
+        let inner = &mut self.inner;
+        guarded(py, || json(&inner.finish()))
+    }
+
+    fn summary_json(&self, py: Python<'_>) -> PyResult<String> {
+        guarded(py, || json(&self.inner.summary()))
     }
 }
 
@@ -118,6 +166,7 @@ fn version() -> &'static str {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
+    m.add_class::<DetectStream>()?;
     m.add_function(wrap_pyfunction!(cli, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add("NativeError", m.py().get_type::<NativeError>())?;

@@ -109,13 +109,17 @@ def test_a_panic_becomes_an_exception_and_the_engine_stays_usable() -> None:
     assert engine.scan_text(PRIVILEGED).to_json() == before
 
 
-def test_huge_inputs_are_refused_before_they_cross() -> None:
+def test_an_input_over_max_input_bytes_is_an_error_of_the_report() -> None:
     engine = rempart.Engine(limits={"maxInputBytes": 1000})
-    with pytest.raises(rempart.LimitError):
-        engine.scan_text("a" * 2000)
-    with pytest.raises(rempart.LimitError):
-        engine.evaluate({"data": "x" * 2000})
+    message = "the input is over the limit of 1000 bytes; it was not read (raise `maxInputBytes`)"
+    # Counted in UTF-8 bytes: 600 characters of two bytes each are over.
+    report = engine.scan_texts([("big.yaml", "é" * 600), ("small.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostPID: true, containers: []}\n")])
+    assert [(e.file, e.message) for e in report.errors] == [("big.yaml", message)]
+    assert report.summary.documents == 1 and report.findings and report.exit_code == 2
+    assert [e.file for e in engine.evaluate({"data": "x" * 2000}).errors] == ["<object>"]
     assert engine.scan_text("a: 1\n").summary.documents == 1
+    with pytest.raises(rempart.LimitError):
+        rempart.Engine(limits={"maxPolicies": 5})
 
 
 def test_to_json_is_the_cli_report(root: Path, rust_cli: str) -> None:

@@ -10,7 +10,9 @@ import pytest
 
 import rempart
 
-VECTORS = sorted((Path(__file__).resolve().parents[2] / "core" / "tests" / "vectors").glob("*.json"))
+ALL = sorted((Path(__file__).resolve().parents[2] / "core" / "tests" / "vectors").glob("*.json"))
+# `detect-*.json` are audit logs for `rempart detect` (tests/test_detect.py).
+VECTORS = [p for p in ALL if not p.name.startswith("detect-")]
 OPTION_NAMES = {
     "select": "select",
     "ignore": "ignore",
@@ -35,9 +37,21 @@ def test_vectors_exist() -> None:
 
 
 @pytest.mark.parametrize("path", VECTORS, ids=[p.stem for p in VECTORS])
-def test_vector(path: Path) -> None:
+def test_vector(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     vector = json.loads(path.read_text())
-    kwargs = {OPTION_NAMES[k]: v for k, v in vector.get("options", {}).items()}
+    kwargs: Dict[str, Any] = {OPTION_NAMES[k]: v for k, v in vector.get("options", {}).items()}
+    setup = vector.get("project")
+    if setup is not None:
+        # The configuration text as the file `.rempart.yaml` of the current folder.
+        monkeypatch.chdir(tmp_path)
+        if "config" in setup:
+            (tmp_path / ".rempart.yaml").write_text(setup["config"])
+            kwargs["config"] = ".rempart.yaml"
+        kwargs.update({k: setup[k] for k in ("baseline", "today") if k in setup})
+        if "failOn" in setup:
+            kwargs["fail_on"] = setup["failOn"]
     engine = rempart.Engine(**kwargs)
     report = engine.scan_texts([(i["filename"], i["text"]) for i in vector["inputs"]])
     assert project(report) == vector["expected"]
+    if setup is not None:
+        assert report.exit_code == vector["exitCode"]

@@ -1,7 +1,7 @@
 // The JavaScript API over the wasm-bindgen glue: options in, report objects out, errors as
 // `RempartError` with `code` and `sourceLocations`. Shared by the Node and browser entries.
 
-/** An error of the engine: `code` is `options`, `policy`, `limit` or `internal`. */
+/** An error of the engine: `code` is `options`, `config`, `policy`, `limit` or `internal`. */
 export class RempartError extends Error {
   constructor(info) {
     super(info.message);
@@ -11,13 +11,17 @@ export class RempartError extends Error {
   }
 }
 
-const DEFAULT_MAX_INPUT = 64 * 1024 * 1024;
-
 function nativeOptions(options) {
-  const { policies = [], maxInputBytes, ...rest } = options ?? {};
+  const { policies = [], config, baseline, ...rest } = options ?? {};
   if (!Array.isArray(policies)) throw new RempartError({ code: 'options', message: '`policies` must be an array of policy YAML texts' });
+  if (config !== undefined && typeof config !== 'string') throw new RempartError({ code: 'options', message: '`config` must be the text of a configuration file (.rempart.yaml)' });
+  if (baseline !== undefined && typeof baseline !== 'string') throw new RempartError({ code: 'options', message: '`baseline` must be the JSON text of a baseline file' });
   return {
     ...rest,
+    ...(config === undefined ? {} : { configText: config }),
+    ...(baseline === undefined ? {} : { baselineText: baseline }),
+    // WebAssembly has no clock: exceptions expire against JavaScript's date (UTC).
+    ...(config === undefined || rest.today !== undefined ? {} : { today: new Date().toISOString().slice(0, 10) }),
     policies: policies.map((p, i) => (typeof p === 'string' ? { name: `policy-${i + 1}.yaml`, text: p } : p)),
   };
 }
@@ -37,11 +41,9 @@ export function makeApi(glue) {
   class Engine {
     #options;
     #native;
-    #maxInput;
 
     /** Compiles the built-in policies plus `options.policies` (YAML texts); throws on mistakes. */
     constructor(options = {}) {
-      this.#maxInput = options?.maxInputBytes ?? DEFAULT_MAX_INPUT;
       this.#options = JSON.stringify(nativeOptions(options));
       this.#native = this.#build();
     }
@@ -71,11 +73,23 @@ export function makeApi(glue) {
     /** Scans one YAML or JSON text: `{findings, errors, notes, summary}`, each finding with `editor` ranges in UTF-16 units. */
     evaluate(text, { filename = '<input>' } = {}) {
       if (typeof text !== 'string') throw new TypeError('evaluate(text): text must be a string');
+      // A text over `limits.maxInputBytes` (UTF-8 bytes, at least one per UTF-16 unit and at
+      // most three) is not copied into WebAssembly: the engine answers with its error.
+      const max = this.#call((n) => n.maxInputBytes());
+      const over = text.length > max || (text.length * 3 > max && new TextEncoder().encode(text).length > max);
+      if (over) return JSON.parse(this.#call((n) => n.oversized(String(filename))));
+      return JSON.parse(this.#call((n) => n.evaluate(String(filename), text)));
+    }
+
+    /** Detects threats in audit events (JSON lines, arrays, `EventList`s, GKE/AKS/EKS records):
+     * `{alerts, errors, summary}`; `input` is `auto` (default), `k8s`, `gke`, `aks` or `eks`. */
+    detect(text, { filename = '<input>', input = 'auto' } = {}) {
+      if (typeof text !== 'string') throw new TypeError('detect(text): text must be a string');
       const bytes = text.length * 3 > this.#maxInput ? new TextEncoder().encode(text).length : text.length;
       if (bytes > this.#maxInput) {
         throw new RempartError({ code: 'limit', message: `the input is ${bytes} bytes, over the limit of ${this.#maxInput}; raise \`maxInputBytes\` if it is genuine` });
       }
-      return JSON.parse(this.#call((n) => n.evaluate(String(filename), text)));
+      return JSON.parse(this.#call((n) => n.detect(String(filename), text, String(input))));
     }
 
     /** The selected policies with their documentation. */

@@ -88,6 +88,8 @@ export interface Report {
   errors: ErrorEntry[];
   notes: ErrorEntry[];
   summary: Summary;
+  /** What `rempart scan` would exit with: 0, 1 (findings at or above `failOn`) or 2 (the text could not be read). */
+  exitCode: 0 | 1 | 2;
 }
 
 export interface PolicyText {
@@ -112,8 +114,15 @@ export interface EngineOptions {
   /** `v1.N` or `latest`; a version newer than known applies the newest, with a report note. */
   podSecurityVersion?: string;
   limits?: { maxDocumentBytes?: number; maxDocuments?: number; maxDepth?: number; maxAliasNodes?: number; maxScalarBytes?: number; maxInputBytes?: number; maxPolicies?: number; maxComparisons?: number };
-  /** Largest text `evaluate` accepts (default 64 MiB). */
-  maxInputBytes?: number;
+  /** The text of a configuration file (`.rempart.yaml`): its settings apply under the options given
+   * here, its exceptions hide the findings they cover until they expire (mistakes throw, code `config`). */
+  config?: string;
+  /** The JSON text of a baseline file (`rempart scan --write-baseline`): the findings it holds are left out. */
+  baseline?: string;
+  /** The threshold of `exitCode` (default `low`, or the configuration's `failOn`). */
+  failOn?: 'low' | 'medium' | 'high' | 'critical' | 'none';
+  /** The date exceptions are checked against, `YYYY-MM-DD` (default: today, UTC). */
+  today?: string;
 }
 
 export interface SourceLocation {
@@ -124,7 +133,7 @@ export interface SourceLocation {
 }
 
 export class RempartError extends Error {
-  code: 'options' | 'policy' | 'limit' | 'internal';
+  code: 'options' | 'config' | 'policy' | 'limit' | 'internal';
   sourceLocations: SourceLocation[];
 }
 
@@ -139,9 +148,58 @@ export interface PolicyInfo {
   file: string;
 }
 
+/** What an audited request was about (the event's `objectRef`). */
+export interface AuditObjectRef {
+  resource?: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  apiGroup?: string;
+  apiVersion?: string;
+}
+
+/** One alert of `detect`, as `rempart detect --format jsonl` writes it. */
+export interface Alert {
+  time: string | null;
+  rule: string;
+  title: string;
+  severity: Severity;
+  category: string;
+  message: string;
+  auditID: string | null;
+  stage: string | null;
+  user: string | null;
+  sourceIPs: string[];
+  verb: string | null;
+  objectRef: AuditObjectRef | null;
+  file: string;
+  line: number;
+  /** RFC 6901 pointer into the event. */
+  path: string;
+  input: 'k8s' | 'gke' | 'aks' | 'eks';
+  standards: Record<string, unknown>;
+  fix: string;
+  /** For rules with `aggregate`: the key, how many matches, the window, the first match's time. */
+  aggregate?: { key: Record<string, string>; count: number; window: string; first: string };
+}
+
+export interface DetectError {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export interface DetectReport {
+  version: string;
+  alerts: Alert[];
+  errors: DetectError[];
+  summary: { files: number; events: number; alerts: number; errors: number; duplicates: number; suppressed: number };
+}
+
 export class Engine {
   constructor(options?: EngineOptions);
   evaluate(text: string, options?: { filename?: string }): Report;
+  detect(text: string, options?: { filename?: string; input?: 'auto' | 'k8s' | 'gke' | 'aks' | 'eks' }): DetectReport;
   policies(): PolicyInfo[];
   explain(id: string): PolicyInfo;
 }

@@ -36,10 +36,19 @@ fn to_js<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
-/// A compiled engine.
+/// The editor report with the exit code.
+#[derive(serde::Serialize)]
+struct Answer<'r> {
+    #[serde(flatten)]
+    report: &'r ffi::EditorReport,
+    #[serde(rename = "exitCode")]
+    exit_code: i32,
+}
+
+/// A compiled engine with its project (configuration text, exceptions, baseline, threshold).
 #[wasm_bindgen]
 pub struct Engine {
-    inner: rempart::Engine,
+    inner: ffi::Session,
     /// The previous text's findings, reused for the documents a keystroke did not touch.
     cache: RefCell<EditorCache>,
 }
@@ -49,7 +58,7 @@ impl Engine {
     /// Builds an engine from JSON options; throws the error as JSON text.
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: &str) -> Result<Engine, JsValue> {
-        ffi::engine_from_json(options_json)
+        ffi::Session::new(options_json, &[], rempart::engine::OptionNames::CamelCase)
             .map(|inner| Engine {
                 inner,
                 cache: RefCell::default(),
@@ -57,20 +66,48 @@ impl Engine {
             .map_err(|e| JsValue::from_str(&to_js(&e)))
     }
 
-    /// Scans one text; the report with editor ranges, as JSON.
+    /// Scans one text; the report with editor ranges and the exit code `rempart scan` would
+    /// give, as JSON.
     pub fn evaluate(&self, filename: &str, text: &str) -> String {
         let mut cache = self.cache.borrow_mut();
-        to_js(&ffi::evaluate_for_editor_with(&self.inner, &mut cache, filename, text))
+        let judged = self.inner.evaluate_for_editor(&mut cache, filename, text);
+        to_js(&Answer {
+            report: &judged.report,
+            exit_code: judged.outcome.exit_code(),
+        })
+    }
+
+    /// The largest text `evaluate` reads (`limits.maxInputBytes`), in UTF-8 bytes.
+    #[wasm_bindgen(js_name = maxInputBytes)]
+    pub fn max_input_bytes(&self) -> f64 {
+        self.inner.engine().limits().max_input_bytes as f64
+    }
+
+    /// The report of a text over the limit, which the wrapper did not hand over, as JSON.
+    pub fn oversized(&self, filename: &str) -> String {
+        let judged = self.inner.oversized_for_editor(filename);
+        to_js(&Answer {
+            report: &judged.report,
+            exit_code: judged.outcome.exit_code(),
+        })
+    }
+
+    /// Detects threats in a text of audit events (JSON lines, arrays, `EventList`s, cloud
+    /// records); the detection report as JSON; throws the error as JSON text.
+    pub fn detect(&self, filename: &str, text: &str, input: &str) -> Result<String, JsValue> {
+        ffi::detect(&self.inner, filename, text, input)
+            .map(|r| to_js(&r))
+            .map_err(|e| JsValue::from_str(&to_js(&e)))
     }
 
     /// The selected policies' metadata, as JSON.
     pub fn policies(&self) -> String {
-        to_js(&ffi::policies(&self.inner))
+        to_js(&ffi::policies(self.inner.engine()))
     }
 
     /// One policy's metadata as JSON; throws the error as JSON text.
     pub fn explain(&self, id: &str) -> Result<String, JsValue> {
-        ffi::explain(&self.inner, id)
+        ffi::explain(self.inner.engine(), id)
             .map(|p| to_js(&p))
             .map_err(|e| JsValue::from_str(&to_js(&e)))
     }

@@ -35,10 +35,17 @@ test('a panic becomes an error and the engine stays usable', () => {
   assert.deepEqual(engine.evaluate(POD), before);
 });
 
-test('huge inputs are refused before they cross into WebAssembly', () => {
-  const engine = new Engine({ maxInputBytes: 1000 });
-  assert.throws(() => engine.evaluate('a'.repeat(2000)), (e) => e.code === 'limit');
+test('a text over limits.maxInputBytes is an error of the report, counted in UTF-8 bytes', () => {
+  const engine = new Engine({ limits: { maxInputBytes: 1000 } });
+  for (const text of ['a'.repeat(2000), 'é'.repeat(600)]) {
+    const report = engine.evaluate(text, { filename: 'big.yaml' });
+    assert.deepEqual(report.errors.map((e) => [e.file, e.message]), [['big.yaml', 'the input is over the limit of 1000 bytes; it was not read (raise `maxInputBytes`)']]);
+    assert.deepEqual([report.summary.files, report.summary.errors, report.exitCode], [1, 1, 2]);
+  }
+  assert.ok(!engine.evaluate('é'.repeat(400)).errors.some((e) => /over the limit/.test(e.message)), '800 bytes fit');
   assert.equal(engine.evaluate('a: 1\n').summary.documents, 1);
+  assert.throws(() => new Engine({ maxInputBytes: 1000 }), /unknown option `maxInputBytes`/);
+  assert.throws(() => new Engine({ limits: { maxPolicies: 5 } }), (e) => e.code === 'limit');
 });
 
 test('policies, explain and version', () => {

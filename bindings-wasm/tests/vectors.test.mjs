@@ -6,7 +6,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { Engine } from '../pkg/node.js';
 
 const dir = new URL('../../core/tests/vectors/', import.meta.url);
-const vectors = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const all = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+// `detect-*.json` are audit logs for `detect` (below).
+const vectors = all.filter((f) => !f.startsWith('detect-'));
+const detectVectors = all.filter((f) => f.startsWith('detect-'));
 
 test('the shared vectors are there', () => {
   assert.ok(vectors.length >= 10);
@@ -14,7 +17,7 @@ test('the shared vectors are there', () => {
 
 // The projection of core/tests/vectors.rs, minus the editor ranges only editors get.
 function project(report) {
-  const { version, ...rest } = report;
+  const { version, exitCode, ...rest } = report;
   const strip = ({ editor, ...entry }) => entry;
   return {
     ...rest,
@@ -29,8 +32,23 @@ for (const name of vectors) {
     const vector = JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
     assert.equal(vector.inputs.length, 1, 'the JS API scans one text at a time');
     const [input] = vector.inputs;
-    const engine = new Engine(vector.options ?? {});
+    const engine = new Engine({ ...(vector.options ?? {}), ...(vector.project ?? {}) });
     const report = engine.evaluate(input.text, { filename: input.filename });
     assert.deepEqual(project(report), vector.expected);
+    if (vector.project) assert.equal(report.exitCode, vector.exitCode);
+  });
+}
+
+test('the detect vectors are there', () => {
+  assert.ok(detectVectors.length >= 2);
+});
+
+for (const name of detectVectors) {
+  test(`detect vector ${name}`, () => {
+    const vector = JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
+    const engine = new Engine(vector.options ?? {});
+    const { version, ...report } = engine.detect(vector.input.text, { filename: vector.input.filename, input: vector.input.format ?? 'auto' });
+    report.alerts = report.alerts.map(({ title, category, fix, ...a }) => a);
+    assert.deepEqual(report, vector.expected);
   });
 }

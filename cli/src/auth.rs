@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use clap::{Args, Subcommand, ValueEnum};
 use rempart::files::{collect_inputs, read_bounded, read_input};
 use rempart::rbac::{resources, Analysis, EffectiveRule, GrantRef, Request, User};
-use rempart::report::visible;
+use rempart::format::visible;
 use rempart::{Engine, Options};
 
 use crate::{emit, EXIT_FINDINGS, EXIT_OK};

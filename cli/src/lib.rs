@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 mod auth;
+mod detect;
 mod netpol;
 mod output;
 mod scan;
@@ -14,7 +15,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rempart::{Engine, Options};
 
 use rempart::files::policy_files;
-use rempart::report::visible;
+use rempart::format::visible;
 
 /// Exit code: nothing at or above the failure threshold.
 pub const EXIT_OK: i32 = 0;
@@ -50,6 +51,9 @@ enum Command {
         #[command(flatten)]
         policies: PolicyArgs,
     },
+    /// Detect threats in Kubernetes audit logs (JSON lines, JSON arrays, EventLists, GKE,
+    /// AKS and EKS exports; files, directories, `.gz`, or `-` for stdin, the default).
+    Detect(DetectArgs),
     /// Run the inline pass/fail examples of policy files (the built-in ones by default).
     Test {
         /// Policy files or directories.
@@ -151,6 +155,76 @@ enum Format {
     Github,
 }
 
+#[derive(Args, Debug)]
+struct DetectArgs {
+    /// Audit log files, directories (every file below them) or `-` (stdin). Default: stdin.
+    paths: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DetectFormat::Text)]
+    format: DetectFormat,
+    /// How to read the input: `auto` recognises each value (audit event, EventList, GKE, AKS
+    /// or EKS record); the others accept that format only.
+    #[arg(long, value_enum, default_value_t = InputArg::Auto)]
+    input: InputArg,
+    /// Keep reading the file as it grows, reopening it when it is rotated (one file).
+    #[arg(long)]
+    follow: bool,
+    /// With `--follow`: stop once nothing new came for this many milliseconds (for tests).
+    #[arg(long, value_name = "MS", hide = true)]
+    follow_idle_exit: Option<u64>,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Add policies from a file or directory (repeatable).
+    #[arg(long = "policies", value_name = "PATH")]
+    policies: Vec<PathBuf>,
+    /// Leave out the built-in policies.
+    #[arg(long)]
+    no_builtin: bool,
+    /// Run only these rules and the rules below them (repeatable), e.g. `detect/exec-into-pod`.
+    #[arg(long, value_name = "ID")]
+    select: Vec<String>,
+    /// Skip these rules and the rules below them (repeatable).
+    #[arg(long, value_name = "ID")]
+    ignore: Vec<String>,
+    /// Fail (exit 1) on alerts of this severity or above; `info` alerts never fail [default: low].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Configuration file [default: `.rempart.yaml` or `rempart.yaml` from the first path upward].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Use no configuration file.
+    #[arg(long)]
+    no_config: bool,
+    /// Exceptions file (`exceptions:` as in the configuration file), in addition to the configuration's.
+    #[arg(long, value_name = "FILE")]
+    exceptions: Option<PathBuf>,
+    /// The date exceptions are checked against (`YYYY-MM-DD`; default: today).
+    #[arg(long, value_name = "DATE", hide = true)]
+    today: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DetectFormat {
+    /// One line per alert: time, severity, rule, user, verb, resource, namespace/name, message, file:line.
+    Text,
+    /// One JSON object per alert and line (errors go to stderr).
+    Jsonl,
+    /// One JSON report: alerts, errors, summary.
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum InputArg {
+    Auto,
+    K8s,
+    Gke,
+    Aks,
+    Eks,
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum ListFormat {
     Text,
@@ -202,6 +276,7 @@ pub fn run(args: &[String]) -> i32 {
     let result = match cli.command {
         Command::Scan(a) => scan::scan(a, &mut stdout),
         Command::Config(a) => scan::print_config(a, &mut stdout),
+        Command::Detect(a) => detect::detect(a, &mut stdout),
         Command::Policies(a) => list(&a, &mut stdout),
         Command::Explain { id, policies } => explain(&id, &policies, &mut stdout),
         Command::Test { paths } => test(&paths, &mut stdout),

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use clap::{Args, Subcommand, ValueEnum};
 use rempart::files::{collect_inputs, read_bounded, read_input};
 use rempart::netpol::{render, Analysis};
-use rempart::report::visible;
+use rempart::format::visible;
 use rempart::{Engine, Options, Source};
 
 use crate::{emit, EXIT_OK};

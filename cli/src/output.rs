@@ -7,7 +7,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use rempart::files::display;
-use rempart::report::visible;
+use rempart::format::visible;
 
 /// A file being written; [`Destination::commit`] puts it in place, dropping it without
 /// committing removes the temporary file.

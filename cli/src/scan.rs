@@ -5,15 +5,14 @@ use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::rc::Rc;
 
-use rempart::engine::{Baseline, ExceptionSet, Report};
 use rempart::files::{read_bounded, scan_paths};
-use rempart::report::{
-    github_errors, github_findings, text_file, text_notes, text_summary, visible, JsonWriter, SarifWriter,
+use rempart::format::{
+    visible, FormatWriter, GithubWriter, JsonWriter, JunitWriter, PolicyReportWriter, SarifWriter, TextWriter,
 };
-use rempart::{Engine, Severity, Source};
+use rempart::project::Outcome;
 
 use crate::output::Destination;
-use crate::settings::Settings;
+use crate::settings;
 use crate::{ColorArg, Format, ScanArgs, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
 fn paths_of(a: &ScanArgs) -> Vec<String> {
@@ -25,26 +24,17 @@ fn paths_of(a: &ScanArgs) -> Vec<String> {
 }
 
 pub fn print_config(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
-    let settings = Settings::resolve(&a, &paths_of(&a))?;
-    let text = serde_json::to_string_pretty(&settings.describe()).map_err(|e| e.to_string())?;
+    let project = settings::resolve(&a, &paths_of(&a))?;
+    let text = serde_json::to_string_pretty(&project.describe()).map_err(|e| e.to_string())?;
     crate::emit(out, &format!("{text}\n"))?;
     Ok(EXIT_OK)
 }
 
 pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let paths = paths_of(&a);
-    let settings = Settings::resolve(&a, &paths)?;
-    let engine = settings.engine()?;
-    let baseline = match &a.baseline {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read the baseline `{}`: {e}", visible(&path.to_string_lossy())))
-                .and_then(|t| {
-                    Baseline::from_json(&t).map_err(|e| format!("`{}`: {e}", visible(&path.to_string_lossy())))
-                })?,
-        ),
-        None => None,
-    };
+    let mut project = settings::resolve(&a, &paths)?;
+    let engine = project.engine().map_err(|e| e.message)?;
+    settings::read_baseline(&mut project, &a)?;
     let mut stdin = String::new();
     if paths.iter().any(|p| p == "-") {
         // Bounded like a file: past the limit, the rest is not read.
@@ -81,7 +71,7 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
         .filter(|p| *p != "-")
         .map(Path::new)
         .chain(a.baseline.as_deref())
-        .chain(settings.exception_sources.iter().map(|s| Path::new(&s.name)))
+        .chain(project.exception_sources.iter().map(|s| Path::new(&s.name)))
         .collect();
     for d in &destinations {
         for input in &read {
@@ -101,25 +91,21 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let root = std::env::current_dir()
         .map(|d| d.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut output = match a.format {
-        Format::Json => Output::Json(JsonWriter::start(sink).map_err(write_err)?),
-        Format::Sarif => Output::Sarif(SarifWriter::start(sink, engine.policies(), &root).map_err(write_err)?),
-        Format::Github => Output::Github(sink),
-        Format::Text => Output::Text { out: sink, color },
-        whole => Output::Whole {
-            out: sink,
-            format: whole,
-            findings: Vec::new(),
-        },
+    // One line per format, and no catch-all: a new `Format` does not compile until it has a
+    // writer here.
+    let mut output: Box<dyn FormatWriter + '_> = match a.format {
+        Format::Text => Box::new(TextWriter::new(sink, color, a.verbose)),
+        Format::Json => Box::new(JsonWriter::start(sink).map_err(write_err)?),
+        Format::Sarif => Box::new(SarifWriter::start(sink, engine.policies(), &root).map_err(write_err)?),
+        Format::Junit => Box::new(JunitWriter::new(sink, engine.policies())),
+        Format::PolicyReport => Box::new(PolicyReportWriter::new(sink)),
+        Format::Github => Box::new(GithubWriter::new(sink)),
     };
-    let mut exceptions = ExceptionSet::new(&settings.exceptions, settings.today);
-    let mut recorded: Vec<rempart::Finding> = Vec::new();
-    let mut worst: Option<Severity> = None;
-    let mut failed = false;
+    let mut judge = project.judge(a.write_baseline.is_some());
     let mut refused: Option<String> = None;
     // Each file is read, scanned and written out before the next: memory follows the
     // largest document, not the whole scan.
-    let scanned = scan_paths(&engine, &paths, &settings.exclude, &stdin, |report, source| {
+    let scanned = scan_paths(&engine, &paths, &project.exclude, &stdin, |report, source| {
         // The reader went away (`rempart scan | head`): stop, unless a baseline is being
         // recorded, which must hold every finding.
         if closed.get() && a.write_baseline.is_none() {
@@ -134,146 +120,46 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
                 return Err(io::Error::other("refused"));
             }
         }
-        failed |= !report.errors.is_empty();
-        exceptions.apply(report);
-        if a.write_baseline.is_some() {
-            recorded.extend(report.findings.iter().cloned());
-        }
-        if let Some(b) = &baseline {
-            b.apply(report);
-        }
-        worst = worst.max(report.worst().filter(|s| *s > Severity::Info));
+        judge.file(report);
         output.file(report, source)
     });
-    let fails = |worst: Option<Severity>| settings.fail_on.is_some_and(|t| worst.is_some_and(|w| w >= t));
     let mut totals = match scanned {
         Ok(totals) => totals,
         // A closed pipe ends the command quietly, as Unix tools do; the exit status still
         // says what was found before the reader left.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
-            return Ok(if failed {
-                EXIT_ERROR
-            } else if fails(worst) {
-                EXIT_FINDINGS
-            } else {
-                EXIT_OK
-            })
-        }
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit(judge.outcome())),
         Err(e) => return Err(refused.unwrap_or_else(|| write_err(e))),
     };
     // Findings about the exceptions themselves (expired, stale), in the files that hold them.
-    for source in &settings.exception_sources {
-        let mut closing = exceptions.closing(source);
-        closing.findings.retain(|f| f.file == source.name);
-        closing.summary.findings = closing.findings.len();
-        worst = worst.max(closing.worst().filter(|s| *s > Severity::Info));
+    for (mut closing, source) in judge.closing() {
         output.file(&closing, Some(source)).map_err(write_err)?;
         closing.findings.clear();
         totals.merge(closing);
     }
-    if let (Some(b), Some(path)) = (&baseline, &a.baseline) {
-        if let Some(note) = b.note() {
-            let file = rempart::files::display(path);
-            eprintln!("rempart: note: {}: {note}", visible(&file));
-            totals.notes.push(rempart::engine::ErrorEntry {
-                file,
-                document: None,
-                message: note,
-                span: None,
-            });
-        }
+    for note in judge.notes() {
+        eprintln!("rempart: note: {}: {}", visible(&note.file), note.message);
+        totals.notes.push(note);
     }
-    output.finish(totals.clone(), a.verbose, &engine).map_err(write_err)?;
+    output.finish(&totals).map_err(write_err)?;
     drop(file_out);
     if let Some(d) = report_file {
         d.commit()?;
     }
     if let (Some(d), Some(mut file)) = (baseline_file, baseline_out) {
-        file.write_all(Baseline::from_findings(&recorded).to_json().as_bytes())
+        file.write_all(judge.recorded().to_json().as_bytes())
             .and_then(|()| file.flush())
             .map_err(|e| format!("cannot write the baseline: {e}"))?;
         drop(file);
         d.commit()?;
     }
-    Ok(if !totals.errors.is_empty() {
-        EXIT_ERROR
-    } else if fails(worst) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    })
+    Ok(exit(judge.outcome()))
 }
 
-/// Where a scan's report goes: JSON, SARIF, text and GitHub annotations file by file; JUnit
-/// and PolicyReport, which group findings, at the end from what they print of each finding.
-enum Output<'p, W: Write> {
-    Json(JsonWriter<W>),
-    Sarif(SarifWriter<'p, W>),
-    Github(W),
-    Text {
-        out: W,
-        color: bool,
-    },
-    Whole {
-        out: W,
-        format: Format,
-        findings: Vec<rempart::Finding>,
-    },
-}
-
-impl<W: Write> Output<'_, W> {
-    fn file(&mut self, report: &Report, source: Option<&Source>) -> std::io::Result<()> {
-        match self {
-            Output::Json(w) => w.findings(&report.findings),
-            Output::Sarif(w) => w.results(&report.findings),
-            Output::Github(out) => out.write_all(github_findings(&report.findings).as_bytes()),
-            Output::Text { out, color } => out.write_all(text_file(report, source, *color).as_bytes()),
-            Output::Whole { findings, .. } => {
-                // Only what JUnit and PolicyReport print: not the standards.
-                findings.extend(report.findings.iter().map(|f| rempart::Finding {
-                    standards: serde_json::Map::new(),
-                    ..f.clone()
-                }));
-                Ok(())
-            }
-        }
-    }
-
-    fn finish(self, mut totals: Report, verbose: bool, engine: &Engine) -> std::io::Result<()> {
-        match self {
-            Output::Whole {
-                mut out,
-                format,
-                findings,
-            } => {
-                totals.findings = findings;
-                let text = match format {
-                    Format::Junit => rempart::report::junit(&totals, engine.policies()),
-                    _ => rempart::report::policy_report(&totals),
-                };
-                out.write_all(text.as_bytes())?;
-                out.flush()
-            }
-            Output::Json(w) => w.finish(&totals.errors, &totals.notes, &totals.summary),
-            Output::Sarif(w) => w.finish(&totals.errors),
-            Output::Github(mut out) => {
-                out.write_all(github_errors(&totals.errors).as_bytes())?;
-                out.flush()
-            }
-            Output::Text { mut out, .. } => {
-                // Skipped documents are counted in the summary and listed with -v; every
-                // other note (options, paths left out, leniencies of the decoder) always.
-                let shown: Vec<_> = totals
-                    .notes
-                    .iter()
-                    .filter(|n| verbose || !n.message.starts_with("skipped"))
-                    .cloned()
-                    .collect();
-                out.write_all(text_notes(&shown).as_bytes())?;
-                out.write_all(text_summary(&totals.summary).as_bytes())?;
-                out.flush()
-            }
-        }
+fn exit(outcome: Outcome) -> i32 {
+    match outcome {
+        Outcome::Pass => EXIT_OK,
+        Outcome::Findings => EXIT_FINDINGS,
+        Outcome::Error => EXIT_ERROR,
     }
 }
 

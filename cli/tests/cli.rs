@@ -254,7 +254,7 @@ fn cli_json_equals_the_library_report() {
         .map(|f| rempart::Source::new(*f, std::fs::read_to_string(root().join(f)).unwrap()))
         .collect();
     let engine = rempart::Engine::new(&rempart::Options::default()).unwrap();
-    let expected = rempart::report::json(&engine.scan(&sources));
+    let expected = rempart::format::json(&engine.scan(&sources));
     let o = rempart(&["scan", "--format", "json", "examples/manifests"]);
     assert_eq!(stdout(&o), expected);
 }

@@ -92,16 +92,13 @@ fn the_configuration_example_loads() {
         .unwrap();
     let source = rempart::Source::new(".rempart.yaml", config);
     let loaded = rempart::config::load_config(&source, Path::new(".")).unwrap_or_else(|e| panic!("{e:?}"));
-    assert_eq!(loaded.select, ["pod-security", "images", "workload"]);
+    assert_eq!(
+        loaded.options.select.as_deref(),
+        Some(&["pod-security", "images", "workload"].map(String::from)[..])
+    );
     assert_eq!(loaded.exceptions.len(), 1);
     // Its names are the policies' own: the engine accepts them.
-    let options = rempart::Options {
-        select: loaded.select,
-        params: loaded.params,
-        severities: loaded.severities,
-        ..rempart::Options::default()
-    };
-    rempart::Engine::new(&options).unwrap();
+    rempart::Engine::new(&loaded.options.resolve()).unwrap();
 }
 
 #[test]

@@ -6,13 +6,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use regex::Regex;
-use serde::Serialize;
-
 use crate::decode::Decoder;
-use crate::document::{parse_stream, Limits, Node, Source, Span};
-use crate::engine::LevelChoice;
-use crate::policy::{name_matches, KindPattern, ParamOverrides, PolicyError, Severity};
+use crate::document::{parse_stream, Limits, Node, Source};
+use crate::engine::{Date, Exception, LevelChoice, OptionLayer};
+use crate::glob::Glob;
+use crate::policy::{KindPattern, ParamOverrides, PolicyError, Severity};
 
 /// The names looked for, in this order, in each folder from the scanned path upward.
 pub const FILE_NAMES: &[&str] = &[".rempart.yaml", "rempart.yaml"];
@@ -30,177 +28,22 @@ const FIELDS: &[&str] = &[
     "limits",
 ];
 
-/// A path pattern: `*` within a folder name, `**` across folders, `?` one character;
-/// relative patterns are relative to the folder of the file that holds them.
-#[derive(Clone, Debug, Serialize)]
-pub struct Glob {
-    pub pattern: String,
-    #[serde(skip)]
-    regex: Option<Regex>,
-}
-
-impl Glob {
-    pub fn new(pattern: &str, base: &Path) -> Result<Glob, String> {
-        let full = if Path::new(pattern).is_absolute() {
-            PathBuf::from(pattern)
-        } else {
-            base.join(pattern)
-        };
-        let full = normalize(&absolute(&full));
-        let mut re = String::from("^");
-        let mut chars = full.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '*' if chars.peek() == Some(&'*') => {
-                    chars.next();
-                    if chars.peek() == Some(&'/') {
-                        chars.next();
-                        re.push_str("(?:.*/)?");
-                    } else {
-                        re.push_str(".*");
-                    }
-                }
-                '*' => re.push_str("[^/]*"),
-                '?' => re.push_str("[^/]"),
-                c => re.push_str(&regex::escape(&c.to_string())),
-            }
-        }
-        re.push('$');
-        let regex = Regex::new(&re).map_err(|e| format!("`{pattern}` is not a usable path pattern: {e}"))?;
-        Ok(Glob {
-            pattern: pattern.to_owned(),
-            regex: Some(regex),
-        })
-    }
-
-    /// True when `path` (absolute, or relative to the current folder) matches.
-    pub fn matches(&self, path: &Path) -> bool {
-        self.regex
-            .as_ref()
-            .is_some_and(|r| r.is_match(&normalize(&absolute(path))))
-    }
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(path)
-    }
-}
-
-/// An absolute path as text, with `.` and `..` folded and `/` separators.
-fn normalize(path: &Path) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                parts.pop();
-            }
-            std::path::Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
-            _ => {}
-        }
-    }
-    format!("/{}", parts.join("/"))
-}
-
-/// Kind patterns written back as they were given.
-fn kind_texts<S: serde::Serializer>(kinds: &[KindPattern], s: S) -> Result<S::Ok, S::Error> {
-    let texts: Vec<String> = kinds
-        .iter()
-        .map(|k| match &k.group {
-            Some(g) if g.is_empty() => format!("core/{}", k.kind),
-            Some(g) => format!("{g}/{}", k.kind),
-            None => k.kind.clone(),
-        })
-        .collect();
-    serde::Serialize::serialize(&texts, s)
-}
-
-/// A calendar date, `YYYY-MM-DD`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Date(pub i32, pub u32, pub u32);
-
-impl Date {
-    pub fn parse(text: &str) -> Option<Date> {
-        let mut it = text.trim().splitn(3, '-');
-        let y = it.next()?.parse().ok()?;
-        let m = it.next()?.parse().ok().filter(|m| (1..=12).contains(m))?;
-        let d = it.next()?.parse().ok().filter(|d| (1..=31).contains(d))?;
-        Some(Date(y, m, d))
-    }
-
-    /// Today in UTC, from the system clock.
-    pub fn today() -> Date {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        Date::from_days(i64::try_from(secs / 86_400).unwrap_or_default())
-    }
-
-    /// The civil date `days` after 1970-01-01 (proleptic Gregorian calendar).
-    pub fn from_days(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        Date(
-            i32::try_from(y).unwrap_or_default(),
-            u32::try_from(m).unwrap_or(1),
-            u32::try_from(d).unwrap_or(1),
-        )
-    }
-}
-
-impl std::fmt::Display for Date {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.0, self.1, self.2)
-    }
-}
-
-/// A finding that is accepted, for a reason, maybe until a date.
-#[derive(Clone, Debug, Serialize)]
-pub struct Exception {
-    pub policies: Vec<String>,
-    #[serde(serialize_with = "kind_texts")]
-    pub kinds: Vec<KindPattern>,
-    pub namespaces: Vec<String>,
-    pub names: Vec<String>,
-    pub files: Vec<Glob>,
-    pub reason: String,
-    pub expires: Option<Date>,
-    /// Where the exception is written: file, JSON pointer, span.
-    #[serde(skip)]
-    pub file: String,
-    #[serde(skip)]
-    pub pointer: String,
-    #[serde(skip)]
-    pub span: Span,
-    #[serde(skip)]
-    pub expires_span: Option<Span>,
-}
-
-/// A configuration file, read.
-#[derive(Clone, Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A configuration file, read: the engine options it sets (the same fields as the engine's,
+/// see [`OptionLayer`]) and the settings of a scan.
+#[derive(Clone, Debug, Default)]
 pub struct Config {
+    /// The file read (`None` when no file was found).
     pub file: Option<String>,
-    pub select: Vec<String>,
-    pub ignore: Vec<String>,
-    pub severities: BTreeMap<String, Severity>,
-    pub params: ParamOverrides,
-    pub pod_security_level: Option<LevelChoice>,
-    pub pod_security_version: Option<String>,
+    /// `select`, `ignore`, `severities`, `params`, `podSecurity` and `limits`.
+    pub options: OptionLayer,
+    /// `failOn`: the lowest severity that fails the scan.
     pub fail_on: Option<String>,
+    /// Policy files and folders, relative to the file's folder.
     pub policies: Vec<PathBuf>,
+    /// `exclude`: paths left out of the scan.
     pub exclude: Vec<Glob>,
+    /// `exceptions`: accepted findings.
     pub exceptions: Vec<Exception>,
-    pub limits: Option<crate::Limits>,
 }
 
 /// The configuration file for `start` (a file or folder): the first of [`FILE_NAMES`] in
@@ -258,25 +101,28 @@ pub fn load_config(source: &Source, dir: &Path) -> Result<Config, Vec<PolicyErro
     let Some(f) = d.fields(&node, "the configuration", FIELDS) else {
         return Err(d.errors);
     };
-    config.select = f.get("select").map(|n| d.strings(n, "`select`")).unwrap_or_default();
-    config.ignore = f.get("ignore").map(|n| d.strings(n, "`ignore`")).unwrap_or_default();
+    let o = &mut config.options;
+    o.select = f.get("select").map(|n| d.strings(n, "`select`"));
+    o.ignore = f.get("ignore").map(|n| d.strings(n, "`ignore`"));
     if let Some(n) = f.get("severities") {
+        let severities = o.severities.get_or_insert_with(BTreeMap::new);
         for (k, v) in n.as_map().unwrap_or_default() {
             match v.as_str().and_then(Severity::parse) {
                 Some(s) => {
-                    config.severities.insert(k.display(), s);
+                    severities.insert(k.display(), s);
                 }
                 None => d.error(v, "a severity is one of info, low, medium, high, critical"),
             }
         }
     }
     if let Some(n) = f.get("params") {
+        let all = o.params.get_or_insert_with(ParamOverrides::new);
         match n.to_json() {
             serde_json::Value::Object(m) => {
                 for (id, params) in m {
                     match params {
                         serde_json::Value::Object(p) => {
-                            config.params.insert(id, p.into_iter().collect());
+                            all.insert(id, p.into_iter().collect());
                         }
                         _ => d.error(n, format!("`params.{id}` must map parameter names to values")),
                     }
@@ -288,14 +134,14 @@ pub fn load_config(source: &Source, dir: &Path) -> Result<Config, Vec<PolicyErro
     if let Some(n) = f.get("podSecurity") {
         if let Some(ps) = d.fields(n, "`podSecurity`", &["level", "version"]) {
             if let Some(l) = ps.get("level") {
-                config.pod_security_level = l.as_str().and_then(LevelChoice::parse);
-                if config.pod_security_level.is_none() {
+                o.pod_security_level = l.as_str().and_then(LevelChoice::parse);
+                if o.pod_security_level.is_none() {
                     d.error(l, "`podSecurity.level` is `baseline`, `restricted` or `from-namespace`");
                 }
             }
             if let Some(v) = ps.get("version") {
                 match v.as_str().map(crate::policy::Version::parse) {
-                    Some(Ok(_)) => config.pod_security_version = v.as_str().map(str::to_owned),
+                    Some(Ok(_)) => o.pod_security_version = v.as_str().map(str::to_owned),
                     Some(Err(e)) => d.error(v, e),
                     None => d.error(v, "write the version as a string like `v1.29` or `latest`"),
                 }
@@ -320,7 +166,7 @@ pub fn load_config(source: &Source, dir: &Path) -> Result<Config, Vec<PolicyErro
     config.exclude = globs(&mut d, f.get("exclude"), dir);
     if let Some(n) = f.get("limits") {
         match serde_json::from_value::<crate::Limits>(n.to_json()) {
-            Ok(limits) => config.limits = Some(limits),
+            Ok(limits) => o.limits = Some(limits),
             Err(e) => d.error(n, format!("`limits`: {e} (the limits are maxDocumentBytes, maxDocuments, maxDepth, maxAliasNodes, maxScalarBytes, maxInputBytes, maxPolicies, maxComparisons)")),
         }
     }
@@ -420,8 +266,10 @@ fn exception(d: &mut Decoder<'_>, node: &Node, index: usize, dir: &Path) -> Opti
         }
     }
     let (mut kinds, mut namespaces, mut names, mut files) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut users = Vec::new();
     if let Some(m) = f.get("match") {
-        if let Some(mf) = d.fields(m, "`match`", &["kinds", "namespaces", "names", "files"]) {
+        if let Some(mf) = d.fields(m, "`match`", &["kinds", "namespaces", "names", "files", "users"]) {
+            users = mf.get("users").map(|n| d.strings(n, "a user")).unwrap_or_default();
             kinds = mf
                 .get("kinds")
                 .map(|n| d.strings(n, "a kind"))
@@ -454,6 +302,7 @@ fn exception(d: &mut Decoder<'_>, node: &Node, index: usize, dir: &Path) -> Opti
         namespaces,
         names,
         files,
+        users,
         reason: reason.unwrap_or_default(),
         expires,
         file: d.source.name.clone(),
@@ -461,48 +310,4 @@ fn exception(d: &mut Decoder<'_>, node: &Node, index: usize, dir: &Path) -> Opti
         span: node.span,
         expires_span: expires_node.map(|n| n.span),
     })
-}
-
-impl Exception {
-    /// True when the exception covers this finding (expired or not).
-    pub fn covers(&self, f: &crate::Finding) -> bool {
-        let group = f.object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
-        let named = |patterns: &[String], name: Option<&str>| {
-            patterns.is_empty() || patterns.iter().any(|p| name_matches(p, name.unwrap_or_default()))
-        };
-        self.policies.iter().any(|p| crate::engine::id_matches(&f.policy, p))
-            && (self.kinds.is_empty() || self.kinds.iter().any(|k| k.matches(&f.object.kind, group)))
-            && named(&self.namespaces, f.object.namespace.as_deref())
-            && named(&self.names, f.object.name.as_deref())
-            && (self.files.is_empty() || self.files.iter().any(|g| g.matches(Path::new(&f.file))))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn globs_match_below_their_folder() {
-        let base = Path::new("/work/repo");
-        let vendor = Glob::new("vendor/**", base).unwrap();
-        assert!(vendor.matches(Path::new("/work/repo/vendor/chart/a.yaml")));
-        assert!(!vendor.matches(Path::new("/work/repo/k8s/a.yaml")));
-        let generated = Glob::new("**/*.generated.yaml", base).unwrap();
-        assert!(generated.matches(Path::new("/work/repo/k8s/x/a.generated.yaml")));
-        assert!(generated.matches(Path::new("/work/repo/a.generated.yaml")));
-        assert!(!generated.matches(Path::new("/work/repo/a.yaml")));
-        let one = Glob::new("k8s/?.yaml", base).unwrap();
-        assert!(one.matches(Path::new("/work/repo/k8s/a.yaml")) && !one.matches(Path::new("/work/repo/k8s/ab.yaml")));
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(Date::from_days(0), Date(1970, 1, 1));
-        assert_eq!(Date::from_days(20_785), Date(2026, 11, 28));
-        assert_eq!(Date::from_days(11_016), Date(2000, 2, 29));
-        assert_eq!(Date::parse("2027-06-30"), Some(Date(2027, 6, 30)));
-        assert_eq!(Date::parse("2027-13-01"), None);
-        assert!(Date(2027, 6, 30) < Date(2027, 7, 1));
-    }
 }

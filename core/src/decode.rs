@@ -1,8 +1,24 @@
 //! Reading YAML into typed values with every mistake collected, positioned, and a "did you
 //! mean" for unknown fields. Shared by the policy loader and the configuration file.
 
+use serde::Serialize;
+
 use crate::document::{Node, Source, Span, Value};
-use crate::policy::{suggest, PolicyError};
+
+/// A mistake in a policy file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+#[non_exhaustive]
+pub struct PolicyError {
+    /// The file the mistake is in.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub column: usize,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
 
 /// Collects positioned errors while reading one source.
 pub(crate) struct Decoder<'s> {
@@ -96,4 +112,30 @@ impl<'s> Decoder<'s> {
             }
         }
     }
+}
+
+/// The known name closest to `name`, when it is close enough to be a typo.
+pub fn suggest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(&name.to_lowercase(), &k.to_lowercase()), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut row = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or_default() + usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or_default() + 1;
+            let ins = row.get(j).copied().unwrap_or_default() + 1;
+            row.push(sub.min(del).min(ins));
+        }
+        prev = row;
+    }
+    prev.last().copied().unwrap_or_default()
 }

@@ -7,34 +7,46 @@ use std::path::PathBuf;
 
 use crate::document::{Node, Source};
 use crate::engine::{
-    EditorCache, Engine, EngineError, ErrorEntry, Finding, OptionNames, Options, Report, SourceSpan, Summary,
+    EditorCache, Engine, EngineError, ErrorEntry, Finding, OptionLayer, OptionNames, Options, Report, SourceSpan,
+    Summary,
 };
 use crate::files;
-use crate::policy::{Docs, Param, Policy};
+use crate::format::FormatWriter;
+use crate::policy::{Docs, Param, Policy, Severity};
+use crate::project::{BaselineChoice, ConfigChoice, Outcome, Project, ProjectError, Settings};
 
 /// One text to scan.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Input {
+    /// The name shown in the report.
     pub filename: String,
+    /// The text.
     pub text: String,
 }
 
 /// An error as the bindings raise it: a stable code, a message, and where it happened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorInfo {
-    /// `options`, `policy` or `internal`.
+    /// `options`, `config`, `policy`, `limit` or `internal`.
     pub code: String,
+    /// What is wrong.
     pub message: String,
     #[serde(rename = "sourceLocations")]
+    /// Where it is (positioned errors of policy files), first the main place.
     pub source_locations: Vec<SourceLocation>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A place an error refers to.
 pub struct SourceLocation {
+    /// The file.
     pub file: String,
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column.
     pub column: usize,
+    /// What is wrong there.
     pub message: String,
 }
 
@@ -64,6 +76,30 @@ impl From<EngineError> for ErrorInfo {
                 message,
                 source_locations: Vec::new(),
             },
+            EngineError::Limit(message) => ErrorInfo {
+                code: "limit".into(),
+                message,
+                source_locations: Vec::new(),
+            },
+        }
+    }
+}
+
+impl From<ProjectError> for ErrorInfo {
+    fn from(e: ProjectError) -> Self {
+        ErrorInfo {
+            code: e.code.into(),
+            message: e.message,
+            source_locations: e
+                .locations
+                .into_iter()
+                .map(|p| SourceLocation {
+                    file: p.file,
+                    line: p.line,
+                    column: p.column,
+                    message: p.message,
+                })
+                .collect(),
         }
     }
 }
@@ -114,9 +150,10 @@ pub fn scan_paths(engine: &Engine, paths: &[String]) -> Report {
 /// for byte) as the files go, so that no finding is kept longer than its file.
 pub fn scan_paths_json(engine: &Engine, paths: &[String]) -> String {
     let mut out = Vec::new();
-    let written = crate::report::JsonWriter::start(&mut out).and_then(|mut writer| {
-        let totals = files::scan_paths(engine, paths, &[], "", |report, _| writer.findings(&report.findings))?;
-        writer.finish(&totals.errors, &totals.notes, &totals.summary)
+    let written = crate::format::JsonWriter::start(&mut out).and_then(|writer| {
+        let mut writer: Box<dyn FormatWriter + '_> = Box::new(writer);
+        let totals = files::scan_paths(engine, paths, &[], "", |report, source| writer.file(report, source))?;
+        writer.finish(&totals)
     });
     match written {
         Ok(()) => String::from_utf8(out).unwrap_or_default(),
@@ -127,6 +164,9 @@ pub fn scan_paths_json(engine: &Engine, paths: &[String]) -> String {
 /// Evaluates objects already loaded (a JSON object, or an array of them): each is a document
 /// of the input named `<object>`, with no source positions (spans are empty).
 pub fn evaluate_json(engine: &Engine, json: &str) -> Result<Report, ErrorInfo> {
+    if json.len() > engine.limits().max_input_bytes {
+        return Ok(oversized(engine, "<object>"));
+    }
     let value: serde_json::Value =
         serde_json::from_str(json).map_err(|e| ErrorInfo::options(format!("the objects are not valid JSON: {e}")))?;
     let nodes: Vec<Node> = match &value {
@@ -141,15 +181,22 @@ pub fn evaluate_json(engine: &Engine, json: &str) -> Result<Report, ErrorInfo> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EditorRange {
+    /// 1-based line of the start.
     pub start_line: usize,
+    /// 1-based column of the start, in UTF-16 units.
     pub start_column: usize,
+    /// 1-based line of the end.
     pub end_line: usize,
+    /// 1-based column of the end, in UTF-16 units.
     pub end_column: usize,
+    /// 0-based offset of the start, in UTF-16 units.
     pub start_offset: usize,
+    /// 0-based offset of the end, in UTF-16 units.
     pub end_offset: usize,
 }
 
 impl EditorRange {
+    /// The editor range of a span of `source`.
     pub fn of(source: &Source, span: &SourceSpan) -> Self {
         EditorRange {
             start_line: span.start.line,
@@ -166,7 +213,9 @@ impl EditorRange {
 #[derive(Clone, Debug, Serialize)]
 pub struct EditorFinding {
     #[serde(flatten)]
+    /// The finding, its fields flattened.
     pub finding: Finding,
+    /// Its range in editor units.
     pub editor: EditorRange,
     /// The editor ranges of the finding's `related` places, in the same order (`null` for a
     /// place in another text). Written only when the finding has related places.
@@ -178,7 +227,9 @@ pub struct EditorFinding {
 #[derive(Clone, Debug, Serialize)]
 pub struct EditorEntry {
     #[serde(flatten)]
+    /// The error or note, its fields flattened.
     pub entry: ErrorEntry,
+    /// Its range in editor units, when it has a place.
     pub editor: Option<EditorRange>,
 }
 
@@ -186,10 +237,15 @@ pub struct EditorEntry {
 /// ranges on every finding, error and note.
 #[derive(Clone, Debug, Serialize)]
 pub struct EditorReport {
+    /// The Rempart version.
     pub version: String,
+    /// The findings.
     pub findings: Vec<EditorFinding>,
+    /// The errors.
     pub errors: Vec<EditorEntry>,
+    /// The notes.
     pub notes: Vec<EditorEntry>,
+    /// The counts.
     pub summary: Summary,
 }
 
@@ -202,22 +258,32 @@ pub fn evaluate_for_editor(engine: &Engine, filename: &str, text: &str) -> Edito
 /// did not change since the previous call (the same findings as without the cache).
 pub fn evaluate_for_editor_with(engine: &Engine, cache: &mut EditorCache, filename: &str, text: &str) -> EditorReport {
     let source = Source::new(filename, text);
-    let report = if text.len() > engine.limits().max_input_bytes {
-        scan(
-            engine,
-            &[Input {
-                filename: filename.to_owned(),
-                text: text.to_owned(),
-            }],
-        )
+    let report = raw_editor_report(engine, cache, &source);
+    editor_report(&source, &[], report)
+}
+
+fn raw_editor_report(engine: &Engine, cache: &mut EditorCache, source: &Source) -> Report {
+    if source.text.len() > engine.limits().max_input_bytes {
+        oversized(engine, &source.name)
     } else {
-        engine.scan_with_cache(&source, cache)
+        engine.scan_with_cache(source, cache)
+    }
+}
+
+/// The editor ranges of a report: against `source`, or one of `others` for what lies in
+/// them (a configuration text's exceptions).
+fn editor_report(source: &Source, others: &[Source], report: Report) -> EditorReport {
+    let text_of = |file: &str| {
+        std::iter::once(source)
+            .chain(others)
+            .find(|s| s.name == file)
+            .unwrap_or(source)
     };
     let entries = |items: Vec<ErrorEntry>| {
         items
             .into_iter()
             .map(|entry| EditorEntry {
-                editor: entry.span.as_ref().map(|s| EditorRange::of(&source, s)),
+                editor: entry.span.as_ref().map(|s| EditorRange::of(text_of(&entry.file), s)),
                 entry,
             })
             .collect()
@@ -228,11 +294,11 @@ pub fn evaluate_for_editor_with(engine: &Engine, cache: &mut EditorCache, filena
             .findings
             .into_iter()
             .map(|finding| EditorFinding {
-                editor: EditorRange::of(&source, &finding.span),
+                editor: EditorRange::of(text_of(&finding.file), &finding.span),
                 related_editor: finding
                     .related
                     .iter()
-                    .map(|r| (r.file == source.name).then(|| EditorRange::of(&source, &r.span)))
+                    .map(|r| (r.file == source.name).then(|| EditorRange::of(source, &r.span)))
                     .collect(),
                 finding,
             })
@@ -254,7 +320,8 @@ pub fn explain(engine: &Engine, id: &str) -> Result<PolicyInfo, ErrorInfo> {
     })
 }
 
-/// Scans texts; one over `maxInputBytes` becomes an error entry and is not read.
+/// Scans texts; one over `maxInputBytes` (UTF-8 bytes) is an error of the report and is not
+/// read, as a file over the limit is; the others are scanned.
 pub fn scan(engine: &Engine, inputs: &[Input]) -> Report {
     let max = engine.limits().max_input_bytes;
     let (fit, over): (Vec<&Input>, Vec<&Input>) = inputs.iter().partition(|i| i.text.len() <= max);
@@ -264,31 +331,41 @@ pub fn scan(engine: &Engine, inputs: &[Input]) -> Report {
         .collect();
     let mut report = engine.scan(&sources);
     for i in over {
-        report.errors.push(ErrorEntry {
-            file: i.filename.clone(),
-            document: None,
-            message: format!(
-                "the input is {} bytes, over the limit of {max} bytes; it was not read (raise `maxInputBytes`)",
-                i.text.len()
-            ),
-            span: None,
-        });
-        report.summary.files += 1;
-        report.summary.errors += 1;
+        report.merge(oversized(engine, &i.filename));
     }
+    report
+}
+
+/// The report of an input over `maxInputBytes`, not read: one error. A binding that refuses a
+/// text before handing it over (JS, to spare the copy) answers with this report.
+pub fn oversized(engine: &Engine, filename: &str) -> Report {
+    let mut report = Report::new();
+    report
+        .errors
+        .push(files::over_limit(filename.to_owned(), engine.limits().max_input_bytes));
+    report.summary.files = 1;
+    report.summary.errors = 1;
     report
 }
 
 /// A policy's metadata and documentation, as `policies()` lists it.
 #[derive(Clone, Debug, Serialize)]
 pub struct PolicyInfo {
+    /// The policy id.
     pub id: String,
+    /// Its title.
     pub title: String,
+    /// Its severity (after configuration).
     pub severity: String,
+    /// Its category.
     pub category: String,
+    /// The standards it maps to.
     pub standards: serde_json::Map<String, serde_json::Value>,
+    /// Why it matters, how to fix it, references.
     pub docs: Docs,
+    /// Its parameters and their values.
     pub params: Vec<Param>,
+    /// The policy file it comes from.
     pub file: String,
 }
 
@@ -307,6 +384,362 @@ impl From<&Policy> for PolicyInfo {
     }
 }
 
+/// The engine's policies, as the bindings list them.
 pub fn policies(engine: &Engine) -> Vec<PolicyInfo> {
     engine.policies().iter().map(PolicyInfo::from).collect()
+}
+
+/// The settings both bindings accept beside the engine options, as JSON keys: `configFile`
+/// (a path), `configText` (a configuration file's text), `discover` (find the configuration
+/// file from the scanned paths when none is given), `baselineFile`, `baselineText`, `failOn`
+/// (`low` … `critical`, `none`) and `today` (`YYYY-MM-DD`, the date exceptions expire against).
+pub const PROJECT_KEYS: &[&str] = &[
+    "configFile",
+    "configText",
+    "discover",
+    "baselineFile",
+    "baselineText",
+    "failOn",
+    "today",
+];
+
+/// An engine with its project: the configuration file, exceptions, baseline and threshold
+/// applied to every scan, as `rempart scan` applies them. Immutable but for the engines of
+/// configuration files found from scanned paths, built once each.
+#[derive(Debug)]
+pub struct Session {
+    settings: Settings,
+    discover: bool,
+    baseline: BaselineChoice,
+    engine: Engine,
+    project: Project,
+    /// The configuration file last found from scanned paths, with its engine and project.
+    found: std::sync::Mutex<Option<(PathBuf, Built)>>,
+}
+
+/// An engine and its project, shared by the scans that found the same configuration file.
+type Built = std::sync::Arc<(Engine, Project)>;
+
+/// A report with the decision `rempart scan` would make on it.
+#[derive(Clone, Debug)]
+pub struct Judged<T> {
+    /// The report.
+    pub report: T,
+    /// The decision: pass, findings or error.
+    pub outcome: Outcome,
+}
+
+impl Judged<Report> {
+    /// `0`, `1` or `2`, as `rempart scan` exits.
+    pub fn exit_code(&self) -> i32 {
+        self.outcome.exit_code()
+    }
+}
+
+fn string_key(
+    map: &mut serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    names: OptionNames,
+) -> Result<Option<String>, ErrorInfo> {
+    match map.remove(key) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(ErrorInfo::options(format!(
+            "option `{}`: {} is not a string",
+            names.spell(key),
+            crate::format::visible(&other.to_string())
+        ))),
+    }
+}
+
+impl Session {
+    /// Builds the project and its engine from JSON options (the engine options plus
+    /// [`PROJECT_KEYS`]) and policy files or folders to read.
+    pub fn new(options: &str, policy_paths: &[PathBuf], names: OptionNames) -> Result<Session, ErrorInfo> {
+        let mut map = match serde_json::from_str::<serde_json::Value>(options) {
+            Ok(serde_json::Value::Object(map)) => map,
+            // Not a map, or not JSON: the engine options say what is wrong.
+            _ => {
+                Options::from_json(options, names).map_err(ErrorInfo::options)?;
+                serde_json::Map::new()
+            }
+        };
+        let config_file = string_key(&mut map, "configFile", names)?;
+        let config_text = string_key(&mut map, "configText", names)?;
+        let baseline_file = string_key(&mut map, "baselineFile", names)?;
+        let baseline_text = string_key(&mut map, "baselineText", names)?;
+        let fail_on = string_key(&mut map, "failOn", names)?;
+        let today = string_key(&mut map, "today", names)?;
+        let discover = match map.remove("discover") {
+            None | Some(serde_json::Value::Null) => false,
+            Some(serde_json::Value::Bool(b)) => b,
+            Some(_) => {
+                return Err(ErrorInfo::options(format!(
+                    "option `{}` is `true` or `false`",
+                    names.spell("discover")
+                )))
+            }
+        };
+        let o = Options::from_json(&serde_json::Value::Object(map.clone()).to_string(), names).map_err(|message| {
+            // A misspelt project key (`failon`): say which one was meant.
+            let spelled: Vec<String> = PROJECT_KEYS.iter().map(|k| names.spell(k)).collect();
+            let refs: Vec<&str> = spelled.iter().map(String::as_str).collect();
+            let meant = map
+                .keys()
+                .find_map(|k| crate::policy::suggest(&names.spell(k), &refs).map(|s| (k.clone(), s.to_owned())));
+            match meant {
+                Some((key, project_key)) if message.starts_with("unknown option") => ErrorInfo::options(format!(
+                    "unknown option `{}`; did you mean `{project_key}`?",
+                    crate::format::visible(&names.spell(&key))
+                )),
+                _ => ErrorInfo::options(message),
+            }
+        })?;
+        let options = OptionLayer::given(&o, &map);
+        let fail_on = match fail_on.as_deref() {
+            None => None,
+            Some("none") => Some(None),
+            Some(t) => Some(Some(Severity::parse(t).filter(|s| *s > Severity::Info).ok_or_else(
+                || {
+                    ErrorInfo::options(format!(
+                        "option `{}`: `{}` is not one of `low`, `medium`, `high`, `critical`, `none`",
+                        names.spell("failOn"),
+                        crate::format::visible(t)
+                    ))
+                },
+            )?)),
+        };
+        let config = match (config_file, config_text) {
+            (Some(_), Some(_)) => {
+                return Err(ErrorInfo::options(format!(
+                    "options `{}` and `{}`: give one configuration file, not two",
+                    names.spell("configFile"),
+                    names.spell("configText")
+                )))
+            }
+            (Some(path), None) => ConfigChoice::File(PathBuf::from(path)),
+            (None, Some(text)) => ConfigChoice::Text {
+                name: crate::config::FILE_NAMES
+                    .first()
+                    .copied()
+                    .unwrap_or_default()
+                    .to_owned(),
+                text,
+            },
+            (None, None) => ConfigChoice::None,
+        };
+        let discover = discover && matches!(config, ConfigChoice::None);
+        let baseline = match (baseline_file, baseline_text) {
+            (Some(path), _) => BaselineChoice::File(PathBuf::from(path)),
+            (None, Some(text)) => BaselineChoice::Text {
+                name: "<baseline>".into(),
+                text,
+            },
+            (None, None) => BaselineChoice::None,
+        };
+        let settings = Settings {
+            config,
+            options,
+            policy_paths: policy_paths.to_vec(),
+            fail_on,
+            exceptions: None,
+            today,
+            select_name: Some(format!("option `{}`", names.spell("select"))),
+            ignore_name: Some(format!("option `{}`", names.spell("ignore"))),
+        };
+        let (engine, project) = Session::build(&settings, &baseline)?;
+        Ok(Session {
+            settings,
+            discover,
+            baseline,
+            engine,
+            project,
+            found: std::sync::Mutex::new(None),
+        })
+    }
+
+    fn build(settings: &Settings, baseline: &BaselineChoice) -> Result<(Engine, Project), ErrorInfo> {
+        let mut project = Project::new(settings)?;
+        let engine = project.engine()?;
+        project.read_baseline(baseline)?;
+        Ok((engine, project))
+    }
+
+    /// The engine built from the options and the configuration file given (not one found
+    /// from scanned paths).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The project (configuration, exceptions, baseline) the scans use.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// Scans texts as one set; texts over `maxInputBytes` are errors (see [`scan`]).
+    pub fn scan(&self, inputs: &[Input]) -> Judged<Report> {
+        let (report, outcome) = self.project.apply(scan(&self.engine, inputs));
+        Judged { report, outcome }
+    }
+
+    /// Evaluates objects already loaded (see [`evaluate_json`]).
+    pub fn evaluate_json(&self, json: &str) -> Result<Judged<Report>, ErrorInfo> {
+        let (report, outcome) = self.project.apply(evaluate_json(&self.engine, json)?);
+        Ok(Judged { report, outcome })
+    }
+
+    /// Scans files and folders, writing the JSON report as the files go (see
+    /// [`scan_paths_json`]). With `discover`, and no configuration file given, the one found
+    /// from the first path upward applies, and a note says so.
+    pub fn scan_paths_json(&self, paths: &[String]) -> Result<Judged<String>, ErrorInfo> {
+        let found = self.discovered(paths)?;
+        let (engine, project) = match &found {
+            Some(pair) => (&pair.0, &pair.1),
+            None => (&self.engine, &self.project),
+        };
+        let mut out = Vec::new();
+        let written = crate::format::JsonWriter::start(&mut out).and_then(|writer| {
+            let mut writer: Box<dyn FormatWriter + '_> = Box::new(writer);
+            let (totals, outcome) = project.scan_paths(engine, paths, |report, source| writer.file(report, source))?;
+            writer.finish(&totals)?;
+            Ok(outcome)
+        });
+        match written {
+            Ok(outcome) => Ok(Judged {
+                report: String::from_utf8(out).unwrap_or_default(),
+                outcome,
+            }),
+            Err(e) => Err(ErrorInfo {
+                code: "internal".into(),
+                message: format!("cannot write the report: {e}"),
+                source_locations: Vec::new(),
+            }),
+        }
+    }
+
+    /// The engine and project of the configuration file found from the first path, when
+    /// discovery is on and one is there.
+    fn discovered(&self, paths: &[String]) -> Result<Option<Built>, ErrorInfo> {
+        if !self.discover {
+            return Ok(None);
+        }
+        let start = PathBuf::from(paths.first().map_or(".", String::as_str));
+        let Some(file) = crate::config::discover(&start) else {
+            return Ok(None);
+        };
+        let mut found = self.found.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((path, pair)) = found.as_ref() {
+            if *path == file {
+                return Ok(Some(std::sync::Arc::clone(pair)));
+            }
+        }
+        let settings = Settings {
+            config: ConfigChoice::Discover(start),
+            ..self.settings.clone()
+        };
+        let pair = std::sync::Arc::new(Session::build(&settings, &self.baseline)?);
+        *found = Some((file, std::sync::Arc::clone(&pair)));
+        Ok(Some(pair))
+    }
+
+    /// The editor report of a text over `maxInputBytes` that was not handed over.
+    pub fn oversized_for_editor(&self, filename: &str) -> Judged<EditorReport> {
+        let source = Source::new(filename, "");
+        let (report, outcome) = self.project.apply(oversized(&self.engine, filename));
+        Judged {
+            report: editor_report(&source, &self.project.exception_sources, report),
+            outcome,
+        }
+    }
+
+    /// Scans one text for an editor, reusing from `cache` what did not change; findings
+    /// about exceptions of a configuration text get ranges in that text.
+    pub fn evaluate_for_editor(&self, cache: &mut EditorCache, filename: &str, text: &str) -> Judged<EditorReport> {
+        let source = Source::new(filename, text);
+        let (report, outcome) = self.project.apply(raw_editor_report(&self.engine, cache, &source));
+        Judged {
+            report: editor_report(&source, &self.project.exception_sources, report),
+            outcome,
+        }
+    }
+}
+
+/// Reads `input` (`auto`, `k8s`, `gke`, `aks`, `eks`; empty for `auto`).
+fn input_format(input: &str) -> Result<crate::detect::InputFormat, ErrorInfo> {
+    if input.is_empty() {
+        return Ok(crate::detect::InputFormat::Auto);
+    }
+    crate::detect::InputFormat::parse(input)
+        .ok_or_else(|| ErrorInfo::options(format!("`input` is one of auto, k8s, gke, aks, eks, not `{input}`")))
+}
+
+/// Detects threats in one text of audit events (`rempart detect` on a file of that text).
+pub fn detect(
+    engine: &Engine,
+    filename: &str,
+    text: &str,
+    input: &str,
+) -> Result<crate::detect::DetectReport, ErrorInfo> {
+    let mut detector = crate::detect::Detector::new(engine).with_format(input_format(input)?);
+    Ok(detector.text(filename, text))
+}
+
+/// Detects threats in files and directories (`.gz` included), judged as one run: a request
+/// logged in two files alerts once, and windows span the files.
+pub fn detect_paths(engine: &Engine, paths: &[String], input: &str) -> Result<crate::detect::DetectReport, ErrorInfo> {
+    let mut detector = crate::detect::Detector::new(engine).with_format(input_format(input)?);
+    let mut report = crate::detect::DetectReport {
+        version: crate::VERSION.to_owned(),
+        ..Default::default()
+    };
+    crate::detect::files::detect_paths(&mut detector, paths, &mut |d| match d {
+        crate::detect::Detection::Alert(a) => report.alerts.push(a),
+        crate::detect::Detection::Error(e) => report.errors.push(e),
+    });
+    report.summary = detector.summary().clone();
+    Ok(report)
+}
+
+/// A stream of audit events fed in pieces (lines from a generator, chunks from a socket):
+/// alerts come out as soon as the events that raise them are complete.
+#[derive(Debug)]
+pub struct DetectStream {
+    detector: crate::detect::Detector,
+    cutter: crate::detect::input::Cutter,
+    name: String,
+}
+
+impl DetectStream {
+    /// `aggregate: false`: rules with `aggregate` alert on every match, uncounted (see
+    /// [`crate::detect::Detector::with_aggregation`]).
+    pub fn new(engine: &Engine, name: &str, input: &str, aggregate: bool) -> Result<DetectStream, ErrorInfo> {
+        let detector = crate::detect::Detector::new(engine)
+            .with_format(input_format(input)?)
+            .with_aggregation(aggregate);
+        let cutter = detector.cutter();
+        Ok(DetectStream {
+            detector,
+            cutter,
+            name: name.to_owned(),
+        })
+    }
+
+    /// Feeds bytes; returns what they completed.
+    pub fn feed(&mut self, bytes: &[u8]) -> Vec<crate::detect::Detection> {
+        let mut out = Vec::new();
+        self.detector
+            .feed(&mut self.cutter, &self.name, bytes, &mut |d| out.push(d));
+        out
+    }
+
+    /// The end of the stream (a value left open is an error).
+    pub fn finish(&mut self) -> Vec<crate::detect::Detection> {
+        let mut out = Vec::new();
+        self.detector.finish(&mut self.cutter, &self.name, &mut |d| out.push(d));
+        out
+    }
+
+    pub fn summary(&self) -> crate::detect::DetectSummary {
+        self.detector.summary().clone()
+    }
 }

@@ -4,8 +4,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::config::Glob;
 use crate::engine::{ErrorEntry, PolicyText, Report, ScanContext};
+use crate::glob::Glob;
 use crate::Engine;
 use crate::Source;
 
@@ -157,15 +157,20 @@ pub fn display(path: &Path) -> String {
 
 /// One input to scan.
 pub enum Input {
+    /// Standard input (`-`).
     Stdin,
+    /// A file.
     File(PathBuf),
 }
 
 /// The inputs the named paths expand to, in order, with what could not be listed (errors)
 /// and the paths left out of directories (notes).
 pub struct Inputs {
+    /// The inputs, in order.
     pub inputs: Vec<Input>,
+    /// Paths that could not be listed.
     pub errors: Vec<ErrorEntry>,
+    /// Paths left out of directories.
     pub notes: Vec<ErrorEntry>,
 }
 
@@ -206,10 +211,18 @@ pub fn collect_inputs(paths: &[String], exclude: &[Glob]) -> Inputs {
 }
 
 fn too_big(name: &Path, max_bytes: usize) -> ErrorEntry {
-    file_error(
-        name,
-        format!("the input is over the limit of {max_bytes} bytes; it was not read (raise `maxInputBytes`)"),
-    )
+    over_limit(display(name), max_bytes)
+}
+
+/// The one error of an input over `limits.maxInputBytes` (a file, stdin, a text handed to a
+/// binding): it is not read, and the other inputs are scanned.
+pub fn over_limit(file: String, max_bytes: usize) -> ErrorEntry {
+    ErrorEntry {
+        file,
+        document: None,
+        message: format!("the input is over the limit of {max_bytes} bytes; it was not read (raise `maxInputBytes`)"),
+        span: None,
+    }
 }
 
 /// Reads at most `max_bytes + 1` bytes from `reader`: more than `max_bytes` means the input

@@ -11,19 +11,23 @@
 //! assert!(report.findings.iter().any(|f| f.policy == "pod-security/baseline/privileged"));
 //! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod config;
 mod decode;
+pub mod detect;
 pub mod document;
 pub mod engine;
 pub mod ffi;
 pub mod files;
+pub mod format;
+pub mod glob;
 pub mod kustomize;
 pub mod objects;
 pub mod policy;
 pub mod netpol;
+pub mod project;
 pub mod rbac;
-pub mod report;
 mod testing;
 
 pub use document::{Limits, Source};

@@ -1,15 +1,18 @@
 //! Running the inline `tests:` of policies: every pass example must give no finding of its
 //! policy, every fail example at least one (at the given pointer, when one is given).
 
-use crate::document::{Node, RawDocument, Source};
+use crate::document::{Node, Source};
 use crate::engine::Engine;
 use crate::policy::TestCase;
 
 /// An inline example that did not behave as its policy says.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct TestFailure {
+    /// The policy id.
     pub policy: String,
+    /// The policy file.
     pub file: String,
+    /// What happened.
     pub message: String,
 }
 
@@ -42,6 +45,11 @@ pub fn run_policy_tests(engine: &Engine) -> (Vec<TestFailure>, usize) {
             };
             // A set of documents is scanned as one scan (policies that look up other objects
             // see them all); its findings count on the case's `document`, else on any.
+            let label = describe(case, n, pass);
+            if policy.aggregate.is_some() || case.repeat.is_some() {
+                failures.extend(crate::detect::test_sequence(&single, policy, case, pass, &label).map(fail));
+                continue;
+            }
             let report = match case.documents.as_slice() {
                 [] => single.scan_nodes("test", std::slice::from_ref(&case.object)),
                 set => single.scan_nodes("test", set),
@@ -52,7 +60,6 @@ pub fn run_policy_tests(engine: &Engine) -> (Vec<TestFailure>, usize) {
                 .filter(|f| f.policy == policy.id && case.document.is_none_or(|d| f.document == d))
                 .map(|f| f.path.as_str())
                 .collect();
-            let label = describe(case, n, pass);
             if pass && !paths.is_empty() {
                 failures.push(fail(format!(
                     "{label} should pass but is flagged at {}",
@@ -108,26 +115,4 @@ fn describe(case: &TestCase, n: usize, pass: bool) -> String {
         if pass { "pass" } else { "fail" },
         n + 1
     )
-}
-
-impl Engine {
-    /// Evaluates objects that are already parsed (for example loaded from JSON); positions
-    /// in the report are those the nodes carry.
-    pub fn scan_nodes(&self, name: &str, nodes: &[Node]) -> crate::Report {
-        let source = Source::new(name, "");
-        let documents = nodes
-            .iter()
-            .enumerate()
-            .map(|(index, node)| RawDocument {
-                index,
-                span: node.span,
-                result: Ok(node.clone()),
-                errors: Vec::new(),
-                notes: Vec::new(),
-            })
-            .collect();
-        let mut report = self.scan_documents(&source, documents);
-        report.notes.splice(0..0, self.option_notes());
-        report
-    }
 }

@@ -10,7 +10,10 @@ use std::collections::BTreeSet;
 use proptest::prelude::*;
 use rempart::document::{parse_stream, ObjectId, Position};
 use rempart::engine::{ErrorEntry, Finding, RelatedLocation, Report, SourceSpan};
-use rempart::report::{github, is_hidden, json, junit, policy_report, sarif, text, text_file};
+use rempart::format::{
+    github, is_hidden, json, junit, policy_report, sarif, text, text_file, FormatWriter, GithubWriter, JsonWriter,
+    JunitWriter, PolicyReportWriter,
+};
 use rempart::{Limits, Severity, Source};
 
 /// Strings made of characters that break formats, and of any character.
@@ -34,7 +37,9 @@ fn severity() -> impl Strategy<Value = Severity> {
 prop_compose! {
     fn related()(file in hostile(), path in hostile(), message in hostile(), line in 0usize..5, column in 0usize..40, offset in 0usize..200) -> RelatedLocation {
         let at = Position { line, column, offset };
-        RelatedLocation { file, document: 1, path, span: SourceSpan { start: at, end: at }, message }
+        let mut r = RelatedLocation::default();
+        (r.file, r.document, r.path, r.span, r.message) = (file, 1, path, SourceSpan { start: at, end: at }, message);
+        r
     }
 }
 
@@ -45,24 +50,16 @@ prop_compose! {
         line in 0usize..5, column in 0usize..40, offset in 0usize..200, len in 0usize..30,
         related in prop::collection::vec(related(), 0..3),
     ) -> Finding {
-        Finding {
-            policy,
-            title: "title".into(),
-            severity,
-            category: "category".into(),
-            message,
-            file,
-            document: 0,
-            object: ObjectId { api_version: "v1".into(), kind, namespace, name: Some(name) },
-            path,
-            span: SourceSpan {
-                start: Position { line, column, offset },
-                end: Position { line, column: column + len, offset: offset + len },
-            },
-            standards: serde_json::Map::new(),
-            fix,
-            related,
-        }
+        let mut f = Finding::default();
+        (f.policy, f.title, f.severity, f.category, f.message, f.file) =
+            (policy, "title".into(), severity, "category".into(), message, file);
+        f.object = ObjectId { api_version: "v1".into(), kind, namespace, name: Some(name) };
+        (f.path, f.fix, f.related) = (path, fix, related);
+        f.span = SourceSpan {
+            start: Position { line, column, offset },
+            end: Position { line, column: column + len, offset: offset + len },
+        };
+        f
     }
 }
 
@@ -74,7 +71,7 @@ prop_compose! {
         r.findings = findings;
         r.errors = errors
             .into_iter()
-            .map(|(file, message)| ErrorEntry { file, document: None, message, span: None })
+            .map(|(file, message)| ErrorEntry::new(file, message))
             .collect();
         r.notes = r.errors.clone();
         r
@@ -243,12 +240,36 @@ proptest! {
         }
         // Streamed in pieces, the same bytes.
         let mut streamed = Vec::new();
-        let mut w = rempart::report::SarifWriter::start(&mut streamed, &[], "/work/repo").unwrap();
+        let mut w = rempart::format::SarifWriter::start(&mut streamed, &[], "/work/repo").unwrap();
         for f in &r.findings {
-            w.results(std::slice::from_ref(f)).unwrap();
+            let mut one = Report::new();
+            one.findings.push(f.clone());
+            w.file(&one, None).unwrap();
         }
-        w.finish(&r.errors).unwrap();
+        Box::new(w).finish(&r).unwrap();
         prop_assert_eq!(String::from_utf8(streamed).unwrap(), sarif(&r, &[], "/work/repo"));
+    }
+
+    #[test]
+    fn every_writer_fed_file_by_file_writes_the_whole_report(r in report()) {
+        // Each finding as its own file, then the totals: the bytes of the whole-report function.
+        fn streamed(mut w: Box<dyn FormatWriter + '_>, r: &Report) {
+            for f in &r.findings {
+                let mut one = Report::new();
+                one.findings.push(f.clone());
+                w.file(&one, None).unwrap();
+            }
+            w.finish(r).unwrap();
+        }
+        let (mut a, mut b, mut c, mut d) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        streamed(Box::new(JsonWriter::start(&mut a).unwrap()), &r);
+        streamed(Box::new(GithubWriter::new(&mut b)), &r);
+        streamed(Box::new(JunitWriter::new(&mut c, &[])), &r);
+        streamed(Box::new(PolicyReportWriter::new(&mut d)), &r);
+        prop_assert_eq!(String::from_utf8(a).unwrap(), json(&r));
+        prop_assert_eq!(String::from_utf8(b).unwrap(), github(&r));
+        prop_assert_eq!(String::from_utf8(c).unwrap(), junit(&r, &[]));
+        prop_assert_eq!(String::from_utf8(d).unwrap(), policy_report(&r));
     }
 
     #[test]
@@ -336,32 +357,26 @@ fn related_places_appear_in_every_format() {
         },
     };
     let mut r = Report::new();
-    r.findings.push(Finding {
-        policy: "rbac/secrets-read".into(),
-        title: "t".into(),
-        severity: Severity::High,
-        category: "rbac".into(),
-        message: "`ci` can read Secrets".into(),
-        file: "rbac.yaml".into(),
-        document: 0,
-        object: ObjectId {
-            api_version: "v1".into(),
-            kind: "RoleBinding".into(),
-            namespace: None,
-            name: Some("b".into()),
-        },
-        path: "/subjects/0".into(),
-        span: at(3, 3, 30, 8),
-        standards: serde_json::Map::new(),
-        fix: "narrow it".into(),
-        related: vec![RelatedLocation {
-            file: "rbac.yaml".into(),
-            document: 1,
-            path: "/rules/0".into(),
-            span: at(7, 3, 67, 13),
-            message: "the rule that grants it".into(),
-        }],
-    });
+    let mut related = RelatedLocation::default();
+    (related.file, related.document, related.path) = ("rbac.yaml".into(), 1, "/rules/0".into());
+    (related.span, related.message) = (at(7, 3, 67, 13), "the rule that grants it".into());
+    let mut f = Finding::default();
+    (f.policy, f.title, f.severity, f.category) =
+        ("rbac/secrets-read".into(), "t".into(), Severity::High, "rbac".into());
+    (f.message, f.file, f.path, f.fix) = (
+        "`ci` can read Secrets".into(),
+        "rbac.yaml".into(),
+        "/subjects/0".into(),
+        "narrow it".into(),
+    );
+    f.object = ObjectId {
+        api_version: "v1".into(),
+        kind: "RoleBinding".into(),
+        namespace: None,
+        name: Some("b".into()),
+    };
+    (f.span, f.related) = (at(3, 3, 30, 8), vec![related]);
+    r.findings.push(f);
     r.summary.findings = 1;
     let t = text_file(&r, Some(&src), false);
     assert!(t.contains("= related: rbac.yaml:7:3: the rule that grants it"), "{t}");

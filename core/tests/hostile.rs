@@ -274,7 +274,7 @@ fn hostile_names_cannot_inject_into_any_format() {
             f.message
         );
     }
-    let github = rempart::report::github(&report);
+    let github = rempart::format::github(&report);
     for line in github.lines() {
         assert!(
             line.starts_with("::error ") || line.starts_with("::warning ") || line.starts_with("::notice "),
@@ -282,18 +282,18 @@ fn hostile_names_cannot_inject_into_any_format() {
         );
     }
     assert!(!github.contains("\n::error file=x::pwned"));
-    let junit = rempart::report::junit(&report, engine.policies());
+    let junit = rempart::format::junit(&report, engine.policies());
     assert!(!junit.contains("<script>") && junit.contains("&lt;script&gt;&amp;"));
     assert!(!junit.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
     let sarif: serde_json::Value =
-        serde_json::from_str(&rempart::report::sarif(&report, engine.policies(), "/repo")).unwrap();
+        serde_json::from_str(&rempart::format::sarif(&report, engine.policies(), "/repo")).unwrap();
     assert!(sarif["runs"][0]["results"].as_array().is_some_and(|r| !r.is_empty()));
-    let text_out = rempart::report::text(&report, &[], false);
+    let text_out = rempart::format::text(&report, &[], false);
     assert!(
         !text_out.contains('\u{1b}'),
         "escape codes from the document reach the terminal"
     );
-    let yaml = rempart::report::policy_report(&report);
+    let yaml = rempart::format::policy_report(&report);
     assert!(yaml.lines().all(|l| !l.contains("::error file=x")) || yaml.contains("\\n::error"));
 }
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 import os
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+import logging
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _native
 
@@ -31,9 +32,15 @@ __all__ = [
     "Position",
     "ObjectRef",
     "PolicyInfo",
+    "Alert",
+    "AuditObjectRef",
+    "DetectError",
+    "DetectSummary",
+    "DetectReport",
     "RempartError",
     "PolicyError",
     "OptionsError",
+    "ConfigError",
     "InternalError",
     "LimitError",
     "SourceLocation",
@@ -88,15 +95,22 @@ class OptionsError(RempartError):
     """The engine options, a path, or the objects given are not usable."""
 
 
+class ConfigError(OptionsError):
+    """A configuration file (``.rempart.yaml``) or exceptions file has mistakes; ``locations``
+    lists each with file, line and column."""
+
+
 class InternalError(RempartError):
     """A bug in the engine (it never takes the interpreter down)."""
 
 
 class LimitError(RempartError):
-    """An input over the engine's limits (``limits={"maxInputBytes": …}`` raises them)."""
+    """More policies than ``limits={"maxPolicies": …}`` allows. (An input over
+    ``maxInputBytes`` is not an exception: it is an error of the report, and the other
+    inputs are scanned, as ``rempart scan`` does.)"""
 
 
-_ERRORS = {"policy": PolicyError, "options": OptionsError, "limit": LimitError}
+_ERRORS = {"policy": PolicyError, "options": OptionsError, "config": ConfigError, "limit": LimitError}
 
 
 def _raise(error: _native.NativeError) -> RempartError:
@@ -193,12 +207,15 @@ class Summary:
 
 class Report:
     """What a scan found. Its parts are read from the engine's answer when first used;
-    ``to_json()`` gives the CLI's JSON report, byte for byte."""
+    ``to_json()`` gives the CLI's JSON report, byte for byte. ``exit_code`` is what
+    ``rempart scan`` would exit with: ``0``, ``1`` (findings at or above ``fail_on``) or ``2``
+    (an input could not be read)."""
 
-    __slots__ = ("_text", "_data", "_findings", "_errors", "_notes", "_summary")
+    __slots__ = ("_text", "_data", "_findings", "_errors", "_notes", "_summary", "exit_code")
 
-    def __init__(self, text: Union[str, bytes]) -> None:
+    def __init__(self, text: Union[str, bytes], exit_code: int = 0) -> None:
         self._text = text
+        self.exit_code = exit_code
         self._data: Optional[Dict[str, Any]] = None
         self._findings: Optional[List[Finding]] = None
         self._errors: Optional[List[ErrorEntry]] = None
@@ -206,8 +223,8 @@ class Report:
         self._summary: Optional[Summary] = None
 
     @staticmethod
-    def _from_json(text: Union[str, bytes]) -> "Report":
-        return Report(text)
+    def _from_json(answer: Tuple[Union[str, bytes], int]) -> "Report":
+        return Report(answer[0], answer[1])
 
     def _parsed(self) -> Dict[str, Any]:
         if self._data is None:
@@ -301,6 +318,114 @@ class PolicyInfo:
     file: str
 
 
+@dataclass(frozen=True)
+class AuditObjectRef:
+    """What an audited request was about (the event's ``objectRef``)."""
+
+    resource: Optional[str] = None
+    subresource: Optional[str] = None
+    namespace: Optional[str] = None
+    name: Optional[str] = None
+    apiGroup: Optional[str] = None
+    apiVersion: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert of ``rempart detect``; ``to_dict()`` gives the JSON line the CLI writes
+    (``auditID``, ``sourceIPs``, ``objectRef`` under their JSON names)."""
+
+    time: Optional[str]
+    rule: str
+    title: str
+    severity: str
+    category: str
+    message: str
+    audit_id: Optional[str]
+    stage: Optional[str]
+    user: Optional[str]
+    source_ips: List[str]
+    verb: Optional[str]
+    object_ref: Optional[AuditObjectRef]
+    file: str
+    line: int
+    path: str
+    input: str
+    standards: Dict[str, Any]
+    fix: str
+    aggregate: Optional[Dict[str, Any]] = None
+    _raw: Dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+    @staticmethod
+    def _from(a: Mapping[str, Any]) -> "Alert":
+        ref = a.get("objectRef")
+        return Alert(
+            time=a.get("time"),
+            rule=a["rule"],
+            title=a["title"],
+            severity=a["severity"],
+            category=a["category"],
+            message=a["message"],
+            audit_id=a.get("auditID"),
+            stage=a.get("stage"),
+            user=a.get("user"),
+            source_ips=list(a.get("sourceIPs", [])),
+            verb=a.get("verb"),
+            object_ref=AuditObjectRef(**ref) if ref is not None else None,
+            file=a["file"],
+            line=a["line"],
+            path=a["path"],
+            input=a["input"],
+            standards=a["standards"],
+            fix=a["fix"],
+            aggregate=a.get("aggregate"),
+            _raw=dict(a),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        copy: Dict[str, Any] = json.loads(json.dumps(self._raw))
+        return copy
+
+
+@dataclass(frozen=True)
+class DetectError:
+    """A part of an audit log that could not be read as an event (line 0: the whole input)."""
+
+    file: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class DetectSummary:
+    files: int
+    events: int
+    alerts: int
+    errors: int
+    duplicates: int
+    suppressed: int
+
+
+@dataclass(frozen=True)
+class DetectReport:
+    """What a detection run found: alerts and errors in input order, and the counts."""
+
+    alerts: List[Alert]
+    errors: List[DetectError]
+    summary: DetectSummary
+
+    @staticmethod
+    def _from_json(text: str) -> "DetectReport":
+        d = json.loads(text)
+        return DetectReport(
+            alerts=[Alert._from(a) for a in d["alerts"]],
+            errors=[DetectError(**e) for e in d["errors"]],
+            summary=DetectSummary(**d["summary"]),
+        )
+
+
+_log = logging.getLogger("rempart")
+
 PathLike = Union[str, "os.PathLike[str]"]
 
 
@@ -315,6 +440,15 @@ class Engine:
     ``"latest"`` (a newer version than known applies the newest, with a note in ``report.notes``). ``severities``: ``{policy_id: severity}``. ``limits``: input limits
     (``maxDocumentBytes``, ``maxDocuments``, ``maxDepth``, ``maxAliasNodes``, ``maxScalarBytes``,
     ``maxInputBytes``, ``maxPolicies``, ``maxComparisons``).
+
+    The project, as ``rempart scan`` reads it: ``config`` is a configuration file
+    (``.rempart.yaml``) whose settings apply under the arguments given here; left out,
+    ``scan_paths`` uses the one found from its first path upward (a note in ``report.notes``
+    says so), and ``config=False`` uses none. Its exceptions hide the findings they cover until
+    they expire (``today``, ``"YYYY-MM-DD"``, sets the date they are checked against).
+    ``baseline`` is a baseline file written by ``rempart scan --write-baseline`` (a path, or
+    its JSON text): the findings it holds are left out. ``fail_on`` (``"low"`` …
+    ``"critical"``, ``"none"``) sets the threshold of ``report.exit_code``.
     """
 
     def __init__(
@@ -329,8 +463,24 @@ class Engine:
         builtin: bool = True,
         severities: Optional[Mapping[str, str]] = None,
         limits: Optional[Mapping[str, int]] = None,
+        config: Union[None, bool, PathLike] = None,
+        baseline: Optional[PathLike] = None,
+        fail_on: Optional[str] = None,
+        today: Optional[str] = None,
     ) -> None:
         options: Dict[str, Any] = {"builtin": builtin}
+        if config is None or config is True:
+            options["discover"] = True
+        elif config is not False:
+            options["configFile"] = os.fspath(config)
+        if isinstance(baseline, str) and baseline.lstrip().startswith("{"):
+            options["baselineText"] = baseline
+        elif baseline is not None:
+            options["baselineFile"] = os.fspath(baseline)
+        if fail_on is not None:
+            options["failOn"] = fail_on
+        if today is not None:
+            options["today"] = today
         if select is not None:
             options["select"] = list(select)
         if ignore is not None:
@@ -357,7 +507,6 @@ class Engine:
 
     def scan_texts(self, inputs: Sequence[Tuple[str, str]]) -> Report:
         """Scans several texts, given as ``(filename, text)`` pairs, as one set."""
-        self._check_size(sum(len(t) for _, t in inputs))
         try:
             return Report._from_json(self._native.scan_texts([(str(n), str(t)) for n, t in inputs]))
         except _native.NativeError as e:
@@ -379,9 +528,80 @@ class Engine:
             text = json.dumps(obj)
         except (TypeError, ValueError) as e:
             raise OptionsError(f"the objects cannot be written as JSON: {e}", "options") from None
-        self._check_size(len(text))
         try:
             return Report._from_json(self._native.evaluate_json(text))
+        except _native.NativeError as e:
+            raise _raise(e) from None
+
+    def detect_paths(self, paths: Union[PathLike, Sequence[PathLike]], *, input: str = "auto") -> DetectReport:
+        """Detects threats in audit logs: files, directories (every file below them), ``.gz``
+        files, as one run (a request logged in two files alerts once; windows span files).
+        ``input``: ``auto`` (default), ``k8s``, ``gke``, ``aks`` or ``eks``."""
+        items: Sequence[PathLike] = [paths] if isinstance(paths, (str, os.PathLike)) else paths
+        try:
+            return DetectReport._from_json(self._native.detect_paths([os.fspath(p) for p in items], input))
+        except _native.NativeError as e:
+            raise _raise(e) from None
+
+    def detect_lines(
+        self,
+        lines: Iterable[Union[str, bytes]],
+        *,
+        filename: str = "<lines>",
+        input: str = "auto",
+        on_error: Optional[Callable[[DetectError], None]] = None,
+        aggregate: bool = True,
+    ) -> Iterator[Alert]:
+        """Detects threats in audit events given line by line (JSON lines: ``str`` or
+        ``bytes``, with or without their line break), yielding each alert as soon as the
+        event that raises it has been read: a notebook or a log shipper can stream. A line that
+        is not an event goes to ``on_error`` (default: a warning on the ``rempart`` logger).
+        ``aggregate=False``: rules that count events (``aggregate``) alert on every matching
+        event instead, uncounted — for runs split over machines, which count the matches in
+        one place afterwards (``examples/dask-audit``)."""
+        try:
+            stream = self._native.detect_stream(filename, input, aggregate)
+        except _native.NativeError as e:
+            raise _raise(e) from None
+
+        def handle(text: str) -> Iterator[Alert]:
+            for d in json.loads(text):
+                if d.pop("type") == "alert":
+                    yield Alert._from(d)
+                else:
+                    error = DetectError(**d)
+                    if on_error is not None:
+                        on_error(error)
+                    else:
+                        _log.warning("%s:%s: %s", error.file, error.line, error.message)
+
+        for line in lines:
+            data = line if isinstance(line, bytes) else str(line).encode("utf-8")
+            if not data.endswith(b"\n"):
+                data += b"\n"
+            try:
+                found = stream.feed(data)
+            except _native.NativeError as e:
+                raise _raise(e) from None
+            yield from handle(found)
+        try:
+            found = stream.finish()
+        except _native.NativeError as e:
+            raise _raise(e) from None
+        yield from handle(found)
+
+    def detect_events(
+        self, events: Iterable[Mapping[str, Any]], *, filename: str = "<events>", input: str = "auto"
+    ) -> DetectReport:
+        """Detects threats in audit events already loaded (dicts, as ``json.loads`` gives them);
+        an alert's ``line`` is the 1-based index of its event."""
+        try:
+            text = "\n".join(json.dumps(e) for e in events)
+        except (TypeError, ValueError) as e:
+            raise OptionsError(f"the events cannot be written as JSON: {e}", "options") from None
+        self._check_size(len(text))
+        try:
+            return DetectReport._from_json(self._native.detect_text(filename, text, input))
         except _native.NativeError as e:
             raise _raise(e) from None
 
@@ -391,11 +611,6 @@ class Engine:
             self._native.panic_for_tests()
         except _native.NativeError as e:
             raise _raise(e) from None
-
-    def _check_size(self, size: int) -> None:
-        limit = self._native.max_input_bytes()
-        if size > limit:
-            raise LimitError(f"the input is {size} characters, over the limit of {limit} bytes; raise `maxInputBytes` in `limits`", "limit")
 
     def policies(self) -> List[PolicyInfo]:
         """The selected policies."""

@@ -5,6 +5,7 @@ mod lenient;
 mod limits;
 mod node;
 mod object;
+mod positions;
 mod scalar;
 mod source;
 mod tags;

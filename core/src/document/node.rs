@@ -3,11 +3,14 @@
 /// A byte range in the source text, `start..end`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
+    /// First byte.
     pub start: usize,
+    /// Byte after the last one.
     pub end: usize,
 }
 
 impl Span {
+    /// The range `start..end` (an `end` before `start` is taken as `start`).
     pub fn new(start: usize, end: usize) -> Self {
         Span {
             start,
@@ -19,24 +22,33 @@ impl Span {
 /// One node of a parsed document: its resolved value and where it stands in the source.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
+    /// The resolved value.
     pub value: Value,
+    /// Where the node is written.
     pub span: Span,
 }
 
 /// A resolved value, as Kubernetes would see it after reading the YAML or JSON.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// `null`, `~` or nothing.
     Null,
+    /// `true` or `false` (and YAML 1.1's other spellings).
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A floating-point number.
     Float(f64),
+    /// A string.
     Str(String),
+    /// A list.
     Seq(Vec<Node>),
     /// Entries in source order; keys are string nodes carrying the key's own span.
     Map(Vec<(Node, Node)>),
 }
 
 impl Node {
+    /// A node of `value` at `span`.
     pub fn new(value: Value, span: Span) -> Self {
         Node { value, span }
     }
@@ -54,6 +66,7 @@ impl Node {
         keys.iter().try_fold(self, |node, key| node.get(key))
     }
 
+    /// The string, when the value is one.
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::Str(s) => Some(s),
@@ -61,6 +74,7 @@ impl Node {
         }
     }
 
+    /// The items, when the value is a list.
     pub fn as_seq(&self) -> Option<&[Node]> {
         match &self.value {
             Value::Seq(items) => Some(items),
@@ -68,6 +82,7 @@ impl Node {
         }
     }
 
+    /// The entries, when the value is a map.
     pub fn as_map(&self) -> Option<&[(Node, Node)]> {
         match &self.value {
             Value::Map(entries) => Some(entries),
@@ -75,6 +90,7 @@ impl Node {
         }
     }
 
+    /// Whether the value is null.
     pub fn is_null(&self) -> bool {
         matches!(self.value, Value::Null)
     }

@@ -6,17 +6,22 @@ use super::node::{Node, Value};
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct ObjectId {
     #[serde(rename = "apiVersion")]
+    /// `apiVersion`.
     pub api_version: String,
+    /// `kind`.
     pub kind: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// `metadata.namespace`, when set.
     pub namespace: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// `metadata.name`, when set.
     pub name: Option<String>,
 }
 
 /// A Kubernetes object: the document itself, or one item of a `List`.
 #[derive(Clone, Debug)]
 pub struct Object<'a> {
+    /// Its identity.
     pub id: ObjectId,
     /// The object's node.
     pub node: &'a Node,

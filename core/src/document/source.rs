@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 /// One input text (a file, stdin or a string) with its line index.
 #[derive(Debug)]
 pub struct Source {
+    /// Shown in reports (a file path, `<stdin>`, or any label).
     pub name: String,
+    /// The whole text.
     pub text: String,
     line_starts: Vec<usize>,
     /// ASCII text: bytes, characters and UTF-16 units count alike.
@@ -14,14 +16,18 @@ pub struct Source {
 
 /// A position reported to users: 1-based line and column (in Unicode scalar values) plus
 /// the byte offset.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Position {
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column, in Unicode scalar values.
     pub column: usize,
+    /// 0-based byte offset.
     pub offset: usize,
 }
 
 impl Source {
+    /// A text named `name` (its line index is built at once).
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         let text = text.into();
         let line_starts = std::iter::once(0)
@@ -58,10 +64,12 @@ impl Source {
             .trim_end_matches(['\n', '\r'])
     }
 
+    /// How many lines the text has.
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
 
+    /// The line and column of a byte offset.
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
         let line = self.line_index(offset);

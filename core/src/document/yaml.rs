@@ -12,13 +12,13 @@
 //! document is still checked with the value Kubernetes keeps.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
 
 use saphyr_parser::{BufferedInput, Event, Parser, ScalarStyle, ScanError, StrInput};
 
-use super::lenient::{self, Inserts};
+use super::lenient;
 use super::limits::Limits;
 use super::node::{Node, Span, Value};
+use super::positions::{LineTable, Positions};
 use super::tags;
 
 /// The deepest nesting read, whatever `maxDepth` says: what the recursive walks over a tree
@@ -35,7 +35,9 @@ const MAX_NOTES: usize = 100;
 /// A document that could not be read, with the place where reading stopped.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
+    /// What is wrong, for a person editing the text.
     pub message: String,
+    /// Where reading stopped, or the offending text.
     pub span: Span,
 }
 /// One document of a stream, parsed or not.
@@ -49,6 +51,7 @@ pub struct RawDocument {
     pub index: usize,
     /// Span of the document's text.
     pub span: Span,
+    /// The value read, or why it could not be.
     pub result: Result<Node, ParseError>,
     /// Errors in a document that was still read (`result` is `Ok`).
     pub errors: Vec<ParseError>,
@@ -60,8 +63,11 @@ pub struct RawDocument {
 /// One document as the parser hands it over.
 #[derive(Debug)]
 pub struct Parsed {
+    /// The value read, or the error that stopped reading.
     pub result: Result<Node, ParseError>,
+    /// Errors in a document that was still read.
     pub errors: Vec<ParseError>,
+    /// Notes on how it was read.
     pub notes: Vec<ParseError>,
 }
 
@@ -98,6 +104,7 @@ pub struct Documents<'t> {
 }
 
 impl<'t> Documents<'t> {
+    /// The documents of `text`, within `limits`.
     pub fn new(text: &'t str, limits: &Limits) -> Self {
         Documents {
             text,
@@ -691,84 +698,6 @@ impl Iterator for PieceReader<'_> {
             };
             return Some(self.with_notes(parsed));
         }
-    }
-}
-
-/// Byte offsets of a text's line starts, shared by the pieces of the text and built when a
-/// message first needs a line number.
-type LineTable = Arc<OnceLock<Vec<usize>>>;
-
-/// Converts the parser's character positions into byte offsets of the whole text.
-struct Positions<'a> {
-    /// The whole text, for line numbers in messages.
-    text: &'a str,
-    piece: &'a str,
-    base: usize,
-    ascii: bool,
-    cursor_chars: usize,
-    cursor_bytes: usize,
-    lines: LineTable,
-    /// Spaces the parser sees that are not in the text (see [`lenient`]).
-    inserts: Inserts,
-}
-
-impl<'a> Positions<'a> {
-    fn new(text: &'a str, piece: &'a str, base: usize, lines: LineTable) -> Self {
-        Positions {
-            text,
-            piece,
-            base,
-            ascii: piece.is_ascii(),
-            cursor_chars: 0,
-            cursor_bytes: 0,
-            lines,
-            inserts: Inserts::default(),
-        }
-    }
-
-    /// The 1-based line of a byte offset of the whole text.
-    fn line(&mut self, offset: usize) -> usize {
-        let text = self.text;
-        let lines = self.lines.get_or_init(|| {
-            std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
-        });
-        lines.partition_point(|&start| start <= offset).max(1)
-    }
-
-    /// Byte offset of character index `chars` (of what the parser reads); amortised linear
-    /// because events move forward.
-    fn offset(&mut self, chars: usize) -> usize {
-        let chars = if self.inserts.is_empty() {
-            chars
-        } else {
-            self.inserts.original(chars)
-        };
-        if self.ascii {
-            return self.base + chars.min(self.piece.len());
-        }
-        if chars < self.cursor_chars {
-            self.cursor_chars = 0;
-            self.cursor_bytes = 0;
-        }
-        let rest = self.piece.get(self.cursor_bytes..).unwrap_or_default();
-        for (i, (byte, _)) in rest.char_indices().enumerate() {
-            if self.cursor_chars + i == chars {
-                self.cursor_chars = chars;
-                self.cursor_bytes += byte;
-                return self.base + self.cursor_bytes;
-            }
-        }
-        self.cursor_chars += rest.chars().count();
-        self.cursor_bytes = self.piece.len();
-        self.base + self.piece.len()
-    }
-
-    fn span(&mut self, span: saphyr_parser::Span) -> Span {
-        let start = self.offset(span.start.index());
-        let end = self.offset(span.end.index());
-        Span::new(start, end)
     }
 }
 

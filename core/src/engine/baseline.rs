@@ -24,17 +24,24 @@ pub const BASELINE_VERSION: u32 = 2;
 /// One recorded finding.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct BaselineEntry {
+    /// The finding's fingerprint (see [`fingerprint`](crate::engine::fingerprint)).
     pub fingerprint: String,
+    /// Its policy id.
     pub policy: String,
+    /// Its object.
     pub object: ObjectId,
+    /// Its JSON pointer.
     pub path: String,
+    /// Its file.
     pub file: String,
 }
 
 /// A baseline file.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Baseline {
+    /// The format version ([`BASELINE_VERSION`] when written by this version).
     pub version: u32,
+    /// The recorded findings.
     pub findings: Vec<BaselineEntry>,
     #[serde(skip)]
     known: HashSet<String>,
@@ -75,6 +82,7 @@ impl Keys {
 }
 
 impl Baseline {
+    /// A baseline recording `findings`.
     pub fn from_findings<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Baseline {
         let mut keys = Keys::default();
         let mut entries: Vec<BaselineEntry> = findings
@@ -100,6 +108,7 @@ impl Baseline {
         .indexed()
     }
 
+    /// Reads a baseline file (versions 1 and 2).
     pub fn from_json(text: &str) -> Result<Baseline, String> {
         let baseline = serde_json::from_str::<Baseline>(text).map_err(|e| {
             format!("not a Rempart baseline file ({e}); write one with `rempart scan --write-baseline FILE`")
@@ -125,6 +134,7 @@ impl Baseline {
         })
     }
 
+    /// The baseline file's text.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }

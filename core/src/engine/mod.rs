@@ -7,6 +7,7 @@ mod evaluate;
 mod exceptions;
 mod fingerprint;
 mod options;
+mod pod_security;
 mod report;
 mod suppress;
 mod templates;
@@ -16,15 +17,16 @@ use std::collections::HashMap;
 pub use baseline::{Baseline, BaselineEntry};
 pub use editor_cache::EditorCache;
 pub use evaluate::ScanContext;
-pub use exceptions::{ExceptionSet, EXPIRED_ID, STALE_ID};
+pub use exceptions::{Date, Exception, ExceptionSet, EXPIRED_ID, STALE_ID};
 pub use fingerprint::{fingerprint, fingerprint_in};
 pub use options::{
-    id_matches, options_error_message, LevelChoice, OptionError, OptionNames, OptionRef, Options, PathStep, PolicyText,
+    id_matches, options_error_message, LevelChoice, OptionError, OptionLayer, OptionNames, OptionRef, Options,
+    PathStep, PolicyText,
 };
 pub use report::{ErrorEntry, Finding, Note, RelatedLocation, Report, SourceSpan, Summary};
 pub use suppress::{ANNOTATION as SUPPRESS_ANNOTATION, MISSING_REASON_ID};
 
-use crate::document::{Documents, Limits, RawDocument, Source};
+use crate::document::{Documents, Limits, Node, RawDocument, Source};
 use crate::policy::{
     builtin_definitions, builtin_files, load_definitions, load_policies_with, Level, Policy, PolicyError, Status,
     Version,
@@ -32,11 +34,17 @@ use crate::policy::{
 
 /// Why an engine could not be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EngineError {
     #[error("{} mistake(s) in policy files:\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    /// Mistakes in policy files, each positioned.
     Policies(Vec<PolicyError>),
     #[error("{0}")]
+    /// Options that cannot be used, with what to write instead.
     Options(String),
+    /// More policies than `limits.maxPolicies`.
+    #[error("{0}")]
+    Limit(String),
     /// Options that name policies (`select`, `ignore`, `params`, `severities`) name some that
     /// do not exist: each mistake, with the option it is in.
     #[error("{}", mistakes_text(.0))]
@@ -71,6 +79,9 @@ pub struct Engine {
     notes: Vec<String>,
     /// What the pre-pass over a scan's inputs collects for these policies and this level.
     wanted: evaluate::Wanted,
+    /// Policies that aggregate audit events (`aggregate`): left out of the index unless the
+    /// engine judges events (`crate::detect`), as one object alone says nothing about them.
+    aggregates: Vec<usize>,
 }
 
 impl Engine {
@@ -149,7 +160,7 @@ impl Engine {
             return Err(EngineError::InvalidOptions(mistakes));
         }
         if policies.len() > options.limits.max_policies {
-            return Err(EngineError::Options(format!(
+            return Err(EngineError::Limit(format!(
                 "{} policies were loaded, more than the limit of {}; select fewer or raise `maxPolicies`",
                 policies.len(),
                 options.limits.max_policies
@@ -159,7 +170,7 @@ impl Engine {
         policies.retain(|p| {
             (options.select.is_empty() || options.select.iter().any(|s| id_matches(&p.id, s)))
                 && !options.ignore.iter().any(|s| id_matches(&p.id, s))
-                && !(level == LevelChoice::Baseline && p.pod_security_level() == Some(Level::Restricted))
+                && pod_security::kept(level, p)
         });
         for p in &mut policies {
             if let Some(s) = options.severities.get(&p.id) {
@@ -169,7 +180,7 @@ impl Engine {
         policies.sort_by(|a, b| a.id.cmp(&b.id));
         // A preview runs only when selected by its id; it is still listed, explained and tested.
         let dormant = |p: &Policy| p.status == Status::Preview && !options.select.contains(&p.id);
-        let mut engine = Engine::index(policies, level, version, options.limits.clone(), &dormant);
+        let mut engine = Engine::index(policies, level, version, options.limits.clone(), &dormant, false);
         engine
             .notes
             .extend(options::version_note(&options.pod_security_version));
@@ -196,12 +207,20 @@ impl Engine {
         version: Version,
         limits: Limits,
         dormant: &dyn Fn(&Policy) -> bool,
+        events: bool,
     ) -> Engine {
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
         let mut pod_policies = Vec::new();
+        let mut aggregates = Vec::new();
         for (i, p) in policies.iter().enumerate() {
             if dormant(p) {
                 continue;
+            }
+            if p.aggregate.is_some() {
+                aggregates.push(i);
+                if !events {
+                    continue;
+                }
             }
             if p.matcher.pods {
                 pod_policies.push(i);
@@ -221,7 +240,7 @@ impl Engine {
                     .collect()
             })
             .collect();
-        let pod_security_levels = policies.iter().map(Policy::pod_security_level).collect();
+        let pod_security_levels = policies.iter().map(pod_security::level_of).collect();
         let mut wanted = evaluate::Wanted {
             namespaces: level == LevelChoice::FromNamespace,
             kinds: Vec::new(),
@@ -254,7 +273,36 @@ impl Engine {
             limits,
             notes: Vec::new(),
             wanted,
+            aggregates,
         }
+    }
+
+    /// An engine holding the policies of this one that judge audit events (`kinds` naming
+    /// `audit.k8s.io/Event`, or `audit.k8s.io/*`; a policy for every kind of manifest is not
+    /// one), aggregating ones included: what [`crate::detect::Detector`] evaluates each event
+    /// with.
+    pub(crate) fn for_events(&self) -> Engine {
+        let event = |p: &Policy| {
+            p.matcher
+                .kinds
+                .iter()
+                .any(|k| k.group.as_deref() == Some("audit.k8s.io") && k.matches("Event", "audit.k8s.io"))
+        };
+        let active: Vec<usize> = self
+            .by_kind
+            .values()
+            .flatten()
+            .chain(&self.aggregates)
+            .copied()
+            .collect();
+        let chosen: Vec<Policy> = self
+            .policies
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| active.contains(i) && event(p))
+            .map(|(_, p)| p.clone())
+            .collect();
+        Engine::index(chosen, self.level, self.version, self.limits.clone(), &|_| false, true)
     }
 
     /// The selected policies, sorted by id.
@@ -262,10 +310,12 @@ impl Engine {
         &self.policies
     }
 
+    /// The policy of that id, when the engine has it.
     pub fn policy(&self, id: &str) -> Option<&Policy> {
         self.policies.iter().find(|p| p.id == id)
     }
 
+    /// The resource limits of every scan.
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
@@ -339,6 +389,18 @@ impl Engine {
         .file(source, documents)
     }
 
+    /// Evaluates one parsed object on its own, with no file-level reading (comments, Helm
+    /// templates, patches, lists): how [`crate::detect`] judges an audit event.
+    pub(crate) fn evaluate_object(&self, source: &Source, object: &crate::document::Object<'_>, report: &mut Report) {
+        let context = ScanContext::default();
+        evaluate::Evaluator {
+            engine: self,
+            context: &context,
+            patches: false,
+        }
+        .object(source, object, report)
+    }
+
     /// Scans a file a kustomization applies as a patch: only the values it sets are judged.
     pub(crate) fn scan_patches(&self, source: &Source, context: &ScanContext) -> Report {
         let documents = Documents::new(&source.text, &self.limits);
@@ -349,6 +411,26 @@ impl Engine {
             patches,
         }
         .file(source, documents)
+    }
+
+    /// Evaluates objects that are already parsed (for example loaded from JSON); positions
+    /// in the report are those the nodes carry.
+    pub fn scan_nodes(&self, name: &str, nodes: &[Node]) -> Report {
+        let source = Source::new(name, "");
+        let documents = nodes
+            .iter()
+            .enumerate()
+            .map(|(index, node)| RawDocument {
+                index,
+                span: node.span,
+                result: Ok(node.clone()),
+                errors: Vec::new(),
+                notes: Vec::new(),
+            })
+            .collect();
+        let mut report = self.scan_documents(&source, documents);
+        report.notes.splice(0..0, self.option_notes());
+        report
     }
 
     /// Evaluates documents already parsed, as one set: the context comes from them.
@@ -378,17 +460,14 @@ impl Engine {
 
     /// An engine holding only `p`, at a fixed version and level, with this engine's limits.
     pub fn with_policy(&self, p: Policy, version: Option<Version>, level: Option<Level>) -> Option<Engine> {
-        let level = match level {
-            Some(Level::Baseline) => LevelChoice::Baseline,
-            Some(_) => LevelChoice::Restricted,
-            None => self.level,
-        };
+        let level = pod_security::choice_for(level, self.level);
         Some(Engine::index(
             vec![p],
             level,
             version.unwrap_or(self.version),
             self.limits.clone(),
             &|_| false,
+            false,
         ))
     }
 }

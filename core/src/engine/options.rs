@@ -14,6 +14,7 @@ use crate::policy::{ParamOverrides, Severity};
 pub struct PolicyText {
     /// Shown in errors (a file path, or any label).
     pub name: String,
+    /// The file's text.
     pub text: String,
 }
 
@@ -21,14 +22,17 @@ pub struct PolicyText {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LevelChoice {
+    /// The baseline level of the Pod Security Standards.
     Baseline,
     #[default]
+    /// The restricted level (the default).
     Restricted,
     /// The level the pod's Namespace enforces (in the same scan); the default level otherwise.
     FromNamespace,
 }
 
 impl LevelChoice {
+    /// Reads `baseline`, `restricted` or `from-namespace`.
     pub fn parse(text: &str) -> Option<LevelChoice> {
         match text {
             "baseline" => Some(LevelChoice::Baseline),
@@ -39,55 +43,102 @@ impl LevelChoice {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct Options {
+/// Defines [`Options`] and [`OptionLayer`] from one list of fields (name, type, default), so
+/// that the engine options, the configuration file's and a caller's settings cannot drift.
+macro_rules! engine_options {
+    ($( $(#[$meta:meta])* $field:ident: $ty:ty = $default:expr, )*) => {
+        /// What an engine is built from.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+        pub struct Options {
+            $( $(#[$meta])* pub $field: $ty, )*
+        }
+
+        impl Default for Options {
+            fn default() -> Self {
+                Options { $( $field: $default, )* }
+            }
+        }
+
+        /// [`Options`] with each field unset until a layer sets it: a configuration file's,
+        /// a caller's (command-line flags, a binding's arguments). Layers are laid one over
+        /// the other ([`OptionLayer::over`]), then over the defaults ([`OptionLayer::resolve`]).
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+        pub struct OptionLayer {
+            $( $(#[$meta])* #[serde(skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>, )*
+        }
+
+        /// The fields' names, in their Rust spelling and in order.
+        const FIELD_NAMES: &[&str] = &[$( stringify!($field), )*];
+
+        impl OptionLayer {
+            /// This layer over `below`: a field set here wins.
+            pub fn over(self, below: OptionLayer) -> OptionLayer {
+                OptionLayer { $( $field: self.$field.or(below.$field), )* }
+            }
+
+            /// The options: a field no layer set takes its default.
+            pub fn resolve(self) -> Options {
+                let d = Options::default();
+                Options { $( $field: self.$field.unwrap_or(d.$field), )* }
+            }
+        }
+    };
+}
+
+engine_options! {
     /// Load the built-in policies.
-    pub builtin: bool,
+    builtin: bool = true,
     /// More policy files.
-    pub policies: Vec<PolicyText>,
+    policies: Vec<PolicyText> = Vec::new(),
     /// Keep only these policies and the policies below them, by whole `/`-separated parts
     /// (`pod-security`, `pod-security/baseline/*`); a value that matches no policy is an error.
-    pub select: Vec<String>,
+    select: Vec<String> = Vec::new(),
     /// Drop these policies and the policies below them, like `select`.
-    pub ignore: Vec<String>,
+    ignore: Vec<String> = Vec::new(),
     /// Parameter values: policy id → parameter → value.
-    pub params: ParamOverrides,
+    params: ParamOverrides = ParamOverrides::new(),
     /// Severity per policy id, replacing the policy's own.
-    pub severities: BTreeMap<String, Severity>,
-    pub pod_security_level: LevelChoice,
+    severities: BTreeMap<String, Severity> = BTreeMap::new(),
+    /// The level pods are judged at.
+    pod_security_level: LevelChoice = LevelChoice::default(),
     /// `v1.N` or `latest`.
-    pub pod_security_version: String,
-    pub limits: Limits,
+    pod_security_version: String = "latest".into(),
+    /// Input limits.
+    limits: Limits = Limits::default(),
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            builtin: true,
-            policies: Vec::new(),
-            select: Vec::new(),
-            ignore: Vec::new(),
-            params: ParamOverrides::new(),
-            severities: BTreeMap::new(),
-            pod_security_level: LevelChoice::default(),
-            pod_security_version: "latest".into(),
-            limits: Limits::default(),
-        }
+impl OptionLayer {
+    /// The options that the JSON map `given` sets, read from `options` (the same map, checked).
+    pub fn given(options: &Options, given: &serde_json::Map<String, serde_json::Value>) -> OptionLayer {
+        let all = serde_json::to_value(options).unwrap_or_default();
+        let set: serde_json::Map<String, serde_json::Value> = all
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| given.contains_key(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        serde_json::from_value(serde_json::Value::Object(set)).unwrap_or_default()
     }
 }
 
-impl Options {
-    /// Only the Pod Security pack, at this level and version: what the admission controller
-    /// of that Kubernetes version checks.
-    pub fn pod_security(level: LevelChoice, version: &str) -> Options {
-        Options {
-            select: vec!["pod-security".into()],
-            pod_security_level: level,
-            pod_security_version: version.into(),
-            ..Options::default()
-        }
-    }
+/// The options' names in JSON (`podSecurityLevel`), from their definition.
+fn option_fields() -> Vec<String> {
+    FIELD_NAMES
+        .iter()
+        .map(|f| {
+            let mut parts = f.split('_');
+            let first = parts.next().unwrap_or_default().to_owned();
+            parts.fold(first, |mut out, p| {
+                let mut chars = p.chars();
+                out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+                out.push_str(chars.as_str());
+                out
+            })
+        })
+        .collect()
 }
 
 /// True when `id` is `prefix` or lies below it (`pod-security` selects `pod-security/…`).
@@ -105,7 +156,12 @@ pub enum OptionRef {
     /// The value of `ignore` at this index.
     Ignore(usize),
     /// A policy id under `params`, or one of its parameter names.
-    Param { policy: String, param: Option<String> },
+    Param {
+        /// The policy id.
+        policy: String,
+        /// The parameter name, when the mistake is about one.
+        param: Option<String>,
+    },
     /// A policy id under `severities`.
     Severity(String),
 }
@@ -113,7 +169,9 @@ pub enum OptionRef {
 /// One step from a configuration file's root towards a value: a map key or a list index.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PathStep {
+    /// A map key.
     Key(String),
+    /// A list index.
     Index(usize),
 }
 
@@ -148,6 +206,7 @@ impl OptionRef {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("option `{}`: {message}", .option.name())]
 pub struct OptionError {
+    /// The option that is wrong.
     pub option: OptionRef,
     /// What is wrong, without the option's name.
     pub message: String,
@@ -392,6 +451,33 @@ mod tests {
     }
 
     #[test]
+    fn layers_lay_set_fields_over_each_other_then_the_defaults() {
+        let file = OptionLayer {
+            select: Some(vec!["images".into()]),
+            pod_security_version: Some("v1.29".into()),
+            ..OptionLayer::default()
+        };
+        let flags = OptionLayer {
+            select: Some(vec!["pod-security".into()]),
+            ..OptionLayer::default()
+        };
+        let options = flags.over(file).resolve();
+        assert_eq!(options.select, ["pod-security"]);
+        assert_eq!(options.pod_security_version, "v1.29");
+        assert_eq!((options.builtin, options.limits), (true, Limits::default()));
+        // Only the options the JSON names are set.
+        let json = serde_json::json!({"podSecurityLevel": "baseline", "builtin": true});
+        let given = OptionLayer::given(
+            &Options::from_json(&json.to_string(), OptionNames::CamelCase).unwrap(),
+            json.as_object().unwrap(),
+        );
+        assert_eq!(given.pod_security_level, Some(LevelChoice::Baseline));
+        assert_eq!((given.builtin, given.select.is_none()), (Some(true), true));
+        assert_eq!(option_fields().first().map(String::as_str), Some("builtin"));
+        assert!(option_fields().contains(&"podSecurityLevel".to_owned()));
+    }
+
+    #[test]
     fn versions_newer_than_known_get_a_note() {
         assert!(version_note("v1.30").is_none() && version_note("latest").is_none());
         let note = version_note("v1.99").unwrap();
@@ -422,21 +508,11 @@ mod tests {
 /// JavaScript) or `pod_security_level` (Python keyword arguments).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptionNames {
+    /// `podSecurityLevel`.
     CamelCase,
+    /// `pod_security_level`.
     SnakeCase,
 }
-
-const OPTION_FIELDS: &[&str] = &[
-    "builtin",
-    "policies",
-    "select",
-    "ignore",
-    "params",
-    "severities",
-    "podSecurityLevel",
-    "podSecurityVersion",
-    "limits",
-];
 
 const LIMIT_FIELDS: &[&str] = &[
     "maxDocumentBytes",
@@ -450,7 +526,8 @@ const LIMIT_FIELDS: &[&str] = &[
 ];
 
 impl OptionNames {
-    fn spell(self, name: &str) -> String {
+    /// `name` (a field name in snake case) as this spelling writes it.
+    pub fn spell(self, name: &str) -> String {
         match self {
             OptionNames::CamelCase => name.to_owned(),
             OptionNames::SnakeCase => name.chars().fold(String::new(), |mut out, c| {
@@ -498,8 +575,9 @@ pub fn options_error_message(text: &str, error: &serde_json::Error, names: Optio
     };
     for (key, v) in map {
         let option = names.spell(key);
-        if !OPTION_FIELDS.contains(&key.as_str()) {
-            let spelled: Vec<String> = OPTION_FIELDS.iter().map(|f| names.spell(f)).collect();
+        let fields = option_fields();
+        if !fields.contains(key) {
+            let spelled: Vec<String> = fields.iter().map(|f| names.spell(f)).collect();
             let refs: Vec<&str> = spelled.iter().map(String::as_str).collect();
             let hint = crate::policy::suggest(&option, &refs)
                 .map(|s| format!("did you mean `{s}`? "))

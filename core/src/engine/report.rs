@@ -6,13 +6,16 @@ use crate::document::{ObjectId, Position, Source, Span};
 use crate::policy::Severity;
 
 /// A start and end position in the source.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SourceSpan {
+    /// Where it starts.
     pub start: Position,
+    /// Where it ends (exclusive).
     pub end: Position,
 }
 
 impl SourceSpan {
+    /// The positions of a byte span of `source`.
     pub fn of(source: &Source, span: Span) -> Self {
         SourceSpan {
             start: source.position(span.start),
@@ -22,21 +25,32 @@ impl SourceSpan {
 }
 
 /// One policy violation, pointing at the node that causes it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Finding {
+    /// The policy id.
     pub policy: String,
+    /// The policy's title.
     pub title: String,
+    /// How serious it is.
     pub severity: Severity,
+    /// The policy's category.
     pub category: String,
+    /// What is wrong, where, and what to do; values from the input in backticks.
     pub message: String,
+    /// The file (or input name).
     pub file: String,
     /// 0-based index of the document in its file.
     pub document: usize,
+    /// The object it is about.
     pub object: ObjectId,
     /// RFC 6901 pointer into the document as written.
     pub path: String,
+    /// Where the node stands in the file.
     pub span: SourceSpan,
+    /// The standards the policy maps to (CIS, Pod Security, …), as the policy file writes them.
     pub standards: serde_json::Map<String, serde_json::Value>,
+    /// How to fix it.
     pub fix: String,
     /// Other places that explain the finding (the role rule that grants a right, the policy
     /// that selects a pod), in order of relevance. Written only when not empty.
@@ -45,16 +59,31 @@ pub struct Finding {
 }
 
 /// A place in the same or another input that a finding refers to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RelatedLocation {
+    /// The file (or input name).
     pub file: String,
     /// 0-based index of the document in its file.
     pub document: usize,
     /// RFC 6901 pointer into that document as written.
     pub path: String,
+    /// Where the place stands in its file.
     pub span: SourceSpan,
     /// What this place is, e.g. "the rule of ClusterRole `edit` that grants it".
     pub message: String,
+}
+
+impl ErrorEntry {
+    /// An entry about a whole input (no document, no place).
+    pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
+        ErrorEntry {
+            file: file.into(),
+            document: None,
+            message: message.into(),
+            span: None,
+        }
+    }
 }
 
 impl RelatedLocation {
@@ -69,10 +98,15 @@ impl RelatedLocation {
 
 /// An input, or one document of it, that could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorEntry {
+    /// The file (or input name).
     pub file: String,
+    /// 0-based index of the document, when the entry is about one.
     pub document: Option<usize>,
+    /// What happened.
     pub message: String,
+    /// Where, when it is about a place.
     pub span: Option<SourceSpan>,
 }
 
@@ -80,10 +114,16 @@ pub struct ErrorEntry {
 pub type Note = ErrorEntry;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Counts of a scan.
+#[non_exhaustive]
 pub struct Summary {
+    /// Files scanned.
     pub files: usize,
+    /// Documents read.
     pub documents: usize,
+    /// Findings reported.
     pub findings: usize,
+    /// Errors reported.
     pub errors: usize,
     /// Documents read but not evaluated (see `notes`).
     pub skipped: usize,
@@ -108,15 +148,22 @@ fn is_zero(n: &usize) -> bool {
 
 /// What a scan found.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Report {
+    /// The Rempart version that wrote the report.
     pub version: String,
+    /// The findings, in file and document order.
     pub findings: Vec<Finding>,
+    /// What could not be read or checked: each fails the scan.
     pub errors: Vec<ErrorEntry>,
+    /// What was read in an unexpected way, or left out (see `summary`).
     pub notes: Vec<Note>,
+    /// The counts.
     pub summary: Summary,
 }
 
 impl Report {
+    /// An empty report of this Rempart version.
     pub fn new() -> Self {
         Report {
             version: crate::VERSION.to_owned(),

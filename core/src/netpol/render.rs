@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::policy::Direction;
 use super::{Analysis, Connection, Exposure, Reach};
-use crate::report::visible;
+use crate::format::visible;
 
 /// One connection as reported: `src`, `dst` (`ns/name[Kind]` or `a.b.c.d-e.f.g.h[External]`)
 /// and `ports` (`All Connections`, `TCP 8080,UDP 53`).

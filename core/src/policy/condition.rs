@@ -28,15 +28,25 @@ pub enum Subject {
 /// A test applied to each value of the subject.
 #[derive(Clone, Debug)]
 pub enum Op {
+    /// `present`: whether the path selects a non-null value (`true`) or none (`false`).
     Present(bool),
+    /// `equals`: the value equals this one.
     Equals(Node),
+    /// `in`: the value is one of these.
     In(Vec<Node>),
+    /// `notIn`: the value is none of these.
     NotIn(Vec<Node>),
+    /// `contains`: the list holds this item, the string this substring, the map this key.
     Contains(Node),
+    /// `excludes`: the opposite of `contains`.
     Excludes(Node),
+    /// `matches`: the string matches this regular expression.
     Matches(Regex),
+    /// `prefix`: the string starts with one of these.
     Prefix(Vec<String>),
+    /// `suffix`: the string ends with one of these.
     Suffix(Vec<String>),
+    /// `gt`, `gte`, `lt`, `lte`: the number compares so with this one.
     Compare(Ordering, f64),
     /// A Go duration (`4h0m0s`, `90s`) compared with another, in nanoseconds: `longerThan`
     /// (`Gt`) and `shorterThan` (`Lt`). Values that are not durations never hold.
@@ -45,6 +55,8 @@ pub enum Op {
     InPath(Path),
     /// Equal to none of the values another path selects.
     NotInPath(Path),
+    /// `type`: the value is of this YAML type (`null`, `boolean`, `number`, `integer`, `string`,
+    /// `list`, `map`).
     Type(String),
     /// A base64 certificate (kubeconfig's `client-certificate-data`) whose subject has one of
     /// these organisations (O=).
@@ -63,13 +75,20 @@ pub enum Ordering {
 }
 
 #[derive(Clone, Debug)]
+/// A condition of the policy language.
 pub enum Condition {
+    /// The operators applied to the values of a subject (all must hold).
     Test {
+        /// What the operators test.
         subject: Subject,
+        /// The operators.
         ops: Vec<Op>,
     },
+    /// `all`: every condition holds.
     All(Vec<Condition>),
+    /// `any`: one condition holds.
     Any(Vec<Condition>),
+    /// `not`: the condition does not hold.
     Not(Box<Condition>),
     /// Holds only at the Kubernetes versions of the range (and there as the inner condition).
     Versioned(VersionRange, Box<Condition>),
@@ -95,9 +114,11 @@ pub enum Condition {
 /// A compiled definition.
 #[derive(Clone, Debug)]
 pub struct Named {
+    /// Its name (`use: name`).
     pub name: String,
     /// How many conditions it holds, its uses counted in full (to bound what a file can build).
     pub size: usize,
+    /// The condition.
     pub condition: Condition,
 }
 
@@ -152,6 +173,7 @@ impl Condition {
 /// kind, namespace and name.
 #[derive(Clone, Debug)]
 pub struct Lookup {
+    /// The kind looked up.
     pub kind: KindPattern,
     /// Paths to the name, first non-empty string wins.
     pub name: Vec<Path>,
@@ -159,14 +181,18 @@ pub struct Lookup {
     pub default_name: Option<String>,
     /// The path to the namespace; the object's own namespace when it selects nothing.
     pub namespace: Option<Path>,
+    /// What the object found must satisfy (`where`); none: being found is enough.
     pub inner: Option<Condition>,
 }
 
 #[derive(Clone, Debug)]
+/// `some: {path, before, where}`: a node the path selects that satisfies a condition.
 pub struct Quantifier {
+    /// The nodes considered.
     pub path: Path,
     /// Depth of the binding whose item the nodes must precede.
     pub before: Option<usize>,
+    /// What one of them must satisfy.
     pub inner: Condition,
 }
 
@@ -183,6 +209,7 @@ pub struct Budget {
 }
 
 impl Budget {
+    /// A budget of `comparisons` steps.
     pub fn new(comparisons: usize) -> Self {
         Budget {
             left: std::cell::Cell::new(comparisons),
@@ -235,6 +262,7 @@ pub struct Scope<'a, 's> {
     pub items: &'s [Item<'a>],
     /// The Kubernetes version the object is judged at.
     pub version: Version,
+    /// The steps left for this policy on this object.
     pub budget: &'s Budget,
     /// The objects of the scan that `lookup` may find.
     pub related: &'a Related,
@@ -253,6 +281,7 @@ impl Resolve for Scope<'_, '_> {
 }
 
 impl<'a> Scope<'a, '_> {
+    /// The item a path starts from.
     pub fn start(&self, path: &Path) -> Item<'a> {
         match path.root {
             Root::Current => self.items.last().copied().unwrap_or(Item::node(self.root)),
@@ -270,7 +299,9 @@ impl<'a> Scope<'a, '_> {
 /// Why a condition holds: the node to point at and the value found there, if any.
 #[derive(Clone, Debug)]
 pub struct Hit<'a> {
+    /// The node to point at.
     pub at: &'a Node,
+    /// The value found there, for `{value}` in messages.
     pub value: Option<String>,
 }
 

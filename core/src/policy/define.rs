@@ -8,14 +8,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
 
 use super::condition::Named;
-use super::load::{Loader, PolicyError};
+use super::load::Loader;
 use crate::decode::Decoder;
+use crate::decode::PolicyError;
 use crate::document::{parse_stream, Limits, Node, Source, Span, Value};
 
 /// Compiled definitions: conditions by name and fixtures by name.
 #[derive(Clone, Debug, Default)]
 pub struct Definitions {
+    /// Conditions by name (`use: name`).
     pub conditions: BTreeMap<String, Arc<Named>>,
+    /// Fixtures by name (`fixture: name`).
     pub fixtures: BTreeMap<String, Node>,
     /// Names defined with a mistake (reported where they are defined): a use of one fails
     /// without repeating it.

@@ -1,5 +1,6 @@
 //! The policy language: files, their compiled form, paths and conditions.
 
+mod aggregate;
 mod catalog;
 mod certificate;
 mod condition;
@@ -11,12 +12,12 @@ mod path;
 mod related;
 mod version;
 
+pub use crate::decode::{suggest, PolicyError};
+pub use aggregate::{parse_duration, Aggregate, Repeat};
 pub use catalog::markdown_table;
 pub use condition::{network_kind, Budget, Condition, Hit, Lookup, Named, Op, Quantifier, Scope, Subject};
 pub use define::{builtin_definitions, load_definitions, Definitions};
-pub use load::{
-    load_policies, load_policies_with, load_policies_without_examples, suggest, ParamOverrides, PolicyError,
-};
+pub use load::{load_policies, load_policies_with, load_policies_without_examples, ParamOverrides};
 pub use model::{
     name_matches, Docs, Each, Iteration, KindPattern, Level, Match, Param, Part, Policy, Rule, Severity, Status,
     Template, TestCase, Tests,

@@ -11,17 +11,24 @@ use super::version::{Version, VersionRange};
 use crate::document::Node;
 
 /// How serious a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Informational: not a weakness by itself.
+    #[default]
     Info,
+    /// Low.
     Low,
+    /// Medium.
     Medium,
+    /// High.
     High,
+    /// Critical.
     Critical,
 }
 
 impl Severity {
+    /// Every severity, from the lowest.
     pub const ALL: [Severity; 5] = [
         Severity::Info,
         Severity::Low,
@@ -30,10 +37,12 @@ impl Severity {
         Severity::Critical,
     ];
 
+    /// Reads the lowercase name.
     pub fn parse(text: &str) -> Option<Severity> {
         Severity::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
+    /// The lowercase name.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -55,12 +64,16 @@ impl fmt::Display for Severity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// Privileged: unrestricted.
     Privileged,
+    /// Baseline: prevents known privilege escalations.
     Baseline,
+    /// Restricted: current pod hardening best practices.
     Restricted,
 }
 
 impl Level {
+    /// Reads the lowercase name.
     pub fn parse(text: &str) -> Option<Level> {
         match text {
             "privileged" => Some(Level::Privileged),
@@ -70,6 +83,7 @@ impl Level {
         }
     }
 
+    /// The lowercase name.
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Privileged => "privileged",
@@ -82,15 +96,20 @@ impl Level {
 /// Documentation shown by `rempart explain` and carried into reports.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Docs {
+    /// Why the policy matters.
     pub why: String,
+    /// How to fix a finding.
     pub fix: String,
+    /// Links to the standards and documentation.
     pub references: Vec<String>,
 }
 
 /// A kind a policy applies to: `Kind` (any group), `group/Kind` (`core` for the core group).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KindPattern {
+    /// The API group (`None`: any group; `""`: the core group).
     pub group: Option<String>,
+    /// The kind (`*`: every kind).
     pub kind: String,
 }
 
@@ -129,10 +148,15 @@ pub fn name_matches(pattern: &str, name: &str) -> bool {
 pub struct Match {
     /// Pods and every pod template; the policy root becomes the pod.
     pub pods: bool,
+    /// Kinds it applies to.
     pub kinds: Vec<KindPattern>,
+    /// Namespaces it applies to, as name patterns (empty: every namespace).
     pub namespaces: Vec<String>,
+    /// Namespaces it never applies to, as name patterns.
     pub exclude_namespaces: Vec<String>,
+    /// Labels the object must have, with their value when given.
     pub labels: Vec<(String, Option<String>)>,
+    /// Annotations the object must have, with their value when given.
     pub annotations: Vec<(String, Option<String>)>,
 }
 
@@ -140,7 +164,14 @@ pub struct Match {
 #[derive(Clone, Debug)]
 pub enum Iteration {
     /// Containers of the pod: init, regular and ephemeral (or the chosen ones).
-    Containers { init: bool, regular: bool, ephemeral: bool },
+    Containers {
+        /// Init containers.
+        init: bool,
+        /// Regular containers.
+        regular: bool,
+        /// Ephemeral containers.
+        ephemeral: bool,
+    },
     /// Every node a path selects.
     Nodes(Path),
     /// Every entry (key and value) of the maps a path selects.
@@ -148,40 +179,57 @@ pub enum Iteration {
 }
 
 #[derive(Clone, Debug)]
+/// `each`: what a rule iterates, and the name each item is bound to.
 pub struct Each {
+    /// What is iterated.
     pub over: Iteration,
+    /// The name the item is bound to.
     pub name: String,
 }
 
 /// A piece of a message template.
 #[derive(Clone, Debug)]
 pub enum Part {
+    /// Text written as is.
     Text(String),
     /// `{value}`: the value found where the finding points.
     Value,
+    /// `{path}`: the value a path selects ("unset" when none).
     Path(Path),
 }
 
 #[derive(Clone, Debug, Default)]
+/// A message template: text and values filled in when a finding is made.
 pub struct Template {
+    /// Its pieces, in order.
     pub parts: Vec<Part>,
 }
 
 #[derive(Clone, Debug)]
+/// A rule: a condition to deny, over the items its `each` binds.
 pub struct Rule {
+    /// The iterations, outermost first.
     pub each: Vec<Each>,
+    /// A condition that must hold for the rule to run.
     pub when: Option<Condition>,
+    /// The condition that makes a finding.
     pub deny: Condition,
+    /// Where the finding points instead of the node the condition found.
     pub at: Option<Path>,
+    /// The finding's message.
     pub message: Template,
+    /// The Kubernetes versions the rule applies to.
     pub versions: VersionRange,
 }
 
 /// A declared parameter and its value (the default unless overridden).
 #[derive(Clone, Debug, Serialize)]
 pub struct Param {
+    /// Its name.
     pub name: String,
+    /// What it is for.
     pub description: String,
+    /// Its value.
     pub value: serde_json::Value,
 }
 
@@ -195,17 +243,24 @@ pub struct TestCase {
     pub documents: Vec<Node>,
     /// For a set, the index of the document whose findings count (`None`: any document).
     pub document: Option<usize>,
+    /// The Kubernetes version the case is judged at.
     pub version: Option<Version>,
+    /// The Pod Security level the case is judged at.
     pub level: Option<Level>,
     /// For failing cases: the JSON pointer the finding must have.
     pub path: Option<String>,
     /// Parameter values for this case (the policy is compiled again with them).
     pub params: Option<BTreeMap<String, serde_json::Value>>,
+    /// For a policy that aggregates events: the documents repeated as a sequence of events.
+    pub repeat: Option<super::aggregate::Repeat>,
 }
 
 #[derive(Clone, Debug, Default)]
+/// A policy's inline examples.
 pub struct Tests {
+    /// Examples that must give no finding.
     pub pass: Vec<TestCase>,
+    /// Examples that must give a finding.
     pub fail: Vec<TestCase>,
 }
 
@@ -213,14 +268,19 @@ pub struct Tests {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Status {
     #[default]
+    /// Stable.
     Stable,
     /// Runs only when selected by its id: new, and may still change.
     Preview,
     /// Still runs; `replacement` is the policy to use instead.
-    Deprecated { replacement: String },
+    Deprecated {
+        /// The id of the policy to use instead.
+        replacement: String,
+    },
 }
 
 impl Status {
+    /// The name used in policy files.
     pub fn as_str(&self) -> &'static str {
         match self {
             Status::Stable => "stable",
@@ -233,25 +293,39 @@ impl Status {
 /// A compiled policy.
 #[derive(Clone, Debug)]
 pub struct Policy {
+    /// The policy id (`pack/name`).
     pub id: String,
+    /// A one-line title.
     pub title: String,
+    /// The default severity.
     pub severity: Severity,
+    /// The category (`pod-security`, `rbac`, …).
     pub category: String,
+    /// The standards it maps to, as the policy file writes them.
     pub standards: serde_json::Map<String, serde_json::Value>,
+    /// Why it matters and how to fix it.
     pub docs: Docs,
+    /// What it applies to.
     pub matcher: Match,
+    /// The Kubernetes versions it applies to.
     pub versions: VersionRange,
+    /// Its parameters.
     pub params: Vec<Param>,
+    /// Conditions under which the policy does not apply to an object.
     pub unless: Vec<Condition>,
+    /// Its rules.
     pub rules: Vec<Rule>,
     /// Policies this one replaces while it applies (a restricted check over its baseline twin).
     pub overrides: Vec<String>,
     /// The Rempart version that added the policy (`0.4.0`).
     pub since: Option<String>,
+    /// Stable, preview or deprecated.
     pub status: Status,
     /// The kinds the policy looks up among the other objects of the scan (`lookup`): the
     /// engine's pre-pass indexes them.
     pub lookups: Vec<KindPattern>,
+    /// Counted over many audit events instead of judged on each (`aggregate`).
+    pub aggregate: Option<super::aggregate::Aggregate>,
     /// The inline examples; `None` when the policy was loaded without them (see
     /// [`Policy::examples`]).
     pub tests: Option<Tests>,
@@ -281,14 +355,5 @@ impl Policy {
                 )
             }
         }
-    }
-
-    /// The Pod Security level named in `standards.pod-security.level`.
-    pub fn pod_security_level(&self) -> Option<Level> {
-        self.standards
-            .get("pod-security")
-            .and_then(|p| p.get("level"))
-            .and_then(|l| l.as_str())
-            .and_then(Level::parse)
     }
 }

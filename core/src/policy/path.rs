@@ -19,24 +19,32 @@ pub enum Root {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// One step of a path.
 pub enum Step {
+    /// A map key.
     Key(String),
     /// `['a','b']`: each of these keys that exists.
     Keys(Vec<String>),
     /// `['prefix/{container.name}']`: a key built from other values at evaluation time.
     Dynamic(Vec<KeyPart>),
+    /// A list index (negative: from the end).
     Index(i64),
+    /// `[*]` or `.*`: every item or entry.
     Wildcard,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// A piece of a key built at evaluation time.
 pub enum KeyPart {
+    /// Text written as is.
     Text(String),
+    /// The value of another path.
     Path(Path),
 }
 
 /// Gives the text of a path, for keys built at evaluation time, and meters the walk.
 pub trait Resolve {
+    /// The text of the value `path` selects, when there is one.
     fn text(&self, path: &Path) -> Option<String>;
 
     /// Called before each node a wildcard visits; false stops the walk (an evaluation
@@ -58,19 +66,25 @@ impl Resolve for NoResolve {
 /// A compiled path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Path {
+    /// What the path starts from.
     pub root: Root,
+    /// Its steps.
     pub steps: Vec<Step>,
+    /// The path as written.
     pub text: String,
 }
 
 /// What a path starts from at evaluation time: a node, or a map entry (key and value).
 #[derive(Clone, Copy, Debug)]
 pub struct Item<'a> {
+    /// The node.
     pub node: &'a Node,
+    /// The key of the entry, for a map entry.
     pub key: Option<&'a Node>,
 }
 
 impl<'a> Item<'a> {
+    /// The item of a node alone.
     pub fn node(node: &'a Node) -> Self {
         Item { node, key: None }
     }

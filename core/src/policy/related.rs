@@ -72,6 +72,7 @@ impl Related {
             .is_some_and(|groups| groups.iter().any(|g| kind.group.as_deref().is_none_or(|k| k == g)))
     }
 
+    /// Whether no object was added.
     pub fn is_empty(&self) -> bool {
         self.objects.is_empty()
     }

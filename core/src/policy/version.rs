@@ -10,6 +10,7 @@ pub const NEWEST_MINOR: u32 = 37;
 pub struct Version(pub u32);
 
 impl Version {
+    /// The newest Kubernetes version Rempart knows.
     pub const LATEST: Version = Version(NEWEST_MINOR);
 
     /// Reads `v1.N`, `1.N`, `v1.N.P` or `latest`; a version newer than known means the newest.
@@ -36,11 +37,14 @@ impl fmt::Display for Version {
 /// `since` (inclusive) and `until` (exclusive); either end may be open.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct VersionRange {
+    /// The first version in the range, when bounded.
     pub since: Option<Version>,
+    /// The first version past the range, when bounded.
     pub until: Option<Version>,
 }
 
 impl VersionRange {
+    /// Whether `v` is in the range.
     pub fn contains(&self, v: Version) -> bool {
         self.since.is_none_or(|s| v >= s) && self.until.is_none_or(|u| v < u)
     }

@@ -1,11 +1,15 @@
 //! GitHub Actions workflow commands: one annotation per finding and per read error.
 
 use std::fmt::Write;
+use std::io;
 
 use super::escape::visible;
+use super::FormatWriter;
+use crate::document::Source;
 use crate::engine::{ErrorEntry, Finding, Report};
 use crate::policy::Severity;
 
+/// The annotations of a whole report: its findings, then its read errors.
 pub fn github(report: &Report) -> String {
     let mut out = github_findings(&report.findings);
     out.push_str(&github_errors(&report.errors));
@@ -13,7 +17,7 @@ pub fn github(report: &Report) -> String {
 }
 
 /// The annotations of findings (a scan writes them file by file).
-pub fn github_findings(findings: &[Finding]) -> String {
+fn github_findings(findings: &[Finding]) -> String {
     let mut out = String::new();
     for f in findings {
         let level = match f.severity {
@@ -45,7 +49,7 @@ pub fn github_findings(findings: &[Finding]) -> String {
 }
 
 /// The annotations of read errors (a scan writes them at the end).
-pub fn github_errors(errors: &[ErrorEntry]) -> String {
+fn github_errors(errors: &[ErrorEntry]) -> String {
     let mut out = String::new();
     for e in errors {
         let at = e
@@ -75,4 +79,27 @@ fn data(text: &str) -> String {
 /// Escapes a command property (`file=`, `title=`).
 fn property(text: &str) -> String {
     data(&visible(text)).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Writes the annotations as a scan goes: each file's findings, then every read error.
+pub struct GithubWriter<W: io::Write> {
+    out: W,
+}
+
+impl<W: io::Write> GithubWriter<W> {
+    /// Writes to `out`.
+    pub fn new(out: W) -> Self {
+        GithubWriter { out }
+    }
+}
+
+impl<W: io::Write> FormatWriter for GithubWriter<W> {
+    fn file(&mut self, report: &Report, _: Option<&Source>) -> io::Result<()> {
+        self.out.write_all(github_findings(&report.findings).as_bytes())
+    }
+
+    fn finish(mut self: Box<Self>, totals: &Report) -> io::Result<()> {
+        self.out.write_all(github_errors(&totals.errors).as_bytes())?;
+        self.out.flush()
+    }
 }

@@ -2,9 +2,12 @@
 //! cluster-scoped objects), as YAML.
 
 use std::collections::BTreeMap;
+use std::io;
 
 use serde_json::{json, Value};
 
+use super::{kept, FormatWriter};
+use crate::document::Source;
 use crate::engine::{Finding, Report};
 
 /// Kinds that have no namespace.
@@ -29,6 +32,8 @@ const CLUSTER_KINDS: &[&str] = &[
     "ClusterPolicyReport",
 ];
 
+/// The PolicyReports of a whole report, as a YAML stream (a comment when there is no
+/// finding).
 pub fn policy_report(report: &Report) -> String {
     let mut groups: BTreeMap<Option<String>, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
@@ -196,5 +201,38 @@ fn write_value(value: &Value, indent: usize, out: &mut String) {
 fn set(value: &mut Value, key: &str, item: Value) {
     if let Value::Object(map) = value {
         map.insert(key.to_owned(), item);
+    }
+}
+
+/// Writes the PolicyReports of a scan: findings are kept (without their standards) file by
+/// file and grouped by namespace at the end.
+pub struct PolicyReportWriter<W: io::Write> {
+    out: W,
+    findings: Vec<Finding>,
+}
+
+impl<W: io::Write> PolicyReportWriter<W> {
+    /// Writes to `out`.
+    pub fn new(out: W) -> Self {
+        PolicyReportWriter {
+            out,
+            findings: Vec::new(),
+        }
+    }
+}
+
+impl<W: io::Write> FormatWriter for PolicyReportWriter<W> {
+    fn file(&mut self, report: &Report, _: Option<&Source>) -> io::Result<()> {
+        self.findings.extend(report.findings.iter().map(kept));
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>, totals: &Report) -> io::Result<()> {
+        let whole = Report {
+            findings: std::mem::take(&mut self.findings),
+            ..totals.clone()
+        };
+        self.out.write_all(policy_report(&whole).as_bytes())?;
+        self.out.flush()
     }
 }

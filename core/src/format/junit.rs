@@ -4,11 +4,16 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::io;
 
 use super::escape::push_char;
+use super::{kept, FormatWriter};
+use crate::document::Source;
 use crate::engine::{Finding, Report};
 use crate::policy::Policy;
 
+/// The JUnit XML of a whole report; `policies` are the suites (a policy without findings is
+/// a passing case).
 pub fn junit(report: &Report, policies: &[Policy]) -> String {
     let mut by_policy: BTreeMap<&str, BTreeMap<String, Vec<&Finding>>> = BTreeMap::new();
     for p in policies {
@@ -150,4 +155,39 @@ pub(crate) fn xml(text: &str) -> String {
         }
     }
     out
+}
+
+/// Writes JUnit XML for a scan: findings are kept (without their standards) file by file and
+/// grouped at the end.
+pub struct JunitWriter<'p, W: io::Write> {
+    out: W,
+    policies: &'p [Policy],
+    findings: Vec<Finding>,
+}
+
+impl<'p, W: io::Write> JunitWriter<'p, W> {
+    /// Writes to `out`, with a suite for each of `policies`.
+    pub fn new(out: W, policies: &'p [Policy]) -> Self {
+        JunitWriter {
+            out,
+            policies,
+            findings: Vec::new(),
+        }
+    }
+}
+
+impl<W: io::Write> FormatWriter for JunitWriter<'_, W> {
+    fn file(&mut self, report: &Report, _: Option<&Source>) -> io::Result<()> {
+        self.findings.extend(report.findings.iter().map(kept));
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>, totals: &Report) -> io::Result<()> {
+        let whole = Report {
+            findings: std::mem::take(&mut self.findings),
+            ..totals.clone()
+        };
+        self.out.write_all(junit(&whole, self.policies).as_bytes())?;
+        self.out.flush()
+    }
 }

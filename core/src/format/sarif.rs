@@ -8,6 +8,8 @@ use std::path::{Component, Path};
 use serde_json::{json, Value};
 
 use super::escape::visible;
+use super::FormatWriter;
+use crate::document::Source;
 use crate::engine::fingerprint;
 use crate::engine::{ErrorEntry, Finding, Report, SourceSpan};
 use crate::policy::{Policy, Severity};
@@ -16,8 +18,8 @@ use crate::policy::{Policy, Severity};
 pub fn sarif(report: &Report, policies: &[Policy], root: &str) -> String {
     let mut out = Vec::new();
     let written = SarifWriter::start(&mut out, policies, root).and_then(|mut w| {
-        w.results(&report.findings)?;
-        w.finish(&report.errors)
+        w.file(report, None)?;
+        Box::new(w).finish(report)
     });
     match written {
         Ok(()) => String::from_utf8(out).unwrap_or_default(),
@@ -43,6 +45,8 @@ pub struct SarifWriter<'p, W: Write> {
 }
 
 impl<'p, W: Write> SarifWriter<'p, W> {
+    /// Starts the log on `out`, with `policies` as its rules; `root` is the scan root (an
+    /// absolute directory), which file names are made relative to.
     pub fn start(mut out: W, policies: &'p [Policy], root: &str) -> io::Result<Self> {
         let mut rules: Vec<&Policy> = policies.iter().collect();
         rules.sort_by(|a, b| a.id.cmp(&b.id));
@@ -84,16 +88,19 @@ impl<'p, W: Write> SarifWriter<'p, W> {
         }));
         i
     }
+}
 
-    pub fn results(&mut self, findings: &[Finding]) -> io::Result<()> {
-        for f in findings {
+impl<W: Write> FormatWriter for SarifWriter<'_, W> {
+    fn file(&mut self, report: &Report, _: Option<&Source>) -> io::Result<()> {
+        for f in &report.findings {
             let value = result(f, self.rule_index(f), &self.root);
             super::json::write_item(&mut self.out, &mut self.buf, &mut self.first, &value, "        ")?;
         }
         Ok(())
     }
 
-    pub fn finish(mut self, errors: &[ErrorEntry]) -> io::Result<()> {
+    fn finish(mut self: Box<Self>, totals: &Report) -> io::Result<()> {
+        let errors = &totals.errors;
         let close = if self.first { "]" } else { "\n      ]" };
         let notifications: Vec<Value> = errors.iter().map(|e| notification(e, &self.root)).collect();
         let mut rules: Vec<Value> = self.rules.iter().map(|p| rule(p)).collect();

@@ -4,14 +4,16 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::engine::{ErrorEntry, Finding, Note, Report, Summary};
+use super::FormatWriter;
+use crate::document::Source;
+use crate::engine::Report;
 
 /// The JSON report (the stable contract described in the README).
 pub fn json(report: &Report) -> String {
     let mut out = Vec::new();
     let written = JsonWriter::start(&mut out).and_then(|mut w| {
-        w.findings(&report.findings)?;
-        w.finish(&report.errors, &report.notes, &report.summary)
+        w.file(report, None)?;
+        Box::new(w).finish(report)
     });
     match written {
         Ok(()) => String::from_utf8(out).unwrap_or_default(),
@@ -28,6 +30,7 @@ pub struct JsonWriter<W: Write> {
 }
 
 impl<W: Write> JsonWriter<W> {
+    /// Starts the report on `out` (its opening is written at once).
     pub fn start(mut out: W) -> io::Result<Self> {
         write!(out, "{{\n  \"version\": {},\n  \"findings\": [", quoted(crate::VERSION))?;
         Ok(JsonWriter {
@@ -36,22 +39,24 @@ impl<W: Write> JsonWriter<W> {
             buf: Vec::new(),
         })
     }
+}
 
-    pub fn findings(&mut self, findings: &[Finding]) -> io::Result<()> {
-        for f in findings {
+impl<W: Write> FormatWriter for JsonWriter<W> {
+    fn file(&mut self, report: &Report, _: Option<&Source>) -> io::Result<()> {
+        for f in &report.findings {
             write_item(&mut self.out, &mut self.buf, &mut self.first, f, "    ")?;
         }
         Ok(())
     }
 
-    pub fn finish(mut self, errors: &[ErrorEntry], notes: &[Note], summary: &Summary) -> io::Result<()> {
+    fn finish(mut self: Box<Self>, totals: &Report) -> io::Result<()> {
         let close = if self.first { "]" } else { "\n  ]" };
         write!(
             self.out,
             "{close},\n  \"errors\": {},\n  \"notes\": {},\n  \"summary\": {}\n}}",
-            pretty(&errors, 2),
-            pretty(&notes, 2),
-            pretty(summary, 2)
+            pretty(&totals.errors, 2),
+            pretty(&totals.notes, 2),
+            pretty(&totals.summary, 2)
         )?;
         self.out.flush()
     }

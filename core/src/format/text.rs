@@ -2,8 +2,10 @@
 //! frame and a caret under the offending node.
 
 use std::fmt::Write;
+use std::io;
 
 use super::escape::{push_char, visible};
+use super::FormatWriter;
 use crate::document::Source;
 use crate::engine::{Finding, Note, Report, SourceSpan};
 
@@ -333,6 +335,42 @@ fn frame(out: &mut String, src: &Source, span: SourceSpan, paint: &Paint) {
     let _ = writeln!(out, "{} {} {shown}", paint.wrap("34", &number), paint.wrap("34", "|"));
     let caret = format!("{}{}", " ".repeat(pad), "^".repeat(carets.max(1)));
     let _ = writeln!(out, "{gutter} {} {}", paint.wrap("34", "|"), paint.wrap("1;31", &caret));
+}
+
+/// Writes the text report as a scan goes: each file's findings and errors with their code
+/// frames, then the notes and the summary line.
+pub struct TextWriter<W: io::Write> {
+    out: W,
+    color: bool,
+    verbose: bool,
+}
+
+impl<W: io::Write> TextWriter<W> {
+    /// Writes to `out`; `color` adds ANSI colours (for terminals), `verbose` lists the
+    /// skipped documents too (otherwise only counted in the summary).
+    pub fn new(out: W, color: bool, verbose: bool) -> Self {
+        TextWriter { out, color, verbose }
+    }
+}
+
+impl<W: io::Write> FormatWriter for TextWriter<W> {
+    fn file(&mut self, report: &Report, source: Option<&Source>) -> io::Result<()> {
+        self.out.write_all(text_file(report, source, self.color).as_bytes())
+    }
+
+    fn finish(mut self: Box<Self>, totals: &Report) -> io::Result<()> {
+        // Skipped documents are counted in the summary and listed with -v; every other note
+        // (options, paths left out, leniencies of the decoder) always.
+        let shown: Vec<Note> = totals
+            .notes
+            .iter()
+            .filter(|n| self.verbose || !n.message.starts_with("skipped"))
+            .cloned()
+            .collect();
+        self.out.write_all(text_notes(&shown).as_bytes())?;
+        self.out.write_all(text_summary(&totals.summary).as_bytes())?;
+        self.out.flush()
+    }
 }
 
 #[cfg(test)]
