@@ -28,6 +28,7 @@ pub enum Check {
 }
 
 impl Check {
+    /// The names a policy file writes, in the order of the variants.
     pub const NAMES: [&'static str; 5] = [
         "unisolated-ingress",
         "unisolated-egress",
@@ -36,6 +37,7 @@ impl Check {
         "unexposed-named-port",
     ];
 
+    /// Reads a name as a policy file writes it.
     pub fn parse(text: &str) -> Option<Check> {
         Some(match text {
             "unisolated-ingress" => Check::UnisolatedIngress,

@@ -6,7 +6,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// IPv4 or IPv6: ranges of one family never meet ranges of the other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Family {
+    /// IPv4.
     V4,
+    /// IPv6.
     V6,
 }
 
@@ -30,8 +32,11 @@ impl Family {
 /// An inclusive range of addresses of one family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Range {
+    /// The address family.
     pub family: Family,
+    /// The first address.
     pub lo: u128,
+    /// The last address.
     pub hi: u128,
 }
 

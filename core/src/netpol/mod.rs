@@ -70,8 +70,11 @@ pub fn wants() -> Wants {
 /// Something wrong in the set, at its place; `error` when Kubernetes would refuse it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// Where it is.
     pub place: Place,
+    /// What is wrong, for the user.
     pub message: String,
+    /// True when Kubernetes would refuse it (else a note).
     pub error: bool,
 }
 
@@ -87,8 +90,11 @@ pub enum Endpoint {
 /// An allowed connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Connection {
+    /// Where the connection starts.
     pub src: Endpoint,
+    /// Where it goes.
     pub dst: Endpoint,
+    /// The connections allowed.
     pub ports: Ports,
 }
 
@@ -106,20 +112,27 @@ pub enum Reach {
 /// One line of the exposure report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Exposure {
+    /// The workload (index into `Analysis::workloads`, or its name in a report).
     pub workload: usize,
+    /// Ingress or egress.
     pub direction: Direction,
+    /// Who is on the other side.
     pub reach: Reach,
+    /// The connections allowed.
     pub ports: Ports,
 }
 
 /// Policies that isolate a workload, per direction (indexes into [`Analysis::policies`]).
 #[derive(Clone, Debug, Default)]
 pub struct Isolation {
+    /// Ingress.
     pub ingress: Vec<usize>,
+    /// Egress.
     pub egress: Vec<usize>,
 }
 
 impl Isolation {
+    /// The policies for one direction.
     pub fn of(&self, direction: Direction) -> &[usize] {
         match direction {
             Direction::Ingress => &self.ingress,
@@ -137,7 +150,9 @@ enum Candidates {
 /// The workloads, policies and namespaces of a set of documents, indexed.
 #[derive(Debug)]
 pub struct Analysis {
+    /// The objects read.
     pub set: ObjectSet,
+    /// The workloads, in reading order.
     pub workloads: Vec<Workload>,
     /// The valid NetworkPolicies.
     pub policies: Vec<Policy>,

@@ -22,7 +22,9 @@ pub enum PortRef {
 /// One entry of a rule's `ports`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PortSpec {
+    /// The protocol (`TCP` when none is written).
     pub protocol: Protocol,
+    /// The port, range or name.
     pub port: PortRef,
 }
 
@@ -31,9 +33,19 @@ pub struct PortSpec {
 pub enum Peer {
     /// Pods: `pods` selects them (empty: every pod); `namespaces` selects their namespaces,
     /// `None` for the policy's own namespace (no `namespaceSelector`).
-    Pods { pods: Selector, namespaces: Option<Selector> },
+    Pods {
+        /// The pods selected (empty: every pod).
+        pods: Selector,
+        /// The namespaces selected (`None`: the policy's own).
+        namespaces: Option<Selector>,
+    },
     /// Addresses outside the cluster: `cidr` minus `except`, as disjoint ranges.
-    Block { cidr: Range, allowed: Vec<Range> },
+    Block {
+        /// The block as written (masked).
+        cidr: Range,
+        /// The block minus its `except` ranges, disjoint and in order.
+        allowed: Vec<Range>,
+    },
 }
 
 /// An ingress or egress rule.
@@ -50,11 +62,14 @@ pub struct Rule {
 /// Ingress or egress.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Direction {
+    /// Traffic into the selected pods.
     Ingress,
+    /// Traffic out of the selected pods.
     Egress,
 }
 
 impl Direction {
+    /// The name.
     pub fn name(self) -> &'static str {
         match self {
             Direction::Ingress => "Ingress",
@@ -84,17 +99,21 @@ impl Direction {
 pub struct Policy {
     /// `metadata.namespace`, `default` when it names none (as `kubectl apply` without `-n`).
     pub namespace: String,
+    /// The name.
     pub name: String,
+    /// The object, with its place.
     pub object: Arc<SetObject>,
     /// `spec.podSelector`: the pods of its namespace it applies to (empty: all).
     pub selector: Selector,
     /// The ingress rules when `Ingress` is an effective policy type (an empty list: no
     /// ingress allowed), `None` when the policy does not isolate for ingress.
     pub ingress: Option<Vec<Rule>>,
+    /// Egress.
     pub egress: Option<Vec<Rule>>,
 }
 
 impl Policy {
+    /// The rules of one direction, when the policy isolates for it.
     pub fn rules(&self, direction: Direction) -> Option<&[Rule]> {
         match direction {
             Direction::Ingress => self.ingress.as_deref(),

@@ -3,12 +3,16 @@
 /// A protocol a NetworkPolicy names (`TCP` when it names none).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Protocol {
+    /// TCP.
     Tcp,
+    /// UDP.
     Udp,
+    /// SCTP.
     Sctp,
 }
 
 impl Protocol {
+    /// Every protocol, in report order.
     pub const ALL: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Sctp];
 
     /// The protocol as the API writes it (case matters: `tcp` is refused).
@@ -21,6 +25,7 @@ impl Protocol {
         }
     }
 
+    /// The name.
     pub fn name(self) -> &'static str {
         match self {
             Protocol::Tcp => "TCP",
@@ -36,6 +41,7 @@ impl Protocol {
 
 /// The lowest and highest port.
 pub const MIN_PORT: u32 = 1;
+/// The highest port.
 pub const MAX_PORT: u32 = 65535;
 
 /// Allowed connections: for each protocol, disjoint port ranges in order.
@@ -105,10 +111,12 @@ impl Ports {
         out
     }
 
+    /// True when nothing is in it.
     pub fn is_empty(&self) -> bool {
         self.sets.iter().all(Vec::is_empty)
     }
 
+    /// True when every port of every protocol is in it.
     pub fn is_all(&self) -> bool {
         self.sets.iter().all(|s| s.as_slice() == [(MIN_PORT, MAX_PORT)])
     }

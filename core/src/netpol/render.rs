@@ -11,14 +11,18 @@ use crate::format::visible;
 /// and `ports` (`All Connections`, `TCP 8080,UDP 53`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Line {
+    /// Where the connection starts.
     pub src: String,
+    /// Where it goes.
     pub dst: String,
+    /// The connections allowed.
     pub ports: String,
 }
 
 /// The JSON report of `connectivity`: `{"connections": [{"src", "dst", "ports"}]}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ConnectivityReport {
+    /// The connections, sorted by source then destination.
     pub connections: Vec<Line>,
 }
 
@@ -27,15 +31,20 @@ pub struct ConnectivityReport {
 /// the ports.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ExposureLine {
+    /// The workload (index into `Analysis::workloads`, or its name in a report).
     pub workload: String,
+    /// Ingress or egress.
     pub direction: &'static str,
+    /// `entire-cluster`, `NAMESPACE/*` or an address range `[External]`.
     pub peer: String,
+    /// The connections allowed.
     pub ports: String,
 }
 
 /// The JSON report of `exposure`: `{"exposure": [{"workload", "direction", "peer", "ports"}]}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ExposureReport {
+    /// The lines, sorted.
     pub exposure: Vec<ExposureLine>,
 }
 

@@ -6,23 +6,31 @@ use crate::document::Node;
 /// An operator of `matchExpressions`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operator {
+    /// The label has one of the values.
     In,
+    /// The label is missing or has none of the values.
     NotIn,
+    /// The label is present.
     Exists,
+    /// The label is missing.
     DoesNotExist,
 }
 
 /// One requirement: `key` compared by `operator` with `values`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Requirement {
+    /// The label name.
     pub key: String,
+    /// How the label is compared.
     pub operator: Operator,
+    /// The values compared with.
     pub values: Vec<String>,
 }
 
 /// A label selector; the empty selector matches every set of labels.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Selector {
+    /// The requirements, all of which must hold.
     pub requirements: Vec<Requirement>,
 }
 
@@ -39,6 +47,7 @@ pub fn label<'l>(labels: &'l Labels, key: &str) -> Option<&'l str> {
 }
 
 impl Selector {
+    /// True when nothing is in it.
     pub fn is_empty(&self) -> bool {
         self.requirements.is_empty()
     }

@@ -13,7 +13,9 @@ use crate::objects::{ObjectSet, SetObject};
 pub struct Workload {
     /// The namespace (`default` when the object names none).
     pub namespace: String,
+    /// The name.
     pub name: String,
+    /// The kind (of the owner, for grouped Pods).
     pub kind: String,
     /// The labels of its pods, sorted by key.
     pub labels: Vec<(String, String)>,
