@@ -17,12 +17,8 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
             println!("cargo:rerun-if-changed={}", path.display());
             collect(&path, out);
         } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
-            // `_name.yaml` holds data that policies use (the default ClusterRoles), not policies;
-            // `_definitions.yaml` holds definitions, which are policy files.
-            && !path.file_name().is_some_and(|n| {
-                let n = n.to_string_lossy();
-                n.starts_with('_') && !n.starts_with("_definitions")
-            })
+            // `name.data.yaml` holds data that policies use (the default ClusterRoles), not policies.
+            && !path.file_name().is_some_and(|n| n.to_string_lossy().ends_with(".data.yaml"))
         {
             out.push(path);
         }

@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use clap::{Args, Subcommand, ValueEnum};
 use rempart::files::{collect_inputs, read_bounded, read_input};
-use rempart::rbac::{resources, Analysis, EffectiveRule, GrantRef, Request, User};
 use rempart::format::visible;
+use rempart::rbac::{resources, Analysis, EffectiveRule, GrantRef, Request, User};
 use rempart::{Engine, Options};
 
 use crate::{emit, EXIT_FINDINGS, EXIT_OK};
@@ -105,7 +105,10 @@ fn analysis(a: &RequestArgs) -> Result<Analysis, String> {
         }
     }
     for e in &errors {
-        let at = e.span.map(|s| format!(":{}:{}", s.start.line, s.start.column)).unwrap_or_default();
+        let at = e
+            .span
+            .map(|s| format!(":{}:{}", s.start.line, s.start.column))
+            .unwrap_or_default();
         eprintln!("rempart: {}{at}: error: {}", visible(&e.file), visible(&e.message));
     }
     let analysis = engine.rbac(&sources);
@@ -181,7 +184,13 @@ fn who_can(a: WhoCanArgs, out: &mut dyn Write) -> Result<i32, String> {
         AuthFormat::Json => json(&answer)?,
         AuthFormat::Text => {
             let mut rows = vec![[
-                "BINDING", "NAMESPACE", "ROLE", "RULE", "SUBJECT", "TYPE", "SA-NAMESPACE",
+                "BINDING",
+                "NAMESPACE",
+                "ROLE",
+                "RULE",
+                "SUBJECT",
+                "TYPE",
+                "SA-NAMESPACE",
             ]
             .map(str::to_owned)];
             for s in &answer.subjects {
@@ -251,13 +260,24 @@ fn table<const N: usize>(rows: &[[String; N]]) -> String {
 /// The rules as `kubectl auth can-i --list` prints them, with where each comes from.
 fn rules_table(rules: &[EffectiveRule]) -> String {
     let list = |v: &[String]| format!("[{}]", v.join(" "));
-    let mut rows = vec![["Resources", "Non-Resource URLs", "Resource Names", "Verbs", "Granted by"].map(str::to_owned)];
+    let mut rows = vec![[
+        "Resources",
+        "Non-Resource URLs",
+        "Resource Names",
+        "Verbs",
+        "Granted by",
+    ]
+    .map(str::to_owned)];
     for r in rules {
         // One row per resource and group, as kubectl breaks rules down.
         let mut resources = Vec::new();
         for res in &r.rule.resources {
             for g in &r.rule.api_groups {
-                resources.push(if g.is_empty() { res.clone() } else { format!("{res}.{g}") });
+                resources.push(if g.is_empty() {
+                    res.clone()
+                } else {
+                    format!("{res}.{g}")
+                });
             }
         }
         if resources.is_empty() {
@@ -283,4 +303,3 @@ fn rules_table(rules: &[EffectiveRule]) -> String {
     }
     table(&rows)
 }
-

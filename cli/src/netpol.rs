@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use clap::{Args, Subcommand, ValueEnum};
 use rempart::files::{collect_inputs, read_bounded, read_input};
-use rempart::netpol::{render, Analysis};
 use rempart::format::visible;
+use rempart::netpol::{render, Analysis};
 use rempart::{Engine, Options, Source};
 
 use crate::{emit, EXIT_OK};
@@ -96,7 +96,10 @@ fn analysis(a: &InputArgs) -> Result<Analysis, String> {
         }
     }
     for e in &errors {
-        let at = e.span.map(|s| format!(":{}:{}", s.start.line, s.start.column)).unwrap_or_default();
+        let at = e
+            .span
+            .map(|s| format!(":{}:{}", s.start.line, s.start.column))
+            .unwrap_or_default();
         eprintln!("rempart: {}{at}: error: {}", visible(&e.file), visible(&e.message));
     }
     let analysis = engine.netpol(&sources);

@@ -80,7 +80,14 @@ fn connectivity_text_lists_each_connection() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(stdout(&o), LINES);
     // Files one by one, in another order: the same answer.
-    let o = d.run(&["netpol", "connectivity", "-f", "k8s/policies.yaml", "-f", "k8s/app.yaml"]);
+    let o = d.run(&[
+        "netpol",
+        "connectivity",
+        "-f",
+        "k8s/policies.yaml",
+        "-f",
+        "k8s/app.yaml",
+    ]);
     assert_eq!(stdout(&o), LINES);
 }
 
@@ -99,8 +106,14 @@ fn connectivity_json_dot_and_mermaid() {
     let o = d.run(&["netpol", "connectivity", "-f", "k8s", "--format", "dot"]);
     let dot = stdout(&o);
     assert!(dot.starts_with("digraph connectivity {\n"), "{dot}");
-    assert!(dot.contains("\"10.0.0.0-10.255.255.255[External]\" [shape=ellipse];"), "{dot}");
-    assert!(dot.contains("\"shop/web[Deployment]\" -> \"shop/db[Deployment]\" [label=\"TCP 5432\"];"), "{dot}");
+    assert!(
+        dot.contains("\"10.0.0.0-10.255.255.255[External]\" [shape=ellipse];"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("\"shop/web[Deployment]\" -> \"shop/db[Deployment]\" [label=\"TCP 5432\"];"),
+        "{dot}"
+    );
     let o = d.run(&["netpol", "connectivity", "-f", "k8s", "--format", "mermaid"]);
     assert_eq!(
         stdout(&o),
@@ -116,7 +129,10 @@ fn focus_keeps_the_connections_of_one_workload() {
     assert_eq!(stdout(&o), "shop/web[Deployment] => shop/db[Deployment] : TCP 5432\n");
     let o = d.run(&["netpol", "connectivity", "-f", "k8s", "--focus", "ops/tool"]);
     let text = stdout(&o);
-    assert!(text.contains("ops/tool[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections\n"), "{text}");
+    assert!(
+        text.contains("ops/tool[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections\n"),
+        "{text}"
+    );
     assert!(!text.contains("shop/db[Deployment] =>"), "{text}");
     let o = d.run(&["netpol", "connectivity", "-f", "k8s", "--focus", "shop/nothing"]);
     assert_eq!(o.status.code(), Some(2));
@@ -129,12 +145,23 @@ fn exposure_text_and_json() {
     d.write("k8s/open.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: tool, namespace: ops}\nspec: {containers: [{name: c, image: i}]}\n");
     let o = d.run(&["netpol", "exposure", "-f", "k8s"]);
     let text = stdout(&o);
-    assert!(text.contains("ops/tool[Pod] <= entire-cluster : All Connections\n"), "{text}");
-    assert!(text.contains("shop/db[Deployment] <= shop/* : TCP 5432-5433\n"), "{text}");
-    assert!(text.contains("shop/web[Deployment] <= 10.0.0.0-10.255.255.255[External] : TCP 8080\n"), "{text}");
+    assert!(
+        text.contains("ops/tool[Pod] <= entire-cluster : All Connections\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("shop/db[Deployment] <= shop/* : TCP 5432-5433\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("shop/web[Deployment] <= 10.0.0.0-10.255.255.255[External] : TCP 8080\n"),
+        "{text}"
+    );
     let o = d.run(&["netpol", "exposure", "-f", "k8s", "--format", "json"]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(v["exposure"].as_array().unwrap().contains(&json!({"workload": "shop/db[Deployment]", "direction": "ingress", "peer": "shop/*", "ports": "TCP 5432-5433"})));
+    assert!(v["exposure"].as_array().unwrap().contains(
+        &json!({"workload": "shop/db[Deployment]", "direction": "ingress", "peer": "shop/*", "ports": "TCP 5432-5433"})
+    ));
 }
 
 #[test]
@@ -152,7 +179,10 @@ fn stdin_and_problems_on_stderr() {
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(0));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("rempart: <stdin>:26:38:") && err.contains("error: `10.0.0.0/40` is not a CIDR"), "{err}");
+    assert!(
+        err.contains("rempart: <stdin>:26:38:") && err.contains("error: `10.0.0.0/40` is not a CIDR"),
+        "{err}"
+    );
     // The bad policy is left out: nothing is isolated.
     assert!(stdout(&o).contains("shop/db[Deployment] => shop/web[Deployment] : All Connections\n"));
 }

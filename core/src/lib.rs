@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod admission;
 pub mod config;
 mod decode;
 pub mod detect;
@@ -23,9 +24,9 @@ pub mod files;
 pub mod format;
 pub mod glob;
 pub mod kustomize;
+pub mod netpol;
 pub mod objects;
 pub mod policy;
-pub mod netpol;
 pub mod project;
 pub mod rbac;
 mod testing;

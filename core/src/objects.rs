@@ -36,11 +36,15 @@ pub const MAX_SET_OBJECTS: usize = 1_000_000;
 /// written (`/items/3/rules/0` inside a list), and its span.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Place {
+    /// The file, as the scan names it.
     pub file: String,
     /// 0-based index of the document in its file.
     pub document: usize,
+    /// RFC 6901 pointer into the document as written.
     pub path: String,
+    /// Where the node starts.
     pub start: Position,
+    /// Where the node ends.
     pub end: Position,
 }
 
@@ -78,6 +82,7 @@ impl Excerpt {
 /// One object of the set.
 #[derive(Clone, Debug)]
 pub struct SetObject {
+    /// The object's identity (`apiVersion`, kind, namespace, name).
     pub id: ObjectId,
     /// The API group (`""` for the core group).
     pub group: String,
@@ -177,6 +182,7 @@ impl SetObject {
 /// every kind.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Wants {
+    /// The wanted kinds: `(group, kind)`, the group `None` for any group.
     pub kinds: Vec<(Option<String>, String)>,
 }
 
@@ -196,6 +202,7 @@ impl Wants {
         }
     }
 
+    /// True when no kind is wanted.
     pub fn is_empty(&self) -> bool {
         self.kinds.is_empty()
     }
@@ -220,6 +227,7 @@ impl Wants {
 /// An object read twice: the one kept (the last) and the one it replaced.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Duplicate {
+    /// The identity of the object read twice.
     pub id: ObjectId,
     /// The earlier object, replaced.
     pub first: Place,
@@ -230,7 +238,12 @@ pub struct Duplicate {
 impl Duplicate {
     /// What the report says, at the later place.
     pub fn message(&self) -> String {
-        let clean = |t: &str| -> String { t.chars().map(|c| if c.is_control() { ' ' } else { c }).take(200).collect() };
+        let clean = |t: &str| -> String {
+            t.chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .take(200)
+                .collect()
+        };
         let namespace = self
             .id
             .namespace
@@ -408,10 +421,12 @@ impl ObjectSet {
         &self.objects
     }
 
+    /// How many objects the set holds.
     pub fn len(&self) -> usize {
         self.objects.len()
     }
 
+    /// True when the set holds no object.
     pub fn is_empty(&self) -> bool {
         self.objects.is_empty()
     }
@@ -434,13 +449,22 @@ impl ObjectSet {
 
     /// The objects of a kind, in any group, in one namespace (`None` for the objects that
     /// name none).
-    pub fn in_namespace<'s>(&'s self, kind: &str, namespace: Option<&str>) -> impl Iterator<Item = &'s Arc<SetObject>> + 's {
+    pub fn in_namespace<'s>(
+        &'s self,
+        kind: &str,
+        namespace: Option<&str>,
+    ) -> impl Iterator<Item = &'s Arc<SetObject>> + 's {
         let key = (kind.to_owned(), namespace.filter(|n| !n.is_empty()).map(str::to_owned));
         self.indexed(self.index().by_namespace.get(&key))
     }
 
     /// The objects of a kind, in any group, that carry the label `key` with `value`.
-    pub fn with_label<'s>(&'s self, kind: &str, key: &str, value: &str) -> impl Iterator<Item = &'s Arc<SetObject>> + 's {
+    pub fn with_label<'s>(
+        &'s self,
+        kind: &str,
+        key: &str,
+        value: &str,
+    ) -> impl Iterator<Item = &'s Arc<SetObject>> + 's {
         let key = (kind.to_owned(), key.to_owned(), value.to_owned());
         self.indexed(self.index().by_label.get(&key))
     }
@@ -530,7 +554,10 @@ mod tests {
     fn objects_are_indexed_with_their_places() {
         let a = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa, namespace: ns}\n---\n# c\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: r\n  namespace: ns\n  labels: {team: a}\nrules:\n- verbs: [get]\n  resources: [pods]\n";
         let b = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: rbac.authorization.k8s.io/v1\n  kind: ClusterRole\n  metadata: {name: c, labels: {team: a}}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p}\n";
-        let s = set(&[("a.yaml", a), ("b.yaml", b)], &Wants::kinds(["Role", "ClusterRole", "ServiceAccount"]));
+        let s = set(
+            &[("a.yaml", a), ("b.yaml", b)],
+            &Wants::kinds(["Role", "ClusterRole", "ServiceAccount"]),
+        );
         assert_eq!(s.len(), 3);
         let role = s.get("rbac.authorization.k8s.io", "Role", Some("ns"), "r").unwrap();
         assert_eq!((role.file(), role.document()), ("a.yaml", 1));
@@ -540,12 +567,18 @@ mod tests {
         let p = role.place_of(rule);
         assert_eq!((p.path.as_str(), p.start.line, p.start.column), ("/rules/0", 13, 3));
         let p = role.place_at(&["rules", "0", "verbs"]);
-        assert_eq!((p.path.as_str(), p.start.line, p.start.column), ("/rules/0/verbs", 13, 3));
+        assert_eq!(
+            (p.path.as_str(), p.start.line, p.start.column),
+            ("/rules/0/verbs", 13, 3)
+        );
         // An item of a list: its pointer and exact position in the file.
         let c = s.get("rbac.authorization.k8s.io", "ClusterRole", None, "c").unwrap();
         assert_eq!(c.pointer, "/items/0");
         let p = c.place_at(&["metadata", "name"]);
-        assert_eq!((p.path.as_str(), p.start.line, p.start.column), ("/items/0/metadata/name", 6, 20));
+        assert_eq!(
+            (p.path.as_str(), p.start.line, p.start.column),
+            ("/items/0/metadata/name", 6, 20)
+        );
         assert_eq!(s.of_kind("Role").count(), 1);
         assert_eq!(s.in_namespace("ServiceAccount", Some("ns")).count(), 1);
         assert_eq!(s.in_namespace("ClusterRole", None).count(), 1);
@@ -560,11 +593,15 @@ mod tests {
 
     #[test]
     fn the_last_duplicate_wins_and_both_places_are_named() {
-        let one = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: ns}\nrules: []\n";
+        let one =
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: ns}\nrules: []\n";
         let two = "kind: Role\napiVersion: rbac.authorization.k8s.io/v1\nmetadata: {name: r, namespace: ns}\nrules: [{verbs: ['*']}]\n";
         // Same name in another group or namespace is another object.
         let other = "apiVersion: example.com/v1\nkind: Role\nmetadata: {name: r, namespace: ns}\n";
-        let s = set(&[("1.yaml", one), ("2.yaml", two), ("3.yaml", other)], &Wants::kinds(["Role"]));
+        let s = set(
+            &[("1.yaml", one), ("2.yaml", two), ("3.yaml", other)],
+            &Wants::kinds(["Role"]),
+        );
         assert_eq!(s.len(), 2);
         let kept = s.get("rbac.authorization.k8s.io", "Role", Some("ns"), "r").unwrap();
         assert_eq!(kept.file(), "2.yaml");
@@ -582,7 +619,10 @@ mod tests {
         let all = set(&[("x.yaml", text)], &Wants::kinds(["*"]));
         assert_eq!(all.len(), 2);
         // Unnamed objects cannot be referred to.
-        let s = set(&[("y.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata: {}\n")], &Wants::kinds(["ServiceAccount"]));
+        let s = set(
+            &[("y.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata: {}\n")],
+            &Wants::kinds(["ServiceAccount"]),
+        );
         assert!(s.is_empty());
     }
 

@@ -56,7 +56,10 @@ fn identity(object: &Node) -> Option<(String, String, String, String)> {
     Some((
         o.group().to_owned(),
         o.id.kind.clone(),
-        o.id.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "default".into()),
+        o.id.namespace
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "default".into()),
         o.id.name.clone()?,
     ))
 }
@@ -88,7 +91,11 @@ pub fn eval<'a>(a: &Analysis, check: Check, object: &'a Node, current: &'a Node)
         Check::UnisolatedIngress | Check::UnisolatedEgress => {
             let w = a.workload_of(&kind, &namespace, &name)?;
             let iso = a.isolation.get(w)?;
-            let direction = if check == Check::UnisolatedIngress { Direction::Ingress } else { Direction::Egress };
+            let direction = if check == Check::UnisolatedIngress {
+                Direction::Ingress
+            } else {
+                Direction::Egress
+            };
             iso.of(direction).is_empty().then(|| workload_node(object))
         }
         Check::NoDefaultDeny => {
@@ -135,7 +142,12 @@ pub fn related(a: &Analysis, object: &Node) -> Vec<(Place, String)> {
             .iter()
             .filter_map(|&w| a.workloads.get(w))
             .take(MAX)
-            .map(|w| (w.object.place_at(&["metadata", "name"]), format!("{} `{}` {what}", w.kind, w.name)))
+            .map(|w| {
+                (
+                    w.object.place_at(&["metadata", "name"]),
+                    format!("{} `{}` {what}", w.kind, w.name),
+                )
+            })
             .collect()
     };
     if kind == "NetworkPolicy" && group == NETWORKING_GROUP {
@@ -155,14 +167,24 @@ pub fn related(a: &Analysis, object: &Node) -> Vec<(Place, String)> {
     let mut out: Vec<(Place, String)> = selecting
         .iter()
         .filter_map(|&p| a.policies.get(p))
-        .map(|p| (p.object.place_at(&["spec", "podSelector"]), format!("NetworkPolicy `{}` selects this workload", p.name)))
+        .map(|p| {
+            (
+                p.object.place_at(&["spec", "podSelector"]),
+                format!("NetworkPolicy `{}` selects this workload", p.name),
+            )
+        })
         .collect();
     out.extend(
         a.policies_in(&namespace)
             .iter()
             .filter(|p| !selecting.contains(p))
             .filter_map(|&p| a.policies.get(p))
-            .map(|p| (p.object.place_at(&["spec", "podSelector"]), format!("NetworkPolicy `{}` of this namespace does not select it", p.name))),
+            .map(|p| {
+                (
+                    p.object.place_at(&["spec", "podSelector"]),
+                    format!("NetworkPolicy `{}` of this namespace does not select it", p.name),
+                )
+            }),
     );
     out.truncate(MAX);
     out
@@ -172,8 +194,11 @@ pub fn related(a: &Analysis, object: &Node) -> Vec<(Place, String)> {
 pub fn of_objects(objects: &crate::objects::ObjectSet) -> Arc<Analysis> {
     let wants = super::wants();
     let set = crate::objects::ObjectSet::from_objects(
-        objects.objects().iter().filter(|o| wants.matches(&o.id.kind, &o.group)).cloned(),
+        objects
+            .objects()
+            .iter()
+            .filter(|o| wants.matches(&o.id.kind, &o.group))
+            .cloned(),
     );
     Arc::new(Analysis::of(set))
 }
-

@@ -164,7 +164,9 @@ pub fn sweep<T: Clone + PartialEq>(
                 join(&mut value, v);
             }
             match out.last_mut() {
-                Some((last, v)) if last.family == atom.family && last.hi.checked_add(1) == Some(atom.lo) && *v == value => {
+                Some((last, v))
+                    if last.family == atom.family && last.hi.checked_add(1) == Some(atom.lo) && *v == value =>
+                {
                     last.hi = atom.hi;
                 }
                 _ => out.push((atom, value)),
@@ -184,9 +186,21 @@ mod tests {
         assert_eq!(r.display(), "10.0.0.0-10.255.255.255");
         assert_eq!(parse_cidr("0.0.0.0/0").unwrap().display(), "0.0.0.0-255.255.255.255");
         assert_eq!(parse_cidr("1.2.3.4/32").unwrap().display(), "1.2.3.4-1.2.3.4");
-        assert_eq!(parse_cidr("2001:db8::/32").unwrap().display(), "2001:db8::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
+        assert_eq!(
+            parse_cidr("2001:db8::/32").unwrap().display(),
+            "2001:db8::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"
+        );
         assert_eq!(parse_cidr("::/0").unwrap(), Range::all(Family::V6));
-        for bad in ["10.0.0.0", "10.0.0.0/33", "10.0.0/8", "x/8", "10.0.0.0/-1", "10.0.0.0/+8", "::/129", ""] {
+        for bad in [
+            "10.0.0.0",
+            "10.0.0.0/33",
+            "10.0.0/8",
+            "x/8",
+            "10.0.0.0/-1",
+            "10.0.0.0/+8",
+            "::/129",
+            "",
+        ] {
             assert!(parse_cidr(bad).is_err(), "{bad}");
         }
     }
@@ -198,7 +212,10 @@ mod tests {
         let left: Vec<String> = subtract(r, &holes).iter().map(Range::display).collect();
         assert_eq!(left, ["10.0.1.0-10.0.255.255", "10.2.0.0-10.255.255.255"]);
         assert!(subtract(r, &[r]).is_empty());
-        assert_eq!(subtract(Range::all(Family::V6), &[Range::all(Family::V4)]), [Range::all(Family::V6)]);
+        assert_eq!(
+            subtract(Range::all(Family::V6), &[Range::all(Family::V4)]),
+            [Range::all(Family::V6)]
+        );
     }
 
     #[test]
@@ -218,7 +235,15 @@ mod tests {
             ]
         );
         // Equal neighbours merge.
-        let cut = sweep(&[all], &[(a, 1u8), (parse_cidr("11.0.0.0/8").unwrap(), 1u8)], &0, |x, y| *x |= *y);
-        assert_eq!(cut.get(1).map(|(r, _)| r.display()), Some("10.0.0.0-11.255.255.255".to_owned()));
+        let cut = sweep(
+            &[all],
+            &[(a, 1u8), (parse_cidr("11.0.0.0/8").unwrap(), 1u8)],
+            &0,
+            |x, y| *x |= *y,
+        );
+        assert_eq!(
+            cut.get(1).map(|(r, _)| r.display()),
+            Some("10.0.0.0-11.255.255.255".to_owned())
+        );
     }
 }

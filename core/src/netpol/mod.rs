@@ -226,7 +226,10 @@ impl Analysis {
         for (i, w) in workloads.iter().enumerate() {
             by_namespace.entry(w.namespace.clone()).or_default().push(i);
             for (k, v) in &w.labels {
-                by_label.entry((w.namespace.clone(), k.clone(), v.clone())).or_default().push(i);
+                by_label
+                    .entry((w.namespace.clone(), k.clone(), v.clone()))
+                    .or_default()
+                    .push(i);
             }
             namespaces
                 .entry(w.namespace.clone())
@@ -269,10 +272,7 @@ impl Analysis {
         analysis.isolation = vec![Isolation::default(); analysis.workloads.len()];
         let mut selects = Vec::with_capacity(analysis.policies.len());
         for (pi, p) in analysis.policies.iter().enumerate() {
-            let chosen: Vec<usize> = analysis
-                .pods_matching(&p.namespace, &p.selector)
-                .into_iter()
-                .collect();
+            let chosen: Vec<usize> = analysis.pods_matching(&p.namespace, &p.selector).into_iter().collect();
             for &w in &chosen {
                 if let Some(iso) = analysis.isolation.get_mut(w) {
                     if p.ingress.is_some() {
@@ -287,7 +287,11 @@ impl Analysis {
         }
         analysis.selects = selects;
         for (i, w) in analysis.workloads.iter().enumerate() {
-            let key = (w.object.id.kind.clone(), w.namespace.clone(), w.object.name().to_owned());
+            let key = (
+                w.object.id.kind.clone(),
+                w.namespace.clone(),
+                w.object.name().to_owned(),
+            );
             analysis.by_object.insert(key, i);
         }
         for (i, p) in analysis.policies.iter().enumerate() {
@@ -306,8 +310,11 @@ impl Analysis {
             for direction in [Direction::Ingress, Direction::Egress] {
                 for rule in p.rules(direction).unwrap_or_default() {
                     for (si, spec) in rule.ports.iter().flatten().enumerate() {
-                        let policy::PortRef::Named(name) = &spec.port else { continue };
-                        let has = |w: &Workload| w.ports.iter().any(|(n, proto, _)| n == name && *proto == spec.protocol);
+                        let policy::PortRef::Named(name) = &spec.port else {
+                            continue;
+                        };
+                        let has =
+                            |w: &Workload| w.ports.iter().any(|(n, proto, _)| n == name && *proto == spec.protocol);
                         let found = match direction {
                             Direction::Ingress => self
                                 .selects
@@ -319,7 +326,9 @@ impl Analysis {
                             Direction::Ingress => "the workloads this policy selects",
                             Direction::Egress => "the workloads of the set",
                         };
-                        if !found && (direction == Direction::Egress || self.selects.get(pi).is_some_and(|s| !s.is_empty())) {
+                        if !found
+                            && (direction == Direction::Egress || self.selects.get(pi).is_some_and(|s| !s.is_empty()))
+                        {
                             let path = [
                                 "spec",
                                 direction.key(),
@@ -445,7 +454,10 @@ impl Analysis {
         let Some(peers) = &rule.peers else { return true };
         peers.iter().any(|peer| match (peer, other) {
             (Peer::Block { allowed, .. }, Endpoint::External(r)) => allowed.iter().any(|a| a.contains(&r)),
-            (_, Endpoint::Workload(i)) => self.workloads.get(i).is_some_and(|w| self.peer_matches(policy, peer, w)),
+            (_, Endpoint::Workload(i)) => self
+                .workloads
+                .get(i)
+                .is_some_and(|w| self.peer_matches(policy, peer, w)),
             _ => false,
         })
     }
@@ -463,7 +475,9 @@ impl Analysis {
         // Named ports resolve against the destination.
         let dst_ports: &[(String, Protocol, u32)] = match (direction, other) {
             (Direction::Ingress, _) => self.workloads.get(w).map(|x| x.ports.as_slice()).unwrap_or_default(),
-            (Direction::Egress, Endpoint::Workload(d)) => self.workloads.get(d).map(|x| x.ports.as_slice()).unwrap_or_default(),
+            (Direction::Egress, Endpoint::Workload(d)) => {
+                self.workloads.get(d).map(|x| x.ports.as_slice()).unwrap_or_default()
+            }
             (Direction::Egress, Endpoint::External(_)) => &[],
         };
         let mut out = Ports::none();

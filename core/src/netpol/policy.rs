@@ -137,9 +137,15 @@ impl Policy {
             errors.push((s, format!("`spec` must be a map, not a {}", s.type_name())));
         }
         let selector_node = spec_map.and_then(|s| s.get("podSelector"));
-        let selector = selector_node.map(|n| Selector::read(n, &mut errors)).unwrap_or_default();
-        let ingress = spec_map.map(|s| read_rules(s, Direction::Ingress, &mut errors)).unwrap_or_default();
-        let egress = spec_map.map(|s| read_rules(s, Direction::Egress, &mut errors)).unwrap_or_default();
+        let selector = selector_node
+            .map(|n| Selector::read(n, &mut errors))
+            .unwrap_or_default();
+        let ingress = spec_map
+            .map(|s| read_rules(s, Direction::Ingress, &mut errors))
+            .unwrap_or_default();
+        let egress = spec_map
+            .map(|s| read_rules(s, Direction::Egress, &mut errors))
+            .unwrap_or_default();
         // Effective policy types: as listed; when none are listed, Ingress always and Egress
         // when there are egress rules (the API server's defaulting).
         let types_node = spec_map.and_then(|s| s.get("policyTypes")).filter(|t| !t.is_null());
@@ -189,7 +195,14 @@ fn read_rules<'n>(spec: &'n Node, direction: Direction, errors: &mut Vec<(&'n No
         return Vec::new();
     };
     let Some(items) = list.as_seq() else {
-        errors.push((list, format!("`{}` must be a list of rules, not a {}", direction.key(), list.type_name())));
+        errors.push((
+            list,
+            format!(
+                "`{}` must be a list of rules, not a {}",
+                direction.key(),
+                list.type_name()
+            ),
+        ));
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -205,7 +218,10 @@ fn read_rules<'n>(spec: &'n Node, direction: Direction, errors: &mut Vec<(&'n No
                 Some([]) => None,
                 Some(list) => Some(list.iter().filter_map(|peer| read_peer(peer, errors)).collect()),
                 None => {
-                    errors.push((p, format!("`{}` must be a list, not a {}", direction.peers_key(), p.type_name())));
+                    errors.push((
+                        p,
+                        format!("`{}` must be a list, not a {}", direction.peers_key(), p.type_name()),
+                    ));
                     None
                 }
             },
@@ -244,7 +260,10 @@ fn read_peer<'n>(peer: &'n Node, errors: &mut Vec<(&'n Node, String)>) -> Option
         }
         let cidr_node = block.get("cidr");
         let Some(text) = cidr_node.and_then(Node::as_str) else {
-            errors.push((cidr_node.unwrap_or(block), "an `ipBlock` needs a `cidr` such as `10.0.0.0/8`".into()));
+            errors.push((
+                cidr_node.unwrap_or(block),
+                "an `ipBlock` needs a `cidr` such as `10.0.0.0/8`".into(),
+            ));
             return None;
         };
         let cidr = match ip::parse_cidr(text) {
@@ -258,7 +277,10 @@ fn read_peer<'n>(peer: &'n Node, errors: &mut Vec<(&'n Node, String)>) -> Option
         let except = block.get("except").filter(|e| !e.is_null());
         for item in except.and_then(Node::as_seq).unwrap_or_default() {
             let Some(t) = item.as_str() else {
-                errors.push((item, format!("an `except` entry must be a CIDR string, not a {}", item.type_name())));
+                errors.push((
+                    item,
+                    format!("an `except` entry must be a CIDR string, not a {}", item.type_name()),
+                ));
                 continue;
             };
             match ip::parse_cidr(t) {
@@ -279,7 +301,8 @@ fn read_peer<'n>(peer: &'n Node, errors: &mut Vec<(&'n Node, String)>) -> Option
     if pods.is_none() && namespaces.is_none() {
         errors.push((
             peer,
-            "a peer must name a `podSelector`, a `namespaceSelector` or an `ipBlock` (use `{}` selectors to mean all)".into(),
+            "a peer must name a `podSelector`, a `namespaceSelector` or an `ipBlock` (use `{}` selectors to mean all)"
+                .into(),
         ));
         return None;
     }
@@ -291,7 +314,10 @@ fn read_peer<'n>(peer: &'n Node, errors: &mut Vec<(&'n Node, String)>) -> Option
 
 fn read_port<'n>(item: &'n Node, errors: &mut Vec<(&'n Node, String)>) -> Option<PortSpec> {
     if item.as_map().is_none() {
-        errors.push((item, format!("a `ports` entry must be a map, not a {}", item.type_name())));
+        errors.push((
+            item,
+            format!("a `ports` entry must be a map, not a {}", item.type_name()),
+        ));
         return None;
     }
     let protocol_node = item.get("protocol").filter(|p| !p.is_null());
@@ -300,7 +326,10 @@ fn read_port<'n>(item: &'n Node, errors: &mut Vec<(&'n Node, String)>) -> Option
         Some(p) => match p.as_str().and_then(Protocol::parse) {
             Some(proto) => proto,
             None => {
-                errors.push((p, format!("`{}` is not a protocol: use `TCP`, `UDP` or `SCTP`", p.display())));
+                errors.push((
+                    p,
+                    format!("`{}` is not a protocol: use `TCP`, `UDP` or `SCTP`", p.display()),
+                ));
                 return None;
             }
         },
@@ -311,7 +340,13 @@ fn read_port<'n>(item: &'n Node, errors: &mut Vec<(&'n Node, String)>) -> Option
         match n.value {
             Value::Int(i) if (i64::from(MIN_PORT)..=i64::from(MAX_PORT)).contains(&i) => u32::try_from(i).ok(),
             _ => {
-                errors.push((n, format!("`{}` is not a port: use a number from {MIN_PORT} to {MAX_PORT}", n.display())));
+                errors.push((
+                    n,
+                    format!(
+                        "`{}` is not a port: use a number from {MIN_PORT} to {MAX_PORT}",
+                        n.display()
+                    ),
+                ));
                 None
             }
         }
@@ -346,7 +381,10 @@ fn read_port<'n>(item: &'n Node, errors: &mut Vec<(&'n Node, String)>) -> Option
                     Some(e) => {
                         let hi = number(e, errors)?;
                         if hi < lo {
-                            errors.push((e, format!("`endPort` {hi} is below `port` {lo}: the range would be empty")));
+                            errors.push((
+                                e,
+                                format!("`endPort` {hi} is below `port` {lo}: the range would be empty"),
+                            ));
                             return None;
                         }
                         hi
@@ -362,7 +400,9 @@ fn read_port<'n>(item: &'n Node, errors: &mut Vec<(&'n Node, String)>) -> Option
 /// An IANA service name, as the API server validates named ports.
 fn valid_port_name(name: &str) -> bool {
     name.len() <= 15
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && name.bytes().any(|b| b.is_ascii_lowercase())
         && !name.starts_with('-')
         && !name.ends_with('-')

@@ -68,7 +68,11 @@ pub fn exposure(analysis: &Analysis, entries: &[Exposure]) -> ExposureReport {
     let mut lines: Vec<ExposureLine> = entries
         .iter()
         .map(|e| {
-            let ns = analysis.workloads.get(e.workload).map(|w| w.namespace.as_str()).unwrap_or_default();
+            let ns = analysis
+                .workloads
+                .get(e.workload)
+                .map(|w| w.namespace.as_str())
+                .unwrap_or_default();
             ExposureLine {
                 workload: analysis.name(&super::Endpoint::Workload(e.workload)),
                 direction: match e.direction {
@@ -102,7 +106,12 @@ pub fn exposure_text(report: &ExposureReport) -> String {
     let mut out = String::new();
     for l in &report.exposure {
         let arrow = if l.direction == "ingress" { "<=" } else { "=>" };
-        out.push_str(&format!("{} {arrow} {} : {}\n", visible(&l.workload), visible(&l.peer), l.ports));
+        out.push_str(&format!(
+            "{} {arrow} {} : {}\n",
+            visible(&l.workload),
+            visible(&l.peer),
+            l.ports
+        ));
     }
     out
 }
@@ -141,7 +150,12 @@ pub fn dot(report: &ConnectivityReport) -> String {
         out.push_str(&format!("  {} [shape={shape}];\n", quote(n)));
     }
     for l in &report.connections {
-        out.push_str(&format!("  {} -> {} [label={}];\n", quote(&l.src), quote(&l.dst), quote(&l.ports)));
+        out.push_str(&format!(
+            "  {} -> {} [label={}];\n",
+            quote(&l.src),
+            quote(&l.dst),
+            quote(&l.ports)
+        ));
     }
     out.push_str("}\n");
     out
@@ -168,7 +182,12 @@ pub fn mermaid(report: &ConnectivityReport) -> String {
         }
     }
     for l in &report.connections {
-        out.push_str(&format!("  n{} -->|\"{}\"| n{}\n", id(&l.src), label(&l.ports), id(&l.dst)));
+        out.push_str(&format!(
+            "  n{} -->|\"{}\"| n{}\n",
+            id(&l.src),
+            label(&l.ports),
+            id(&l.dst)
+        ));
     }
     out
 }

@@ -69,10 +69,12 @@ impl Selector {
     /// A label every matching set must carry (`key`, `value`), to look candidates up in an
     /// index: from `matchLabels`, or an `In` with one value.
     pub fn anchor(&self) -> Option<(&str, &str)> {
-        self.requirements.iter().find_map(|r| match (r.operator, r.values.as_slice()) {
-            (Operator::In, [v]) => Some((r.key.as_str(), v.as_str())),
-            _ => None,
-        })
+        self.requirements
+            .iter()
+            .find_map(|r| match (r.operator, r.values.as_slice()) {
+                (Operator::In, [v]) => Some((r.key.as_str(), v.as_str())),
+                _ => None,
+            })
     }
 
     /// Reads a selector; its mistakes (which make the API server refuse the object) go to
@@ -83,7 +85,10 @@ impl Selector {
             return out;
         }
         let Some(entries) = node.as_map() else {
-            errors.push((node, format!("a label selector must be a map, not a {}", node.type_name())));
+            errors.push((
+                node,
+                format!("a label selector must be a map, not a {}", node.type_name()),
+            ));
             return out;
         };
         for (k, v) in entries {
@@ -93,7 +98,10 @@ impl Selector {
                         continue;
                     }
                     let Some(labels) = v.as_map() else {
-                        errors.push((v, format!("`matchLabels` must be a map of labels, not a {}", v.type_name())));
+                        errors.push((
+                            v,
+                            format!("`matchLabels` must be a map of labels, not a {}", v.type_name()),
+                        ));
                         continue;
                     };
                     for (key, value) in labels {
@@ -159,14 +167,24 @@ fn requirement<'n>(item: &'n Node, errors: &mut Vec<(&'n Node, String)>) -> Opti
     let mut values = Vec::new();
     if let Some(v) = values_node {
         let Some(list) = v.as_seq() else {
-            errors.push((v, format!("`values` must be a list of strings, not a {}", v.type_name())));
+            errors.push((
+                v,
+                format!("`values` must be a list of strings, not a {}", v.type_name()),
+            ));
             return None;
         };
         for value in list {
             match value.as_str() {
                 Some(s) => values.push(s.to_owned()),
                 None => {
-                    errors.push((value, format!("`{}` is a {}, but values are strings: quote it", value.display(), value.type_name())));
+                    errors.push((
+                        value,
+                        format!(
+                            "`{}` is a {}, but values are strings: quote it",
+                            value.display(),
+                            value.type_name()
+                        ),
+                    ));
                     return None;
                 }
             }

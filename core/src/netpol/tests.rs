@@ -47,7 +47,9 @@ fn without_policies_everything_is_allowed() {
     let lines = render::sorted(&a, &a.connectivity()).connections;
     // 3 workloads: 6 pairs, and each with the outside world both ways.
     assert_eq!(lines.len(), 6 + 6);
-    assert!(lines.iter().any(|l| l.src == "0.0.0.0-255.255.255.255[External]" && l.dst == "a/web[Deployment]"));
+    assert!(lines
+        .iter()
+        .any(|l| l.src == "0.0.0.0-255.255.255.255[External]" && l.dst == "a/web[Deployment]"));
 }
 
 #[test]
@@ -64,13 +66,29 @@ fn an_empty_pod_selector_selects_every_pod_of_its_namespace_only() {
 #[test]
 fn policy_types_default_to_ingress_and_to_egress_when_egress_rules_exist() {
     // Egress rules, no policyTypes: Ingress and Egress both isolate.
-    let yaml = three() + &policy("a", "p", "{podSelector: {matchLabels: {app: web}}, egress: [{to: [{podSelector: {matchLabels: {app: db}}}]}]}");
+    let yaml = three()
+        + &policy(
+            "a",
+            "p",
+            "{podSelector: {matchLabels: {app: web}}, egress: [{to: [{podSelector: {matchLabels: {app: db}}}]}]}",
+        );
     let a = analysis(&yaml);
     assert_eq!(conn(&a, "a/web", "a/db"), "All Connections");
     assert_eq!(conn(&a, "a/web", "b/client"), "No Connections");
-    assert_eq!(conn(&a, "a/db", "a/web"), "No Connections", "ingress isolated by default");
+    assert_eq!(
+        conn(&a, "a/db", "a/web"),
+        "No Connections",
+        "ingress isolated by default"
+    );
     // Only Egress listed: ingress stays open, egress denied (no rules).
-    let a = analysis(&(three() + &policy("a", "p", "{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress]}")));
+    let a = analysis(
+        &(three()
+            + &policy(
+                "a",
+                "p",
+                "{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress]}",
+            )),
+    );
     assert_eq!(conn(&a, "a/db", "a/web"), "All Connections");
     assert_eq!(conn(&a, "a/web", "a/db"), "No Connections");
     // `egress: []` without policyTypes: not an egress policy.
@@ -96,7 +114,11 @@ fn an_empty_rule_list_allows_nothing_and_an_empty_rule_everything() {
 fn a_pod_selector_peer_means_pods_of_the_policys_namespace() {
     let yaml = three()
         + &deploy("b", "web", "app: web", "")
-        + &policy("a", "p", "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]}");
+        + &policy(
+            "a",
+            "p",
+            "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]}",
+        );
     let a = analysis(&yaml);
     assert_eq!(conn(&a, "a/web", "a/db"), "All Connections");
     assert_eq!(conn(&a, "b/web", "a/db"), "No Connections");
@@ -111,7 +133,11 @@ fn namespace_selectors_read_namespace_labels_and_the_automatic_name_label() {
     let a = analysis(&yaml);
     assert_eq!(conn(&a, "b/client", "a/db"), "All Connections");
     assert_eq!(conn(&a, "c/other", "a/db"), "No Connections");
-    assert_eq!(conn(&a, "a/web", "a/db"), "No Connections", "a namespace selector does not include its own namespace by default");
+    assert_eq!(
+        conn(&a, "a/web", "a/db"),
+        "No Connections",
+        "a namespace selector does not include its own namespace by default"
+    );
     // The automatic label, also for a namespace without a Namespace object.
     let yaml = three()
         + &deploy("c", "other", "app: client", "")
@@ -120,7 +146,12 @@ fn namespace_selectors_read_namespace_labels_and_the_automatic_name_label() {
     assert_eq!(conn(&a, "c/other", "a/db"), "All Connections");
     assert_eq!(conn(&a, "b/client", "a/db"), "No Connections");
     // Empty: every namespace.
-    let yaml = three() + &policy("a", "p", "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{namespaceSelector: {}}]}]}");
+    let yaml = three()
+        + &policy(
+            "a",
+            "p",
+            "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{namespaceSelector: {}}]}]}",
+        );
     let a = analysis(&yaml);
     assert_eq!(conn(&a, "b/client", "a/db"), "All Connections");
     assert_eq!(conn(&a, "a/web", "a/db"), "All Connections");
@@ -158,7 +189,11 @@ fn match_expressions_in_notin_exists_doesnotexist() {
             .collect()
     };
     assert_eq!(case("{key: tier, operator: In, values: [x]}"), ["a/x"]);
-    assert_eq!(case("{key: tier, operator: NotIn, values: [x]}"), ["a/v", "a/z"], "a missing key satisfies NotIn");
+    assert_eq!(
+        case("{key: tier, operator: NotIn, values: [x]}"),
+        ["a/v", "a/z"],
+        "a missing key satisfies NotIn"
+    );
     assert_eq!(case("{key: tier, operator: Exists}"), ["a/x", "a/v"]);
     assert_eq!(case("{key: tier, operator: DoesNotExist}"), ["a/z"]);
 }
@@ -169,13 +204,22 @@ fn ip_blocks_with_except_are_outside_addresses_cut_into_disjoint_ranges() {
         + &policy("a", "p", "{podSelector: {matchLabels: {app: web}}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}], ports: [{port: 80}]}]}");
     let a = analysis(&yaml);
     let lines = render::text(&render::sorted(&a, &a.connectivity_of(a.find("a/web").unwrap())));
-    assert!(lines.contains("10.0.0.0-10.0.255.255[External] => a/web[Deployment] : TCP 80\n"), "{lines}");
-    assert!(lines.contains("10.2.0.0-10.255.255.255[External] => a/web[Deployment] : TCP 80\n"), "{lines}");
+    assert!(
+        lines.contains("10.0.0.0-10.0.255.255[External] => a/web[Deployment] : TCP 80\n"),
+        "{lines}"
+    );
+    assert!(
+        lines.contains("10.2.0.0-10.255.255.255[External] => a/web[Deployment] : TCP 80\n"),
+        "{lines}"
+    );
     assert!(!lines.contains("10.1.0.0"), "{lines}");
     // An ipBlock never stands for pods.
     assert_eq!(conn(&a, "a/db", "a/web"), "No Connections");
     // Egress stays open to the whole outside world.
-    assert!(lines.contains("a/web[Deployment] => 0.0.0.0-255.255.255.255[External] : All Connections\n"), "{lines}");
+    assert!(
+        lines.contains("a/web[Deployment] => 0.0.0.0-255.255.255.255[External] : All Connections\n"),
+        "{lines}"
+    );
 }
 
 #[test]
@@ -186,7 +230,12 @@ fn ports_numbers_ranges_protocols_and_named_ports() {
     // `http` is web's container port 8080; `pg` is db's, not web's: it resolves to nothing.
     assert_eq!(conn(&a, "a/db", "a/web"), "TCP 80,8080,9000-9010,UDP 53,SCTP");
     // Egress named ports resolve against the destination.
-    let yaml = three() + &policy("a", "p", "{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{ports: [{port: pg}]}]}");
+    let yaml = three()
+        + &policy(
+            "a",
+            "p",
+            "{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{ports: [{port: pg}]}]}",
+        );
     let a = analysis(&yaml);
     assert_eq!(conn(&a, "a/web", "a/db"), "TCP 5432");
     assert_eq!(conn(&a, "a/web", "b/client"), "No Connections");
@@ -229,27 +278,63 @@ fn pods_with_owners_are_grouped_under_them_and_owned_templates_fold_into_their_o
     let a = analysis(kinds);
     let names: Vec<String> = a.workloads.iter().map(Workload::display).collect();
     assert_eq!(names, ["default/cj[CronJob]", "default/ds[DaemonSet]"]);
-    assert_eq!(a.workloads.first().map(|w| w.labels.clone()), Some(vec![("a".to_owned(), "b".to_owned())]));
+    assert_eq!(
+        a.workloads.first().map(|w| w.labels.clone()),
+        Some(vec![("a".to_owned(), "b".to_owned())])
+    );
 }
 
 #[test]
 fn invalid_policies_are_left_out_with_positioned_errors_and_the_rest_runs() {
     let bad = [
-        ("{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/33}}]}]}", "prefix length"),
-        ("{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [11.0.0.0/16]}}]}]}", "strict subset"),
-        ("{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/8]}}]}]}", "strict subset"),
-        ("{podSelector: {}, ingress: [{ports: [{protocol: ICMP}]}]}", "not a protocol"),
-        ("{podSelector: {}, ingress: [{ports: [{protocol: tcp}]}]}", "not a protocol"),
-        ("{podSelector: {matchExpressions: [{key: a, operator: in, values: [b]}]}}", "operator"),
-        ("{podSelector: {matchExpressions: [{key: a, operator: In}]}}", "at least one value"),
-        ("{podSelector: {matchExpressions: [{key: a, operator: Exists, values: [b]}]}}", "take no"),
+        (
+            "{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/33}}]}]}",
+            "prefix length",
+        ),
+        (
+            "{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [11.0.0.0/16]}}]}]}",
+            "strict subset",
+        ),
+        (
+            "{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/8]}}]}]}",
+            "strict subset",
+        ),
+        (
+            "{podSelector: {}, ingress: [{ports: [{protocol: ICMP}]}]}",
+            "not a protocol",
+        ),
+        (
+            "{podSelector: {}, ingress: [{ports: [{protocol: tcp}]}]}",
+            "not a protocol",
+        ),
+        (
+            "{podSelector: {matchExpressions: [{key: a, operator: in, values: [b]}]}}",
+            "operator",
+        ),
+        (
+            "{podSelector: {matchExpressions: [{key: a, operator: In}]}}",
+            "at least one value",
+        ),
+        (
+            "{podSelector: {matchExpressions: [{key: a, operator: Exists, values: [b]}]}}",
+            "take no",
+        ),
         ("{podSelector: {}, ingress: [{ports: [{port: 70000}]}]}", "not a port"),
         ("{podSelector: {}, ingress: [{ports: [{port: 0}]}]}", "not a port"),
-        ("{podSelector: {}, ingress: [{ports: [{port: 90, endPort: 80}]}]}", "below"),
-        ("{podSelector: {}, ingress: [{ports: [{port: http, endPort: 80}]}]}", "numeric"),
+        (
+            "{podSelector: {}, ingress: [{ports: [{port: 90, endPort: 80}]}]}",
+            "below",
+        ),
+        (
+            "{podSelector: {}, ingress: [{ports: [{port: http, endPort: 80}]}]}",
+            "numeric",
+        ),
         ("{podSelector: {}, ingress: [{ports: [{port: \"80\"}]}]}", "port name"),
         ("{podSelector: {}, ingress: [{from: [{}]}]}", "must name"),
-        ("{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}, podSelector: {}}]}]}", "may not also"),
+        (
+            "{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}, podSelector: {}}]}]}",
+            "may not also",
+        ),
         ("{podSelector: {}, policyTypes: [ingress]}", "policy type"),
     ];
     for (spec, words) in bad {
@@ -259,10 +344,22 @@ fn invalid_policies_are_left_out_with_positioned_errors_and_the_rest_runs() {
         let p = problems.first().unwrap_or_else(|| panic!("no error for {spec}"));
         assert!(p.error && p.message.contains(words), "{spec}: {}", p.message);
         assert!(p.message.contains("left out"), "{}", p.message);
-        assert!(p.place.start.line > 1 && p.place.path.starts_with("/spec"), "{spec}: {:?}", p.place);
+        assert!(
+            p.place.start.line > 1 && p.place.path.starts_with("/spec"),
+            "{spec}: {:?}",
+            p.place
+        );
         assert_eq!(a.policies.len(), 1, "{spec}");
-        assert_eq!(conn(&a, "a/web", "a/db"), "All Connections", "{spec}: the bad policy is left out");
-        assert_eq!(conn(&a, "a/web", "b/client"), "No Connections", "{spec}: the good one applies");
+        assert_eq!(
+            conn(&a, "a/web", "a/db"),
+            "All Connections",
+            "{spec}: the bad policy is left out"
+        );
+        assert_eq!(
+            conn(&a, "a/web", "b/client"),
+            "No Connections",
+            "{spec}: the good one applies"
+        );
     }
 }
 
@@ -270,9 +367,20 @@ fn invalid_policies_are_left_out_with_positioned_errors_and_the_rest_runs() {
 fn named_ports_no_selected_container_exposes_are_noted() {
     let yaml = three() + &policy("a", "p", "{podSelector: {matchLabels: {app: web}}, ingress: [{ports: [{port: http}, {port: https}, {port: http, protocol: UDP}]}]}");
     let a = analysis(&yaml);
-    let notes: Vec<String> = a.problems().iter().filter(|p| !p.error).map(|p| format!("{} {}", p.place.path, p.message)).collect();
+    let notes: Vec<String> = a
+        .problems()
+        .iter()
+        .filter(|p| !p.error)
+        .map(|p| format!("{} {}", p.place.path, p.message))
+        .collect();
     assert_eq!(notes.len(), 2, "{notes:?}");
-    assert!(notes.first().unwrap().starts_with("/spec/ingress/0/ports/1/port no container"), "{notes:?}");
+    assert!(
+        notes
+            .first()
+            .unwrap()
+            .starts_with("/spec/ingress/0/ports/1/port no container"),
+        "{notes:?}"
+    );
     assert!(notes.get(1).unwrap().contains("UDP port named `http`"), "{notes:?}");
 }
 
@@ -280,7 +388,10 @@ fn named_ports_no_selected_container_exposes_are_noted() {
 fn duplicates_keep_the_last_and_are_errors() {
     let yaml = three() + &policy("a", "p", "{podSelector: {}}") + &policy("a", "p", "{podSelector: {}, ingress: [{}]}");
     let a = analysis(&yaml);
-    assert!(a.problems().iter().any(|p| p.error && p.message.contains("defined twice")));
+    assert!(a
+        .problems()
+        .iter()
+        .any(|p| p.error && p.message.contains("defined twice")));
     assert_eq!(conn(&a, "b/client", "a/web"), "All Connections");
 }
 
@@ -302,7 +413,9 @@ fn a_focused_workload_sees_the_same_connections_as_the_full_list() {
         dst: "a/db[Deployment]".into(),
         ports: "TCP 5432".into()
     }));
-    assert!(!all.iter().any(|l| l.src == "b/client[Deployment]" && l.dst.ends_with("[External]")));
+    assert!(!all
+        .iter()
+        .any(|l| l.src == "b/client[Deployment]" && l.dst.ends_with("[External]")));
 }
 
 #[test]
@@ -311,10 +424,16 @@ fn exposure_says_who_may_reach_a_workload() {
         + &policy("a", "p", "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{namespaceSelector: {}}], ports: [{port: 5432}]}, {from: [{podSelector: {}}]}]}");
     let a = analysis(&yaml);
     let lines = render::exposure_text(&render::exposure(&a, &a.exposure()));
-    assert!(lines.contains("a/db[Deployment] <= entire-cluster : TCP 5432\n"), "{lines}");
+    assert!(
+        lines.contains("a/db[Deployment] <= entire-cluster : TCP 5432\n"),
+        "{lines}"
+    );
     assert!(lines.contains("a/db[Deployment] <= a/* : All Connections\n"), "{lines}");
     assert!(!lines.contains("a/db[Deployment] <= 0.0.0.0"), "{lines}");
-    assert!(lines.contains("a/web[Deployment] <= 0.0.0.0-255.255.255.255[External] : All Connections\n"), "{lines}");
+    assert!(
+        lines.contains("a/web[Deployment] <= 0.0.0.0-255.255.255.255[External] : All Connections\n"),
+        "{lines}"
+    );
 }
 
 #[test]
@@ -340,22 +459,36 @@ fn every_format_writes_the_connections() {
 
 #[test]
 fn ipv6_blocks_add_the_ipv6_world() {
-    let yaml = three() + &policy("a", "p", "{podSelector: {matchLabels: {app: web}}, ingress: [{from: [{ipBlock: {cidr: '2001:db8::/32'}}]}]}");
+    let yaml = three()
+        + &policy(
+            "a",
+            "p",
+            "{podSelector: {matchLabels: {app: web}}, ingress: [{from: [{ipBlock: {cidr: '2001:db8::/32'}}]}]}",
+        );
     let a = analysis(&yaml);
     let ext = a.external(a.find("a/db").unwrap(), Direction::Ingress);
     assert_eq!(ext.len(), 2, "both families, all open");
-    let web: Vec<String> = a.external(a.find("a/web").unwrap(), Direction::Ingress).iter().map(|(r, _)| r.display()).collect();
+    let web: Vec<String> = a
+        .external(a.find("a/web").unwrap(), Direction::Ingress)
+        .iter()
+        .map(|(r, _)| r.display())
+        .collect();
     assert_eq!(web, ["2001:db8::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"]);
 }
 
 #[test]
 fn scan_findings_point_at_the_workload_with_the_policies_of_its_namespace_related() {
     let options = crate::Options {
-        select: vec!["network/workload-not-isolated-ingress".into(), "network/network-policy-selects-nothing".into()],
+        select: vec![
+            "network/workload-not-isolated-ingress".into(),
+            "network/network-policy-selects-nothing".into(),
+        ],
         ..crate::Options::default()
     };
     let engine = crate::Engine::new(&options).unwrap();
-    let yaml = three() + &policy("a", "p", "{podSelector: {matchLabels: {app: db}}}") + &policy("a", "typo", "{podSelector: {matchLabels: {app: dbb}}}");
+    let yaml = three()
+        + &policy("a", "p", "{podSelector: {matchLabels: {app: db}}}")
+        + &policy("a", "typo", "{podSelector: {matchLabels: {app: dbb}}}");
     let report = engine.scan(&[Source::new("t.yaml", yaml)]);
     let mut found: Vec<(String, Option<String>, String)> = report
         .findings
@@ -366,18 +499,44 @@ fn scan_findings_point_at_the_workload_with_the_policies_of_its_namespace_relate
     assert_eq!(
         found,
         [
-            ("network/network-policy-selects-nothing".to_owned(), Some("typo".to_owned()), "/spec/podSelector".to_owned()),
-            ("network/workload-not-isolated-ingress".to_owned(), Some("client".to_owned()), "/spec/template/metadata".to_owned()),
-            ("network/workload-not-isolated-ingress".to_owned(), Some("web".to_owned()), "/spec/template/metadata".to_owned()),
+            (
+                "network/network-policy-selects-nothing".to_owned(),
+                Some("typo".to_owned()),
+                "/spec/podSelector".to_owned()
+            ),
+            (
+                "network/workload-not-isolated-ingress".to_owned(),
+                Some("client".to_owned()),
+                "/spec/template/metadata".to_owned()
+            ),
+            (
+                "network/workload-not-isolated-ingress".to_owned(),
+                Some("web".to_owned()),
+                "/spec/template/metadata".to_owned()
+            ),
         ]
     );
-    let web = report.findings.iter().find(|f| f.object.name.as_deref() == Some("web")).unwrap();
+    let web = report
+        .findings
+        .iter()
+        .find(|f| f.object.name.as_deref() == Some("web"))
+        .unwrap();
     let related: Vec<&str> = web.related.iter().map(|r| r.message.as_str()).collect();
     assert_eq!(
         related,
-        ["NetworkPolicy `p` of this namespace does not select it", "NetworkPolicy `typo` of this namespace does not select it"]
+        [
+            "NetworkPolicy `p` of this namespace does not select it",
+            "NetworkPolicy `typo` of this namespace does not select it"
+        ]
     );
-    assert_eq!(web.related.first().map(|r| (r.path.as_str(), r.span.start.line)), Some(("/spec/podSelector", 35)));
-    let typo = report.findings.iter().find(|f| f.object.name.as_deref() == Some("typo")).unwrap();
+    assert_eq!(
+        web.related.first().map(|r| (r.path.as_str(), r.span.start.line)),
+        Some(("/spec/podSelector", 35))
+    );
+    let typo = report
+        .findings
+        .iter()
+        .find(|f| f.object.name.as_deref() == Some("typo"))
+        .unwrap();
     assert_eq!(typo.related.len(), 2, "the workloads of its namespace");
 }

@@ -59,7 +59,12 @@ fn owner(o: &SetObject) -> Option<(String, String, String)> {
     let refs = o.node.get_path(&["metadata", "ownerReferences"])?.as_seq()?;
     let pick = refs
         .iter()
-        .find(|r| matches!(r.get("controller").map(|c| &c.value), Some(crate::document::Value::Bool(true))))
+        .find(|r| {
+            matches!(
+                r.get("controller").map(|c| &c.value),
+                Some(crate::document::Value::Bool(true))
+            )
+        })
         .or_else(|| refs.first())?;
     let text = |k: &str| pick.get(k).and_then(Node::as_str).filter(|s| !s.is_empty());
     let group = text("apiVersion").map_or("", |a| a.rsplit_once('/').map_or("", |(g, _)| g));
@@ -127,7 +132,10 @@ pub fn workloads(set: &ObjectSet) -> Vec<Workload> {
         let mut missing: Option<(String, String)> = None;
         for _ in 0..4 {
             let Some((group, kind, name)) = owner(&at) else { break };
-            match set.get(&group, &kind, Some(&namespace), &name).filter(|n| is_workload(n)) {
+            match set
+                .get(&group, &kind, Some(&namespace), &name)
+                .filter(|n| is_workload(n))
+            {
                 Some(next) => at = next.clone(),
                 None => {
                     missing = Some((kind, name));

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use super::model::KindPattern;
-use crate::document::Node;
+use crate::document::{Limits, Node, RawDocument, Source};
+use crate::objects::{ObjectSet, Wants};
+use crate::rbac::Authorizer;
 
 /// One indexed object: its API group and its node.
 #[derive(Clone, Debug)]
@@ -19,7 +21,10 @@ type Key = (Option<String>, String);
 
 /// The objects of the scan of the kinds some policy looks up, by kind, then by namespace
 /// (`None` when the object names none) and name.
-#[derive(Clone, Debug, Default)]
+///
+/// It also holds the object set of the scan for cross-object analyses ([`ObjectSet`]) and the
+/// RBAC index built from it when first asked for ([`Related::rbac`]).
+#[derive(Debug, Default)]
 pub struct Related {
     objects: HashMap<String, HashMap<Key, Vec<Entry>>>,
     /// The NetworkPolicy analysis of the scan, for the `network` condition: set by the
@@ -27,6 +32,8 @@ pub struct Related {
     pub network: std::sync::OnceLock<std::sync::Arc<crate::netpol::Analysis>>,
     /// The groups of the objects held per kind and namespace (`managed`).
     held: HashMap<(String, Option<String>), Vec<String>>,
+    set: ObjectSet,
+    rbac: std::sync::OnceLock<Authorizer>,
 }
 
 impl Related {
@@ -68,13 +75,38 @@ impl Related {
     /// objects that name none): the manifests evidently manage that kind there.
     pub fn holds(&self, kind: &KindPattern, namespace: Option<&str>) -> bool {
         self.held
-            .get(&(kind.kind.clone(), namespace.filter(|n| !n.is_empty()).map(str::to_owned)))
+            .get(&(
+                kind.kind.clone(),
+                namespace.filter(|n| !n.is_empty()).map(str::to_owned),
+            ))
             .is_some_and(|groups| groups.iter().any(|g| kind.group.as_deref().is_none_or(|k| k == g)))
     }
 
     /// Whether no object was added.
     pub fn is_empty(&self) -> bool {
-        self.objects.is_empty()
+        self.objects.is_empty() && self.set.is_empty()
+    }
+
+    /// The object set of the scan.
+    pub fn set(&self) -> &ObjectSet {
+        &self.set
+    }
+
+    /// Adds the wanted objects of a source to the object set.
+    pub fn add_to_set(&mut self, source: &Source, limits: &Limits, wants: &Wants) {
+        self.rbac.take();
+        self.set.add_source(source, limits, wants);
+    }
+
+    /// Adds the wanted objects of one parsed document to the object set.
+    pub fn add_document_to_set(&mut self, source: &Source, doc: &RawDocument, wants: &Wants) {
+        self.rbac.take();
+        self.set.add_document(source, doc, wants);
+    }
+
+    /// The RBAC index of the object set, built once when first asked for.
+    pub fn rbac(&self) -> Option<&Authorizer> {
+        Some(self.rbac.get_or_init(|| Authorizer::new(&self.set)))
     }
 
     /// A hash of the indexed objects' values (not their places), to tell whether two scans
@@ -92,5 +124,6 @@ impl Related {
         for (kind, key, e) in all {
             (kind, key, &e.group, e.node.to_json().to_string()).hash(hasher);
         }
+        self.set.fingerprint(hasher);
     }
 }

@@ -12,12 +12,18 @@ use crate::objects::{ObjectSet, SetObject};
 /// An object a grant goes through: kind, namespace, name and where it is written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ObjectRef {
+    /// `RoleBinding`, `ClusterRoleBinding`, `Role` or `ClusterRole`.
     pub kind: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The namespace of a namespaced object.
     pub namespace: Option<String>,
+    /// `metadata.name`.
     pub name: String,
+    /// The file it is written in (`builtin:…` for a default ClusterRole).
     pub file: String,
+    /// 1-based line of the object.
     pub line: usize,
+    /// 1-based column of the object.
     pub column: usize,
     /// RFC 6901 pointer of the object in its document.
     pub path: String,
@@ -28,33 +34,44 @@ pub struct ObjectRef {
 /// ClusterRole, the role named by `from`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct GrantRef {
+    /// The binding that grants it.
     pub binding: ObjectRef,
+    /// The role the binding names.
     pub role: ObjectRef,
+    /// The rule's index in the `rules` of the role that writes it.
     pub rule: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The role that writes the rule, when the bound role aggregates it.
     pub from: Option<ObjectRef>,
 }
 
 /// The answer to `can-i`: allowed, and every grant that allows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CanI {
+    /// True when some grant allows the request.
     pub allowed: bool,
+    /// Every grant that allows it.
     pub grants: Vec<GrantRef>,
 }
 
 /// One subject that may make a request, with the grants that allow it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SubjectGrants {
+    /// `User`, `Group` or `ServiceAccount`.
     pub kind: String,
+    /// The subject's name.
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The ServiceAccount's namespace.
     pub namespace: Option<String>,
+    /// The grants that allow it.
     pub via: Vec<GrantRef>,
 }
 
 /// The answer to `who-can`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WhoCan {
+    /// Every subject that may make the request, in the order first bound.
     pub subjects: Vec<SubjectGrants>,
 }
 
@@ -62,15 +79,19 @@ pub struct WhoCan {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EffectiveRule {
     #[serde(flatten)]
+    /// The rule.
     pub rule: Rule,
     #[serde(flatten)]
+    /// Where it comes from.
     pub grant: GrantRef,
 }
 
 /// The RBAC objects of a set of documents and the authorizer over them.
 #[derive(Debug)]
 pub struct Analysis {
+    /// The RBAC objects read (and ServiceAccounts).
     pub set: ObjectSet,
+    /// The authorizer over them.
     pub authorizer: Authorizer,
 }
 
@@ -131,7 +152,12 @@ impl Analysis {
 
     /// Whether `user` may make `request`, with every grant that allows it.
     pub fn can_i(&self, user: &User, request: &Request) -> CanI {
-        let grants: Vec<GrantRef> = self.authorizer.can_i(user, request).iter().map(|g| self.grant(g)).collect();
+        let grants: Vec<GrantRef> = self
+            .authorizer
+            .can_i(user, request)
+            .iter()
+            .map(|g| self.grant(g))
+            .collect();
         CanI {
             allowed: !grants.is_empty(),
             grants,

@@ -12,7 +12,7 @@
 //! - A ClusterRole with an `aggregationRule` holds the union of the rules of the ClusterRoles
 //!   its selectors pick (itself left out, by name, each rule once), replacing its own, as the
 //!   aggregation controller writes it; chains aggregate through (`admin` ← `edit` ← `view`).
-//! - The default ClusterRoles every cluster has (`policies/rbac/_default-cluster-roles.yaml`)
+//! - The default ClusterRoles every cluster has (`policies/rbac/default-cluster-roles.data.yaml`)
 //!   stand in for the ones the set does not define, and take part in aggregation.
 //! - A binding whose role is missing grants nothing.
 //!
@@ -27,8 +27,8 @@ mod users;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-pub use rules::{Request, Rule, Target};
 pub use analysis::{Analysis, CanI, EffectiveRule, GrantRef, ObjectRef, SubjectGrants, WhoCan};
+pub use rules::{Request, Rule, Target};
 pub use users::{User, ANONYMOUS, AUTHENTICATED, UNAUTHENTICATED};
 
 use crate::document::{Limits, Node, Source};
@@ -38,7 +38,7 @@ use crate::objects::{ObjectSet, Place, SetObject, Wants};
 pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 
 /// Name of the embedded default ClusterRoles, as places name it.
-pub const DEFAULTS_FILE: &str = "builtin:rbac/_default-cluster-roles.yaml";
+pub const DEFAULTS_FILE: &str = "builtin:rbac/default-cluster-roles.data.yaml";
 
 /// The kinds an RBAC analysis reads from a scan.
 pub fn wants() -> Wants {
@@ -54,7 +54,7 @@ pub fn wants() -> Wants {
 pub fn defaults() -> &'static ObjectSet {
     static DEFAULTS: OnceLock<ObjectSet> = OnceLock::new();
     DEFAULTS.get_or_init(|| {
-        let text = include_str!("../../../policies/rbac/_default-cluster-roles.yaml");
+        let text = include_str!("../../../policies/rbac/default-cluster-roles.data.yaml");
         ObjectSet::read([&Source::new(DEFAULTS_FILE, text)], &Limits::default(), &wants())
     })
 }
@@ -62,17 +62,22 @@ pub fn defaults() -> &'static ObjectSet {
 /// `Role` or `ClusterRole`; `RoleBinding` or `ClusterRoleBinding`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scope {
+    /// A Role or RoleBinding: one namespace.
     Namespaced,
+    /// A ClusterRole or ClusterRoleBinding: cluster-wide.
     Cluster,
 }
 
 /// A role as the analysis resolved it.
 #[derive(Debug)]
 pub struct Role {
+    /// A Role (namespaced) or a ClusterRole.
     pub scope: Scope,
     /// The namespace of a Role (`default` when it names none); `None` for a ClusterRole.
     pub namespace: Option<String>,
+    /// `metadata.name`.
     pub name: String,
+    /// The role as read from the set (or the default ClusterRoles).
     pub object: Arc<SetObject>,
     /// True for a default ClusterRole (not in the scanned set).
     pub builtin: bool,
@@ -86,6 +91,7 @@ pub struct Role {
 }
 
 impl Role {
+    /// `Role` or `ClusterRole`.
     pub fn kind(&self) -> &'static str {
         match self.scope {
             Scope::Namespaced => "Role",
@@ -98,28 +104,37 @@ impl Role {
 /// [`Authorizer::roles`]) and its index in that role's `rules`.
 #[derive(Clone, Debug)]
 pub struct RuleAt {
+    /// The rule.
     pub rule: Arc<Rule>,
+    /// The role that writes it (an index into [`Authorizer::roles`]).
     pub role: usize,
+    /// Its index in that role's `rules`.
     pub index: usize,
 }
 
 /// One subject of a binding, as written.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct Subject {
+    /// `User`, `Group` or `ServiceAccount`.
     pub kind: String,
+    /// The name, as written.
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The namespace of a ServiceAccount (the RoleBinding's when the subject names none).
     pub namespace: Option<String>,
 }
 
 /// A binding as the analysis resolved it.
 #[derive(Debug)]
 pub struct Binding {
+    /// A RoleBinding (namespaced) or a ClusterRoleBinding.
     pub scope: Scope,
     /// The namespace of a RoleBinding (`default` when it names none); `None` for a
     /// ClusterRoleBinding.
     pub namespace: Option<String>,
+    /// `metadata.name`.
     pub name: String,
+    /// The binding as read from the set.
     pub object: Arc<SetObject>,
     /// `roleRef.kind` and `roleRef.name`, when written.
     pub role_ref: Option<(String, String)>,
@@ -134,8 +149,11 @@ pub struct Binding {
 /// refuses the object, a note otherwise.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// Where the problem is.
     pub place: Place,
+    /// What is wrong, and what to do.
     pub message: String,
+    /// True when Kubernetes would refuse the object; a note otherwise.
     pub error: bool,
 }
 
@@ -148,6 +166,7 @@ pub struct Grant {
     pub subject: usize,
     /// The role the binding names (index into [`Authorizer::roles`]).
     pub role: usize,
+    /// The rule that allows it, with where it is written.
     pub rule: RuleAt,
 }
 
@@ -184,12 +203,16 @@ impl Selector {
 /// The RBAC state of a set of objects, indexed for questions.
 #[derive(Debug, Default)]
 pub struct Authorizer {
+    /// The roles: the set's, and the default ClusterRoles it does not define.
     pub roles: Vec<Role>,
+    /// The bindings of the set.
     pub bindings: Vec<Binding>,
+    /// What is wrong in the set's RBAC objects.
     pub problems: Vec<Problem>,
     /// ServiceAccounts of the set, by namespace.
     service_accounts: HashMap<String, Vec<Arc<SetObject>>>,
     role_by_key: HashMap<(Scope, Option<String>, String), usize>,
+    binding_by_key: HashMap<(Scope, Option<String>, String), usize>,
     /// Bindings by the user name a subject matches (`User` and `ServiceAccount` subjects).
     by_user: HashMap<String, Vec<(usize, usize)>>,
     by_group: HashMap<String, Vec<(usize, usize)>>,
@@ -257,12 +280,29 @@ impl Authorizer {
                 for item in items {
                     let (rule, problems) = Rule::read(item);
                     for (at, message) in problems {
-                        self.problem(o, at, format!("{} `{}`: {message}; Kubernetes would reject it", kind_of(scope), o.name()), true);
+                        self.problem(
+                            o,
+                            at,
+                            format!(
+                                "{} `{}`: {message}; Kubernetes would reject it",
+                                kind_of(scope),
+                                o.name()
+                            ),
+                            true,
+                        );
                     }
                     own.push(rule);
                 }
             }
-            Some((r, None)) => self.problem(o, r, format!("`rules` must be a list, not a {}; Kubernetes would reject it", r.type_name()), true),
+            Some((r, None)) => self.problem(
+                o,
+                r,
+                format!(
+                    "`rules` must be a list, not a {}; Kubernetes would reject it",
+                    r.type_name()
+                ),
+                true,
+            ),
             None => {}
         }
         let aggregation = match scope {
@@ -270,7 +310,12 @@ impl Authorizer {
             Scope::Namespaced => None,
         };
         if own.is_empty() && aggregation.is_none() && !builtin {
-            self.problem(o, &o.node, format!("{} `{}` has no rules, so it grants nothing", kind_of(scope), o.name()), false);
+            self.problem(
+                o,
+                &o.node,
+                format!("{} `{}` has no rules, so it grants nothing", kind_of(scope), o.name()),
+                false,
+            );
         }
         let rules = own
             .iter()
@@ -281,7 +326,8 @@ impl Authorizer {
                 index: i,
             })
             .collect();
-        self.role_by_key.insert((scope, namespace.clone(), o.name().to_owned()), index);
+        self.role_by_key
+            .insert((scope, namespace.clone(), o.name().to_owned()), index);
         self.roles.push(Role {
             scope,
             namespace,
@@ -299,7 +345,10 @@ impl Authorizer {
     fn read_aggregation(&mut self, o: &Arc<SetObject>) -> Option<Vec<Selector>> {
         let rule = o.node.get("aggregationRule").filter(|n| !n.is_null())?;
         let mut selectors = Vec::new();
-        let items = rule.get("clusterRoleSelectors").and_then(Node::as_seq).unwrap_or_default();
+        let items = rule
+            .get("clusterRoleSelectors")
+            .and_then(Node::as_seq)
+            .unwrap_or_default();
         for item in items {
             let mut s = Selector {
                 labels: Vec::new(),
@@ -471,7 +520,12 @@ impl Authorizer {
         let role_ref = o.node.get("roleRef").filter(|r| !r.is_null());
         let role_ref = match role_ref {
             None => {
-                self.problem(o, &o.node, format!("{what} has no `roleRef`; Kubernetes would reject it, and it grants nothing"), true);
+                self.problem(
+                    o,
+                    &o.node,
+                    format!("{what} has no `roleRef`; Kubernetes would reject it, and it grants nothing"),
+                    true,
+                );
                 None
             }
             Some(r) => match (text(r, "kind"), text(r, "name")) {
@@ -511,7 +565,11 @@ impl Authorizer {
             match kind {
                 "User" | "Group" => {
                     let key = name.to_owned();
-                    let map = if kind == "User" { &mut self.by_user } else { &mut self.by_group };
+                    let map = if kind == "User" {
+                        &mut self.by_user
+                    } else {
+                        &mut self.by_group
+                    };
                     map.entry(key).or_default().push((index, i));
                     subjects.push((
                         i,
@@ -550,6 +608,8 @@ impl Authorizer {
             self.by_role.entry(r).or_default().push(index);
         }
         self.by_namespace.entry(namespace.clone()).or_default().push(index);
+        self.binding_by_key
+            .insert((scope, namespace.clone(), o.name().to_owned()), index);
         self.bindings.push(Binding {
             scope,
             namespace,
@@ -571,7 +631,7 @@ impl Authorizer {
 
     /// The bindings (and subject entries) that name this user, by name or group, in binding
     /// order.
-    fn bindings_of(&self, user: &User) -> Vec<(usize, usize)> {
+    pub fn bindings_of(&self, user: &User) -> Vec<(usize, usize)> {
         let mut found: Vec<(usize, usize)> = self.by_user.get(&user.name).cloned().unwrap_or_default();
         for g in &user.groups {
             found.extend(self.by_group.get(g).into_iter().flatten());
@@ -620,7 +680,12 @@ impl Authorizer {
         let mut by: HashMap<Subject, Vec<Grant>> = HashMap::new();
         let mut candidates: Vec<usize> = self.by_namespace.get(&None).cloned().unwrap_or_default();
         if !request.namespace.is_empty() {
-            candidates.extend(self.by_namespace.get(&Some(request.namespace.clone())).into_iter().flatten());
+            candidates.extend(
+                self.by_namespace
+                    .get(&Some(request.namespace.clone()))
+                    .into_iter()
+                    .flatten(),
+            );
         }
         candidates.sort_unstable();
         for b in candidates {
@@ -675,6 +740,38 @@ impl Authorizer {
         out
     }
 
+    /// The binding of this kind, namespace (`default` when `None`, for a RoleBinding) and
+    /// name.
+    pub fn binding_index(&self, scope: Scope, namespace: Option<&str>, name: &str) -> Option<usize> {
+        let ns = match scope {
+            Scope::Namespaced => Some(namespace.unwrap_or("default").to_owned()),
+            Scope::Cluster => None,
+        };
+        self.binding_by_key.get(&(scope, ns, name.to_owned())).copied()
+    }
+
+    /// The role `object` is (a Role or ClusterRole of the set, read by kind, namespace, name).
+    pub fn role_index_of(&self, object: &Node) -> Option<usize> {
+        let scope = match object.get("kind").and_then(Node::as_str)? {
+            "Role" => Scope::Namespaced,
+            "ClusterRole" => Scope::Cluster,
+            _ => return None,
+        };
+        let name = object.get_path(&["metadata", "name"]).and_then(Node::as_str)?;
+        let ns = match scope {
+            Scope::Namespaced => Some(
+                object
+                    .get_path(&["metadata", "namespace"])
+                    .and_then(Node::as_str)
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or("default")
+                    .to_owned(),
+            ),
+            Scope::Cluster => None,
+        };
+        self.role_by_key.get(&(scope, ns, name.to_owned())).copied()
+    }
+
     /// The bindings that name role `index` (an index into [`Authorizer::roles`]).
     pub fn bindings_of_role(&self, index: usize) -> &[usize] {
         self.by_role.get(&index).map(Vec::as_slice).unwrap_or_default()
@@ -682,7 +779,10 @@ impl Authorizer {
 
     /// The ServiceAccounts of the set in a namespace.
     pub fn service_accounts(&self, namespace: &str) -> &[Arc<SetObject>] {
-        self.service_accounts.get(namespace).map(Vec::as_slice).unwrap_or_default()
+        self.service_accounts
+            .get(namespace)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     /// The place of a rule (in the role that writes it).

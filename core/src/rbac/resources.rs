@@ -32,34 +32,106 @@ const BUILTIN: &[Entry] = &[
     ("controllerrevisions", "controllerrevision", &[], "apps", true),
     ("jobs", "job", &[], "batch", true),
     ("cronjobs", "cronjob", &["cj"], "batch", true),
-    ("horizontalpodautoscalers", "horizontalpodautoscaler", &["hpa"], "autoscaling", true),
+    (
+        "horizontalpodautoscalers",
+        "horizontalpodautoscaler",
+        &["hpa"],
+        "autoscaling",
+        true,
+    ),
     ("poddisruptionbudgets", "poddisruptionbudget", &["pdb"], "policy", true),
     ("ingresses", "ingress", &["ing"], "networking.k8s.io", true),
-    ("networkpolicies", "networkpolicy", &["netpol"], "networking.k8s.io", true),
+    (
+        "networkpolicies",
+        "networkpolicy",
+        &["netpol"],
+        "networking.k8s.io",
+        true,
+    ),
     ("ingressclasses", "ingressclass", &[], "networking.k8s.io", false),
     ("roles", "role", &[], "rbac.authorization.k8s.io", true),
     ("rolebindings", "rolebinding", &[], "rbac.authorization.k8s.io", true),
     ("clusterroles", "clusterrole", &[], "rbac.authorization.k8s.io", false),
-    ("clusterrolebindings", "clusterrolebinding", &[], "rbac.authorization.k8s.io", false),
+    (
+        "clusterrolebindings",
+        "clusterrolebinding",
+        &[],
+        "rbac.authorization.k8s.io",
+        false,
+    ),
     ("storageclasses", "storageclass", &["sc"], "storage.k8s.io", false),
     ("csidrivers", "csidriver", &[], "storage.k8s.io", false),
     ("csinodes", "csinode", &[], "storage.k8s.io", false),
     ("volumeattachments", "volumeattachment", &[], "storage.k8s.io", false),
-    ("certificatesigningrequests", "certificatesigningrequest", &["csr"], "certificates.k8s.io", false),
-    ("mutatingwebhookconfigurations", "mutatingwebhookconfiguration", &[], "admissionregistration.k8s.io", false),
-    ("validatingwebhookconfigurations", "validatingwebhookconfiguration", &[], "admissionregistration.k8s.io", false),
-    ("validatingadmissionpolicies", "validatingadmissionpolicy", &[], "admissionregistration.k8s.io", false),
-    ("validatingadmissionpolicybindings", "validatingadmissionpolicybinding", &[], "admissionregistration.k8s.io", false),
-    ("customresourcedefinitions", "customresourcedefinition", &["crd", "crds"], "apiextensions.k8s.io", false),
+    (
+        "certificatesigningrequests",
+        "certificatesigningrequest",
+        &["csr"],
+        "certificates.k8s.io",
+        false,
+    ),
+    (
+        "mutatingwebhookconfigurations",
+        "mutatingwebhookconfiguration",
+        &[],
+        "admissionregistration.k8s.io",
+        false,
+    ),
+    (
+        "validatingwebhookconfigurations",
+        "validatingwebhookconfiguration",
+        &[],
+        "admissionregistration.k8s.io",
+        false,
+    ),
+    (
+        "validatingadmissionpolicies",
+        "validatingadmissionpolicy",
+        &[],
+        "admissionregistration.k8s.io",
+        false,
+    ),
+    (
+        "validatingadmissionpolicybindings",
+        "validatingadmissionpolicybinding",
+        &[],
+        "admissionregistration.k8s.io",
+        false,
+    ),
+    (
+        "customresourcedefinitions",
+        "customresourcedefinition",
+        &["crd", "crds"],
+        "apiextensions.k8s.io",
+        false,
+    ),
     ("apiservices", "apiservice", &[], "apiregistration.k8s.io", false),
     ("leases", "lease", &[], "coordination.k8s.io", true),
     ("endpointslices", "endpointslice", &[], "discovery.k8s.io", true),
     ("priorityclasses", "priorityclass", &["pc"], "scheduling.k8s.io", false),
     ("runtimeclasses", "runtimeclass", &[], "node.k8s.io", false),
     ("tokenreviews", "tokenreview", &[], "authentication.k8s.io", false),
-    ("subjectaccessreviews", "subjectaccessreview", &[], "authorization.k8s.io", false),
-    ("selfsubjectaccessreviews", "selfsubjectaccessreview", &[], "authorization.k8s.io", false),
-    ("localsubjectaccessreviews", "localsubjectaccessreview", &[], "authorization.k8s.io", true),
+    (
+        "subjectaccessreviews",
+        "subjectaccessreview",
+        &[],
+        "authorization.k8s.io",
+        false,
+    ),
+    (
+        "selfsubjectaccessreviews",
+        "selfsubjectaccessreview",
+        &[],
+        "authorization.k8s.io",
+        false,
+    ),
+    (
+        "localsubjectaccessreviews",
+        "localsubjectaccessreview",
+        &[],
+        "authorization.k8s.io",
+        true,
+    ),
 ];
 
 /// The built-in entry `name` names (plural, singular or short name), in `group` when given.
@@ -118,35 +190,86 @@ mod tests {
     use super::*;
     use crate::rbac::rules::Target;
 
-    fn parts(r: &Request) -> (String, String, String, String, String) {
+    /// Group, resource, subresource, name, namespace.
+    type Parts = (String, String, String, String, String);
+
+    fn parts(r: &Request) -> Parts {
         match &r.target {
             Target::Resource {
                 group,
                 resource,
                 subresource,
                 name,
-            } => (group.clone(), resource.clone(), subresource.clone(), name.clone(), r.namespace.clone()),
-            Target::NonResource { path } => (String::new(), path.clone(), String::new(), String::new(), r.namespace.clone()),
+            } => (
+                group.clone(),
+                resource.clone(),
+                subresource.clone(),
+                name.clone(),
+                r.namespace.clone(),
+            ),
+            Target::NonResource { path } => (
+                String::new(),
+                path.clone(),
+                String::new(),
+                String::new(),
+                r.namespace.clone(),
+            ),
         }
     }
 
     #[test]
     fn types_resolve_as_kubectl_reads_them() {
         let s = |x: &str| x.to_owned();
-        let cases: Vec<(&str, &str, Option<&str>, (String, String, String, String, String))> = vec![
+        let cases: Vec<(&str, &str, Option<&str>, Parts)> = vec![
             ("pods", "", None, (s(""), s("pods"), s(""), s(""), s("ns"))),
             ("po/web", "exec", None, (s(""), s("pods"), s("exec"), s("web"), s("ns"))),
             ("pod", "", None, (s(""), s("pods"), s(""), s(""), s("ns"))),
             ("deploy", "", None, (s("apps"), s("deployments"), s(""), s(""), s("ns"))),
-            ("deployments.apps", "", None, (s("apps"), s("deployments"), s(""), s(""), s("ns"))),
-            ("deployments.extensions", "", None, (s("extensions"), s("deployments"), s(""), s(""), s("ns"))),
-            ("widgets.example.com", "", None, (s("example.com"), s("widgets"), s(""), s(""), s("ns"))),
+            (
+                "deployments.apps",
+                "",
+                None,
+                (s("apps"), s("deployments"), s(""), s(""), s("ns")),
+            ),
+            (
+                "deployments.extensions",
+                "",
+                None,
+                (s("extensions"), s("deployments"), s(""), s(""), s("ns")),
+            ),
+            (
+                "widgets.example.com",
+                "",
+                None,
+                (s("example.com"), s("widgets"), s(""), s(""), s("ns")),
+            ),
             ("Pods", "", None, (s(""), s("Pods"), s(""), s(""), s("ns"))),
             ("widget", "", None, (s(""), s("widget"), s(""), s(""), s("ns"))),
-            ("deployments", "", Some(""), (s(""), s("deployments"), s(""), s(""), s("ns"))),
-            ("pods", "", Some("metrics.k8s.io"), (s("metrics.k8s.io"), s("pods"), s(""), s(""), s("ns"))),
+            (
+                "deployments",
+                "",
+                Some(""),
+                (s(""), s("deployments"), s(""), s(""), s("ns")),
+            ),
+            (
+                "pods",
+                "",
+                Some("metrics.k8s.io"),
+                (s("metrics.k8s.io"), s("pods"), s(""), s(""), s("ns")),
+            ),
             ("nodes", "proxy", None, (s(""), s("nodes"), s("proxy"), s(""), s(""))),
-            ("csr", "approval", None, (s("certificates.k8s.io"), s("certificatesigningrequests"), s("approval"), s(""), s(""))),
+            (
+                "csr",
+                "approval",
+                None,
+                (
+                    s("certificates.k8s.io"),
+                    s("certificatesigningrequests"),
+                    s("approval"),
+                    s(""),
+                    s(""),
+                ),
+            ),
         ];
         for (target, sub, group, expected) in cases {
             let r = request("get", target, sub, group, "ns").unwrap();

@@ -12,14 +12,19 @@ pub const ALL: &str = "*";
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Rule {
+    /// `verbs`, as written.
     pub verbs: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// `apiGroups` (`""` is the core group).
     pub api_groups: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// `resources` (`resource` or `resource/subresource`).
     pub resources: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// `resourceNames`.
     pub resource_names: Vec<String>,
     #[serde(rename = "nonResourceURLs", skip_serializing_if = "Vec::is_empty")]
+    /// `nonResourceURLs`.
     pub non_resource_urls: Vec<String>,
 }
 
@@ -33,7 +38,10 @@ impl Rule {
                 return Vec::new();
             };
             let Some(items) = value.as_seq() else {
-                problems.push((value, format!("`{key}` must be a list of strings, not a {}", value.type_name())));
+                problems.push((
+                    value,
+                    format!("`{key}` must be a list of strings, not a {}", value.type_name()),
+                ));
                 return Vec::new();
             };
             items
@@ -41,7 +49,10 @@ impl Rule {
                 .filter_map(|i| match i.as_str() {
                     Some(s) => Some(s.to_owned()),
                     None => {
-                        problems.push((i, format!("an item of `{key}` must be a string, not a {}", i.type_name())));
+                        problems.push((
+                            i,
+                            format!("an item of `{key}` must be a string, not a {}", i.type_name()),
+                        ));
                         None
                     }
                 })
@@ -72,13 +83,8 @@ impl Rule {
                 subresource,
                 name,
             } => {
-                let combined = if subresource.is_empty() {
-                    resource.clone()
-                } else {
-                    format!("{resource}/{subresource}")
-                };
                 api_group_matches(self, group)
-                    && resource_matches(self, &combined, subresource)
+                    && resource_matches_parts(self, resource, subresource)
                     && resource_name_matches(self, name)
             }
             Target::NonResource { path } => non_resource_url_matches(self, path),
@@ -99,22 +105,31 @@ pub enum Target {
     /// A resource request: API group (`""` for the core group), resource, subresource (`""`
     /// for none) and object name (`""` for none: `list`, `create`, `watch` of a collection).
     Resource {
+        /// The API group (`""` for the core group).
         group: String,
+        /// The resource (plural, as the API names it).
         resource: String,
+        /// The subresource (`""` for none).
         subresource: String,
+        /// The object's name (`""` for none).
         name: String,
     },
     /// A non-resource request (`/healthz`, `/metrics`).
-    NonResource { path: String },
+    NonResource {
+        /// The URL path.
+        path: String,
+    },
 }
 
 /// A request to the API server, as the authorizer sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request {
+    /// The verb (`get`, `list`, `create`, …).
     pub verb: String,
     /// `""` for a cluster-wide request (a cluster-scoped resource, every namespace, or a
     /// non-resource URL): only ClusterRoleBindings grant those.
     pub namespace: String,
+    /// What is asked for.
     pub target: Target,
 }
 
@@ -157,9 +172,24 @@ pub fn api_group_matches(rule: &Rule, group: &str) -> bool {
 /// that subresource.
 pub fn resource_matches(rule: &Rule, combined: &str, subresource: &str) -> bool {
     rule.resources.iter().any(|r| {
-        r == ALL
-            || r == combined
-            || (!subresource.is_empty() && r.strip_prefix("*/").is_some_and(|s| s == subresource))
+        r == ALL || r == combined || (!subresource.is_empty() && r.strip_prefix("*/").is_some_and(|s| s == subresource))
+    })
+}
+
+/// [`resource_matches`] without building the combined `resource/subresource` text.
+fn resource_matches_parts(rule: &Rule, resource: &str, subresource: &str) -> bool {
+    rule.resources.iter().any(|r| {
+        if r == ALL {
+            return true;
+        }
+        if subresource.is_empty() {
+            return r == resource;
+        }
+        let combined = r
+            .strip_prefix(resource)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|rest| rest == subresource);
+        combined || r.strip_prefix("*/").is_some_and(|s| s == subresource)
     })
 }
 
@@ -171,9 +201,9 @@ pub fn resource_name_matches(rule: &Rule, name: &str) -> bool {
 
 /// `*`, the URL itself, or a URL ending in `*` whose text before the `*`s starts the path.
 pub fn non_resource_url_matches(rule: &Rule, path: &str) -> bool {
-    rule.non_resource_urls.iter().any(|u| {
-        u == ALL || u == path || (u.ends_with('*') && path.starts_with(u.trim_end_matches('*')))
-    })
+    rule.non_resource_urls
+        .iter()
+        .any(|u| u == ALL || u == path || (u.ends_with('*') && path.starts_with(u.trim_end_matches('*'))))
 }
 
 #[cfg(test)]
@@ -200,28 +230,128 @@ mod tests {
         let deploy = Request::resource("get", "apps", "deployments", "", "d", "ns");
         let scale = Request::resource("update", "apps", "deployments", "scale", "d", "ns");
         let cases: Vec<(&str, Rule, &Request, bool)> = vec![
-            ("exact verb/group/resource", rule(&["get"], &[""], &["pods"], &[], &[]), &get_pods, true),
-            ("other verb", rule(&["list"], &[""], &["pods"], &[], &[]), &get_pods, false),
+            (
+                "exact verb/group/resource",
+                rule(&["get"], &[""], &["pods"], &[], &[]),
+                &get_pods,
+                true,
+            ),
+            (
+                "other verb",
+                rule(&["list"], &[""], &["pods"], &[], &[]),
+                &get_pods,
+                false,
+            ),
             ("verb *", rule(&["*"], &[""], &["pods"], &[], &[]), &get_pods, true),
-            ("group *", rule(&["get"], &["*"], &["deployments"], &[], &[]), &deploy, true),
-            ("other group", rule(&["get"], &["extensions"], &["deployments"], &[], &[]), &deploy, false),
-            ("core group is the empty string", rule(&["get"], &[""], &["deployments"], &[], &[]), &deploy, false),
-            ("no apiGroups matches no resource", rule(&["get"], &[], &["pods"], &[], &[]), &get_pods, false),
+            (
+                "group *",
+                rule(&["get"], &["*"], &["deployments"], &[], &[]),
+                &deploy,
+                true,
+            ),
+            (
+                "other group",
+                rule(&["get"], &["extensions"], &["deployments"], &[], &[]),
+                &deploy,
+                false,
+            ),
+            (
+                "core group is the empty string",
+                rule(&["get"], &[""], &["deployments"], &[], &[]),
+                &deploy,
+                false,
+            ),
+            (
+                "no apiGroups matches no resource",
+                rule(&["get"], &[], &["pods"], &[], &[]),
+                &get_pods,
+                false,
+            ),
             ("resource *", rule(&["get"], &[""], &["*"], &[], &[]), &get_pods, true),
-            ("resource * covers subresources", rule(&["create"], &[""], &["*"], &[], &[]), &exec, true),
-            ("resource does not cover its subresource", rule(&["create"], &[""], &["pods"], &[], &[]), &exec, false),
-            ("resource/subresource", rule(&["create"], &[""], &["pods/exec"], &[], &[]), &exec, true),
-            ("*/subresource", rule(&["update"], &["apps"], &["*/scale"], &[], &[]), &scale, true),
-            ("*/subresource is not the resource", rule(&["get"], &["apps"], &["*/scale"], &[], &[]), &deploy, false),
-            ("resource/* is no wildcard", rule(&["create"], &[""], &["pods/*"], &[], &[]), &exec, false),
-            ("case-sensitive resource", rule(&["get"], &[""], &["Pods"], &[], &[]), &get_pods, false),
-            ("case-sensitive verb", rule(&["GET"], &[""], &["pods"], &[], &[]), &get_pods, false),
-            ("no pluralisation", rule(&["get"], &[""], &["pod"], &[], &[]), &get_pods, false),
-            ("resourceNames match the name", rule(&["get"], &[""], &["pods"], &["p"], &[]), &get_pods, true),
-            ("resourceNames other name", rule(&["get"], &[""], &["pods"], &["q"], &[]), &get_pods, false),
-            ("resourceNames never match a list", rule(&["list"], &[""], &["pods"], &["p"], &[]), &list_pods, false),
-            ("resourceNames * is a name, not a wildcard", rule(&["get"], &[""], &["pods"], &["*"], &[]), &get_pods, false),
-            ("non-resource rule grants no resource", rule(&["get"], &[], &[], &[], &["*"]), &get_pods, false),
+            (
+                "resource * covers subresources",
+                rule(&["create"], &[""], &["*"], &[], &[]),
+                &exec,
+                true,
+            ),
+            (
+                "resource does not cover its subresource",
+                rule(&["create"], &[""], &["pods"], &[], &[]),
+                &exec,
+                false,
+            ),
+            (
+                "resource/subresource",
+                rule(&["create"], &[""], &["pods/exec"], &[], &[]),
+                &exec,
+                true,
+            ),
+            (
+                "*/subresource",
+                rule(&["update"], &["apps"], &["*/scale"], &[], &[]),
+                &scale,
+                true,
+            ),
+            (
+                "*/subresource is not the resource",
+                rule(&["get"], &["apps"], &["*/scale"], &[], &[]),
+                &deploy,
+                false,
+            ),
+            (
+                "resource/* is no wildcard",
+                rule(&["create"], &[""], &["pods/*"], &[], &[]),
+                &exec,
+                false,
+            ),
+            (
+                "case-sensitive resource",
+                rule(&["get"], &[""], &["Pods"], &[], &[]),
+                &get_pods,
+                false,
+            ),
+            (
+                "case-sensitive verb",
+                rule(&["GET"], &[""], &["pods"], &[], &[]),
+                &get_pods,
+                false,
+            ),
+            (
+                "no pluralisation",
+                rule(&["get"], &[""], &["pod"], &[], &[]),
+                &get_pods,
+                false,
+            ),
+            (
+                "resourceNames match the name",
+                rule(&["get"], &[""], &["pods"], &["p"], &[]),
+                &get_pods,
+                true,
+            ),
+            (
+                "resourceNames other name",
+                rule(&["get"], &[""], &["pods"], &["q"], &[]),
+                &get_pods,
+                false,
+            ),
+            (
+                "resourceNames never match a list",
+                rule(&["list"], &[""], &["pods"], &["p"], &[]),
+                &list_pods,
+                false,
+            ),
+            (
+                "resourceNames * is a name, not a wildcard",
+                rule(&["get"], &[""], &["pods"], &["*"], &[]),
+                &get_pods,
+                false,
+            ),
+            (
+                "non-resource rule grants no resource",
+                rule(&["get"], &[], &[], &[], &["*"]),
+                &get_pods,
+                false,
+            ),
         ];
         for (what, rule, request, allowed) in cases {
             assert_eq!(rule.allows(request), allowed, "{what}");
@@ -243,7 +373,11 @@ mod tests {
         ];
         for (urls, verb, path, allowed) in cases {
             let r = rule(&["get"], &[], &[], &[], urls);
-            assert_eq!(r.allows(&Request::non_resource(verb, path)), allowed, "{urls:?} {verb} {path}");
+            assert_eq!(
+                r.allows(&Request::non_resource(verb, path)),
+                allowed,
+                "{urls:?} {verb} {path}"
+            );
         }
         // A resource rule grants no URL.
         assert!(!rule(&["*"], &["*"], &["*"], &[], &[]).allows(&Request::non_resource("get", "/healthz")));
@@ -264,7 +398,10 @@ mod tests {
         let messages: Vec<&str> = problems.iter().map(|(_, m)| m.as_str()).collect();
         assert_eq!(
             messages,
-            ["an item of `verbs` must be a string, not a number", "`resources` must be a list of strings, not a string"]
+            [
+                "an item of `verbs` must be a string, not a number",
+                "`resources` must be a list of strings, not a string"
+            ]
         );
     }
 }

@@ -30,15 +30,60 @@ fn allowed(a: &Authorizer, u: &User, r: &Request) -> bool {
 #[test]
 fn cluster_role_bindings_grant_everywhere_role_bindings_in_their_namespace() {
     let set = [
-        role("ClusterRole", None, "read-pods", "[{apiGroups: [''], resources: [pods], verbs: [get, list]}]"),
-        binding("ClusterRoleBinding", None, "crb", "ClusterRole", "read-pods", "[{kind: User, name: alice}]"),
-        binding("RoleBinding", Some("dev"), "rb", "ClusterRole", "read-pods", "[{kind: User, name: bob}]"),
-        role("Role", Some("dev"), "secrets", "[{apiGroups: [''], resources: [secrets], verbs: [get]}]"),
-        binding("RoleBinding", Some("dev"), "rb2", "Role", "secrets", "[{kind: User, name: bob}]"),
+        role(
+            "ClusterRole",
+            None,
+            "read-pods",
+            "[{apiGroups: [''], resources: [pods], verbs: [get, list]}]",
+        ),
+        binding(
+            "ClusterRoleBinding",
+            None,
+            "crb",
+            "ClusterRole",
+            "read-pods",
+            "[{kind: User, name: alice}]",
+        ),
+        binding(
+            "RoleBinding",
+            Some("dev"),
+            "rb",
+            "ClusterRole",
+            "read-pods",
+            "[{kind: User, name: bob}]",
+        ),
+        role(
+            "Role",
+            Some("dev"),
+            "secrets",
+            "[{apiGroups: [''], resources: [secrets], verbs: [get]}]",
+        ),
+        binding(
+            "RoleBinding",
+            Some("dev"),
+            "rb2",
+            "Role",
+            "secrets",
+            "[{kind: User, name: bob}]",
+        ),
         // A RoleBinding in `prod` cannot use the Role of `dev`.
-        binding("RoleBinding", Some("prod"), "rb3", "Role", "secrets", "[{kind: User, name: carol}]"),
+        binding(
+            "RoleBinding",
+            Some("prod"),
+            "rb3",
+            "Role",
+            "secrets",
+            "[{kind: User, name: carol}]",
+        ),
         // A ClusterRoleBinding cannot name a Role.
-        binding("ClusterRoleBinding", None, "crb2", "Role", "secrets", "[{kind: User, name: dave}]"),
+        binding(
+            "ClusterRoleBinding",
+            None,
+            "crb2",
+            "Role",
+            "secrets",
+            "[{kind: User, name: dave}]",
+        ),
     ]
     .concat();
     let a = authorizer(&set);
@@ -60,7 +105,10 @@ fn cluster_role_bindings_grant_everywhere_role_bindings_in_their_namespace() {
     for (who, request, expected) in cases {
         assert_eq!(allowed(&a, &user(who), &request), expected, "{who} {request:?}");
     }
-    assert!(a.problems.iter().any(|p| p.error && p.message.contains("`roleRef.kind` is `Role`")));
+    assert!(a
+        .problems
+        .iter()
+        .any(|p| p.error && p.message.contains("`roleRef.kind` is `Role`")));
 }
 
 #[test]
@@ -68,18 +116,81 @@ fn subjects_users_groups_and_service_accounts_with_namespace_defaulting() {
     let rules = "[{apiGroups: [''], resources: [configmaps], verbs: [get]}]";
     let set = [
         role("ClusterRole", None, "cm", rules),
-        binding("RoleBinding", Some("a"), "by-group", "ClusterRole", "cm", "[{kind: Group, name: team}]"),
+        binding(
+            "RoleBinding",
+            Some("a"),
+            "by-group",
+            "ClusterRole",
+            "cm",
+            "[{kind: Group, name: team}]",
+        ),
         // No namespace: the RoleBinding's own.
-        binding("RoleBinding", Some("a"), "sa-local", "ClusterRole", "cm", "[{kind: ServiceAccount, name: app}]"),
+        binding(
+            "RoleBinding",
+            Some("a"),
+            "sa-local",
+            "ClusterRole",
+            "cm",
+            "[{kind: ServiceAccount, name: app}]",
+        ),
         // Another namespace's ServiceAccount, granted in `a`.
-        binding("RoleBinding", Some("a"), "sa-other", "ClusterRole", "cm", "[{kind: ServiceAccount, name: ci, namespace: tools}]"),
+        binding(
+            "RoleBinding",
+            Some("a"),
+            "sa-other",
+            "ClusterRole",
+            "cm",
+            "[{kind: ServiceAccount, name: ci, namespace: tools}]",
+        ),
         // A ClusterRoleBinding's ServiceAccount without a namespace matches no one.
-        binding("ClusterRoleBinding", None, "sa-none", "ClusterRole", "cm", "[{kind: ServiceAccount, name: app}]"),
-        binding("RoleBinding", Some("b"), "all-sa", "ClusterRole", "cm", "[{kind: Group, name: 'system:serviceaccounts:c'}]"),
-        binding("RoleBinding", Some("d"), "as-user", "ClusterRole", "cm", "[{kind: User, name: 'system:serviceaccount:x:y'}]"),
-        binding("RoleBinding", Some("e"), "unknown", "ClusterRole", "cm", "[{kind: Robot, name: alice}, {kind: user, name: alice}]"),
-        binding("RoleBinding", Some("f"), "everyone", "ClusterRole", "cm", "[{kind: Group, name: 'system:authenticated'}]"),
-        binding("RoleBinding", Some("g"), "anon", "ClusterRole", "cm", "[{kind: Group, name: 'system:unauthenticated'}]"),
+        binding(
+            "ClusterRoleBinding",
+            None,
+            "sa-none",
+            "ClusterRole",
+            "cm",
+            "[{kind: ServiceAccount, name: app}]",
+        ),
+        binding(
+            "RoleBinding",
+            Some("b"),
+            "all-sa",
+            "ClusterRole",
+            "cm",
+            "[{kind: Group, name: 'system:serviceaccounts:c'}]",
+        ),
+        binding(
+            "RoleBinding",
+            Some("d"),
+            "as-user",
+            "ClusterRole",
+            "cm",
+            "[{kind: User, name: 'system:serviceaccount:x:y'}]",
+        ),
+        binding(
+            "RoleBinding",
+            Some("e"),
+            "unknown",
+            "ClusterRole",
+            "cm",
+            "[{kind: Robot, name: alice}, {kind: user, name: alice}]",
+        ),
+        binding(
+            "RoleBinding",
+            Some("f"),
+            "everyone",
+            "ClusterRole",
+            "cm",
+            "[{kind: Group, name: 'system:authenticated'}]",
+        ),
+        binding(
+            "RoleBinding",
+            Some("g"),
+            "anon",
+            "ClusterRole",
+            "cm",
+            "[{kind: Group, name: 'system:unauthenticated'}]",
+        ),
     ]
     .concat();
     let a = authorizer(&set);
@@ -108,7 +219,10 @@ fn subjects_users_groups_and_service_accounts_with_namespace_defaulting() {
     }
     let kinds: Vec<&str> = a.problems.iter().map(|p| p.message.as_str()).collect();
     assert!(kinds.iter().any(|m| m.contains("subject kind `Robot`")), "{kinds:?}");
-    assert!(kinds.iter().any(|m| m.contains("subject kind `user`")), "case-sensitive: {kinds:?}");
+    assert!(
+        kinds.iter().any(|m| m.contains("subject kind `user`")),
+        "case-sensitive: {kinds:?}"
+    );
     assert!(kinds.iter().any(|m| m.contains("names no namespace")), "{kinds:?}");
 }
 
@@ -165,16 +279,35 @@ fn default_cluster_roles_resolve_with_their_aggregation() {
     }
     let boss = user("boss");
     assert!(allowed(&a, &boss, &r("create", RBAC_GROUP, "rolebindings", "", "dev")));
-    assert!(allowed(&a, &boss, &r("get", "", "secrets", "", "dev")), "admin aggregates edit");
-    assert!(allowed(&a, &user("viewer"), &r("get", "example.com", "widgets", "", "dev")));
+    assert!(
+        allowed(&a, &boss, &r("get", "", "secrets", "", "dev")),
+        "admin aggregates edit"
+    );
+    assert!(allowed(
+        &a,
+        &user("viewer"),
+        &r("get", "example.com", "widgets", "", "dev")
+    ));
     assert!(!allowed(&a, &user("viewer"), &r("get", "", "secrets", "", "dev")));
     let root = user("root");
     assert!(allowed(&a, &root, &r("delete", "anything.io", "things", "", "")));
     assert!(allowed(&a, &root, &Request::non_resource("get", "/metrics")));
     // A role of the set replaces the default of the same name.
     let own = [
-        role("ClusterRole", None, "edit", "[{apiGroups: [''], resources: [configmaps], verbs: [get]}]"),
-        binding("RoleBinding", Some("dev"), "devs", "ClusterRole", "edit", "[{kind: User, name: d}]"),
+        role(
+            "ClusterRole",
+            None,
+            "edit",
+            "[{apiGroups: [''], resources: [configmaps], verbs: [get]}]",
+        ),
+        binding(
+            "RoleBinding",
+            Some("dev"),
+            "devs",
+            "ClusterRole",
+            "edit",
+            "[{kind: User, name: d}]",
+        ),
     ]
     .concat();
     let a = authorizer(&own);
@@ -187,8 +320,22 @@ fn non_resource_urls_are_granted_by_cluster_role_bindings_only() {
     let rules = "[{nonResourceURLs: ['/metrics'], verbs: [get]}]";
     let set = [
         role("ClusterRole", None, "m", rules),
-        binding("RoleBinding", Some("dev"), "rb", "ClusterRole", "m", "[{kind: User, name: a}]"),
-        binding("ClusterRoleBinding", None, "crb", "ClusterRole", "m", "[{kind: User, name: b}]"),
+        binding(
+            "RoleBinding",
+            Some("dev"),
+            "rb",
+            "ClusterRole",
+            "m",
+            "[{kind: User, name: a}]",
+        ),
+        binding(
+            "ClusterRoleBinding",
+            None,
+            "crb",
+            "ClusterRole",
+            "m",
+            "[{kind: User, name: b}]",
+        ),
     ]
     .concat();
     let a = authorizer(&set);
@@ -196,9 +343,20 @@ fn non_resource_urls_are_granted_by_cluster_role_bindings_only() {
     assert!(!allowed(&a, &user("a"), &m));
     assert!(allowed(&a, &user("b"), &m));
     // The default `system:discovery` grants discovery URLs once bound.
-    let d = authorizer(&binding("ClusterRoleBinding", None, "d", "ClusterRole", "system:discovery", "[{kind: Group, name: 'system:authenticated'}]"));
+    let d = authorizer(&binding(
+        "ClusterRoleBinding",
+        None,
+        "d",
+        "ClusterRole",
+        "system:discovery",
+        "[{kind: Group, name: 'system:authenticated'}]",
+    ));
     assert!(allowed(&d, &user("x"), &Request::non_resource("get", "/apis/apps/v1")));
-    assert!(!allowed(&d, &user("system:anonymous"), &Request::non_resource("get", "/apis")));
+    assert!(!allowed(
+        &d,
+        &user("system:anonymous"),
+        &Request::non_resource("get", "/apis")
+    ));
 }
 
 #[test]
@@ -218,8 +376,15 @@ fn missing_roles_grant_nothing_and_are_named() {
         .map(|b| b.name.as_str())
         .collect();
     assert_eq!(missing, ["gone", "gone2"]);
-    assert!(a.problems.iter().any(|p| p.error && p.message.contains("has no `roleRef`")));
-    assert!(!allowed(&a, &user("a"), &Request::resource("get", "", "secrets", "", "s", "dev")));
+    assert!(a
+        .problems
+        .iter()
+        .any(|p| p.error && p.message.contains("has no `roleRef`")));
+    assert!(!allowed(
+        &a,
+        &user("a"),
+        &Request::resource("get", "", "secrets", "", "s", "dev")
+    ));
 }
 
 #[test]
@@ -237,14 +402,22 @@ fn who_can_lists_every_subject_with_each_grant() {
     let who = a.who_can(&Request::resource("get", "", "secrets", "", "x", "prod"));
     assert_eq!(who.len(), 1);
     // Places: the subject entry and the rule.
-    let (_, grants) = a.who_can(&Request::resource("list", "", "secrets", "", "", "dev")).into_iter().nth(1).unwrap();
+    let (_, grants) = a
+        .who_can(&Request::resource("list", "", "secrets", "", "", "dev"))
+        .into_iter()
+        .nth(1)
+        .unwrap();
     let g = grants.first().unwrap();
     let subject = a.subject_place(g.binding, g.subject).unwrap();
     assert_eq!(subject.path, "/subjects/1");
     let rule = a.rule_place(&g.rule).unwrap();
     assert_eq!((rule.path.as_str(), rule.file.as_str()), ("/rules/0", "set.yaml"));
     // A default role's rule points into the embedded file.
-    let (_, grants) = a.who_can(&Request::resource("get", "", "pods", "", "x", "")).into_iter().next().unwrap();
+    let (_, grants) = a
+        .who_can(&Request::resource("get", "", "pods", "", "x", ""))
+        .into_iter()
+        .next()
+        .unwrap();
     let p = a.rule_place(&grants.first().unwrap().rule).unwrap();
     assert_eq!(p.file, DEFAULTS_FILE);
 }
@@ -252,9 +425,21 @@ fn who_can_lists_every_subject_with_each_grant() {
 #[test]
 fn rules_for_lists_the_effective_rules_of_a_user() {
     let set = [
-        role("Role", Some("dev"), "r", "[{apiGroups: [''], resources: [secrets], verbs: [get]}]"),
+        role(
+            "Role",
+            Some("dev"),
+            "r",
+            "[{apiGroups: [''], resources: [secrets], verbs: [get]}]",
+        ),
         binding("RoleBinding", Some("dev"), "rb", "Role", "r", "[{kind: User, name: a}]"),
-        binding("ClusterRoleBinding", None, "crb", "ClusterRole", "system:basic-user", "[{kind: Group, name: 'system:authenticated'}]"),
+        binding(
+            "ClusterRoleBinding",
+            None,
+            "crb",
+            "ClusterRole",
+            "system:basic-user",
+            "[{kind: Group, name: 'system:authenticated'}]",
+        ),
     ]
     .concat();
     let a = authorizer(&set);
@@ -272,7 +457,58 @@ fn aggregation_cycles_are_noted_and_end() {
     ]
     .concat();
     let a = authorizer(&set);
-    assert!(a.problems.iter().any(|p| p.message.contains("cycle")), "{:?}", a.problems);
+    assert!(
+        a.problems.iter().any(|p| p.message.contains("cycle")),
+        "{:?}",
+        a.problems
+    );
     let b = a.roles.iter().find(|r| r.name == "b").unwrap();
     assert_eq!(b.rules.len(), 1);
+}
+
+#[test]
+fn bad_input_gives_positioned_problems_never_a_panic() {
+    let set = [
+        // A role without rules: a note, it grants nothing.
+        format!("---\napiVersion: {RBAC}\nkind: Role\nmetadata: {{name: empty, namespace: a}}\n"),
+        // Rules that are not lists, items that are not strings.
+        format!("---\napiVersion: {RBAC}\nkind: ClusterRole\nmetadata: {{name: odd}}\nrules: {{verbs: get}}\n"),
+        format!("---\napiVersion: {RBAC}\nkind: ClusterRole\nmetadata: {{name: odd2}}\nrules: [x, {{verbs: [1], resources: pods}}]\n"),
+        // Odd names: control characters, colons, Unicode; subjects without names; roleRef without a name.
+        binding("RoleBinding", Some("a"), "\"b\\u0007\"", "ClusterRole", "\"système:x\"", "[{kind: User}, {kind: ServiceAccount, name: 'a:b'}, 42]"),
+        format!("---\napiVersion: {RBAC}\nkind: RoleBinding\nmetadata: {{name: noname, namespace: a}}\nroleRef: {{kind: ClusterRole}}\nsubjects: [{{kind: User, name: u}}]\n"),
+        // Selectors: an operator that needs values without them.
+        format!("---\napiVersion: {RBAC}\nkind: ClusterRole\nmetadata: {{name: agg}}\naggregationRule: {{clusterRoleSelectors: [{{matchExpressions: [{{key: k, operator: In}}]}}]}}\n"),
+    ]
+    .concat();
+    let a = authorizer(&set);
+    let messages: Vec<String> = a
+        .problems
+        .iter()
+        .map(|p| format!("{}:{} {}", p.place.start.line, p.place.start.column, p.message))
+        .collect();
+    let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
+    assert!(has("Role `empty` has no rules, so it grants nothing"), "{messages:#?}");
+    assert!(has("`rules` must be a list, not a map"), "{messages:#?}");
+    assert!(has("a rule must be a map, not a string"), "{messages:#?}");
+    assert!(
+        has("an item of `verbs` must be a string, not a number"),
+        "{messages:#?}"
+    );
+    assert!(has("`roleRef` needs a `kind` and a `name`"), "{messages:#?}");
+    assert!(has("the operator `In` needs `values`"), "{messages:#?}");
+    // Every problem has a real position.
+    assert!(a
+        .problems
+        .iter()
+        .all(|p| p.place.start.line > 0 && p.place.file == "set.yaml"));
+    // The binding with odd names still answers, and grants nothing (its role is missing).
+    let b = a.bindings.iter().find(|b| b.name == "b\u{7}").unwrap();
+    assert_eq!(a.missing_role(b).map(|r| r.1.as_str()), Some("système:x"));
+    assert!(a
+        .can_i(
+            &User::service_account("a", "a:b"),
+            &Request::resource("get", "", "pods", "", "", "a")
+        )
+        .is_empty());
 }

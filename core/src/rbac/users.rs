@@ -3,7 +3,9 @@
 /// A user: its name and every group it is in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
+    /// The user name (`system:serviceaccount:NS:NAME` for a ServiceAccount).
     pub name: String,
+    /// Every group the user is in.
     pub groups: Vec<String>,
 }
 

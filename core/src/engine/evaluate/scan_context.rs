@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use crate::document::{expand, Documents, Limits, Node, Source};
 use crate::engine::pod_security;
-use crate::engine::report::{ErrorEntry, RelatedLocation, SourceSpan};
-use crate::objects::{ObjectSet, Place, Wants, MAX_SET_OBJECTS};
+use crate::engine::report::{ErrorEntry, Note, RelatedLocation, SourceSpan};
+use crate::objects::{ObjectSet, Wants, MAX_SET_OBJECTS};
 use crate::policy::{KindPattern, Level, Policy, Related, Version};
 
 /// What the whole scan knows that single objects need: the Pod Security labels of the
@@ -15,9 +15,9 @@ use crate::policy::{KindPattern, Level, Policy, Related, Version};
 #[derive(Debug, Default)]
 pub struct ScanContext {
     pub(super) namespaces: HashMap<String, (Option<Level>, Option<Version>)>,
-    pub(super) related: Related,
-    /// The objects of the kinds cross-object analyses read (`Wanted::set`), with places.
-    pub(crate) objects: ObjectSet,
+    /// The objects `lookup` finds, and the object set of the kinds cross-object analyses read
+    /// (`Wanted::set`), with places.
+    pub(crate) related: Related,
     /// True when a policy asks `network` questions (`related.network` is then built).
     network: bool,
 }
@@ -59,7 +59,7 @@ impl ScanContext {
     /// Adds what one source holds. Only the documents whose text names a wanted kind (or
     /// holds an escape, which may spell it) are parsed, so this pre-pass costs little.
     pub(crate) fn add_source(&mut self, source: &Source, limits: &Limits, wanted: &Wanted) {
-        self.objects.add_source(source, limits, &wanted.set);
+        self.related.add_to_set(source, limits, &wanted.set);
         self.want_network(wanted);
         let mut needles: Vec<&str> = wanted.kinds.iter().map(|k| k.kind.as_str()).collect();
         if wanted.namespaces {
@@ -115,8 +115,12 @@ impl ScanContext {
             (name, level, version.map(|v| v.to_string())).hash(&mut h);
         }
         self.related.fingerprint(&mut h);
-        self.objects.fingerprint(&mut h);
         h.finish()
+    }
+
+    /// The object set of the scan (the kinds cross-object analyses read).
+    pub fn objects(&self) -> &ObjectSet {
+        self.related.set()
     }
 
     /// Notes that a policy asks `network` questions; the analysis is built again when asked.
@@ -133,7 +137,7 @@ impl ScanContext {
         if self.network {
             self.related
                 .network
-                .get_or_init(|| crate::netpol::checks::of_objects(&self.objects));
+                .get_or_init(|| crate::netpol::checks::of_objects(self.related.set()));
         }
     }
 
@@ -152,41 +156,51 @@ impl ScanContext {
                 file: p.file,
                 document: p.document,
                 path: p.path,
-                span: SourceSpan { start: p.start, end: p.end },
+                span: SourceSpan {
+                    start: p.start,
+                    end: p.end,
+                },
                 message,
             })
             .collect()
     }
 
-    /// The object set of the scan (the kinds cross-object analyses read).
-    pub fn objects(&self) -> &ObjectSet {
-        &self.objects
-    }
-
-    /// What the whole set holds that is wrong and belongs in the report: objects read twice
-    /// (the last one wins), and objects past the set's budget.
-    pub fn errors(&self) -> Vec<ErrorEntry> {
-        let at = |p: &Place| SourceSpan { start: p.start, end: p.end };
-        let mut out: Vec<ErrorEntry> = self
-            .objects
+    /// Objects of the set read twice, as notes naming both places: each object is still
+    /// judged on its own, and the checks across objects use the last one, as a later
+    /// `kubectl apply` would (an error in `rempart auth`, whose answer depends on it).
+    pub fn notes(&self) -> Vec<Note> {
+        self.related
+            .set()
             .duplicates()
             .iter()
-            .map(|d| ErrorEntry {
-                file: d.second.file.clone(),
-                document: Some(d.second.document),
-                message: d.message(),
-                span: Some(at(&d.second)),
+            .map(|d| {
+                let mut n = Note::new(d.second.file.clone(), d.message());
+                n.document = Some(d.second.document);
+                n.span = Some(SourceSpan {
+                    start: d.second.start,
+                    end: d.second.end,
+                });
+                n
             })
-            .collect();
-        if let Some(p) = self.objects.overflow() {
-            out.push(ErrorEntry {
-                file: p.file.clone(),
-                document: Some(p.document),
-                message: format!(
+            .collect()
+    }
+
+    /// What the whole set holds that is wrong: objects past the set's budget.
+    pub fn errors(&self) -> Vec<ErrorEntry> {
+        let mut out = Vec::new();
+        if let Some(p) = self.related.set().overflow() {
+            let mut e = ErrorEntry::new(
+                p.file.clone(),
+                format!(
                     "the scan holds more than {MAX_SET_OBJECTS} objects of the kinds cross-object checks read; from this one on they are left out of those checks; scan fewer files at once"
                 ),
-                span: Some(at(p)),
+            );
+            e.document = Some(p.document);
+            e.span = Some(SourceSpan {
+                start: p.start,
+                end: p.end,
             });
+            out.push(e);
         }
         out
     }
@@ -208,7 +222,34 @@ fn contains_word(text: &str, word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::contains_word;
+    use super::{contains_word, ScanContext, Wanted};
+    use crate::document::{Limits, Source};
+    use crate::objects::Wants;
+
+    #[test]
+    fn duplicates_in_the_object_set_are_positioned_notes_naming_both_places() {
+        let wanted = Wanted {
+            set: Wants::kinds(["ClusterRole"]),
+            ..Wanted::default()
+        };
+        let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: \"a\\tb\"}\n";
+        let mut context = ScanContext::default();
+        for name in ["one.yaml", "two.yaml"] {
+            context.add_source(&Source::new(name, text), &Limits::default(), &wanted);
+        }
+        assert!(context.errors().is_empty());
+        let notes = context.notes();
+        assert_eq!(notes.len(), 1);
+        let e = notes.first().unwrap();
+        assert_eq!(e.file, "two.yaml");
+        assert_eq!(e.span.map(|s| (s.start.line, s.start.column)), Some((1, 1)));
+        assert!(
+            e.message
+                .contains("ClusterRole `a b` is defined twice: here and at one.yaml:1:1"),
+            "{}",
+            e.message
+        );
+    }
 
     #[test]
     fn kinds_are_found_as_whole_words() {
