@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 mod auth;
 mod detect;
+mod netpol;
 mod output;
 mod scan;
 mod settings;
@@ -61,6 +62,9 @@ enum Command {
     /// RBAC effective permissions of a set of manifests: `can-i`, `can-i --list`, `who-can`.
     #[command(subcommand)]
     Auth(auth::AuthCommand),
+    /// NetworkPolicy connectivity of a set of manifests: `connectivity`, `exposure`.
+    #[command(subcommand)]
+    Netpol(netpol::NetpolCommand),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -277,6 +281,7 @@ pub fn run(args: &[String]) -> i32 {
         Command::Explain { id, policies } => explain(&id, &policies, &mut stdout),
         Command::Test { paths } => test(&paths, &mut stdout),
         Command::Auth(a) => auth::run(a, &mut stdout),
+        Command::Netpol(a) => netpol::run(a, &mut stdout),
     };
     let _ = stdout.flush();
     match result {

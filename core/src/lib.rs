@@ -24,6 +24,7 @@ pub mod files;
 pub mod format;
 pub mod glob;
 pub mod kustomize;
+pub mod netpol;
 pub mod objects;
 pub mod policy;
 pub mod project;

@@ -297,6 +297,15 @@ impl ObjectSet {
         set
     }
 
+    /// A set of objects already read (from another set: they are shared, not copied).
+    pub fn from_objects(objects: impl IntoIterator<Item = Arc<SetObject>>) -> ObjectSet {
+        let mut set = ObjectSet::default();
+        for o in objects {
+            set.insert(o);
+        }
+        set
+    }
+
     /// Adds the wanted objects of one source. Only the documents whose text names a wanted
     /// kind (or holds a backslash, which may spell one with an escape) are parsed.
     pub fn add_source(&mut self, source: &Source, limits: &Limits, wants: &Wants) {

@@ -255,6 +255,7 @@ impl Engine {
             namespaces: level == LevelChoice::FromNamespace,
             kinds: Vec::new(),
             set: crate::objects::Wants::default(),
+            network: false,
         };
         // Policies over RBAC effective permissions need the RBAC objects of the whole scan.
         if policies.iter().any(Policy::uses_rbac) {
@@ -263,6 +264,16 @@ impl Engine {
         for k in policies.iter().flat_map(|p| &p.lookups) {
             if !wanted.kinds.contains(k) {
                 wanted.kinds.push(k.clone());
+            }
+        }
+        // `network` conditions of the policies that run read the workloads, NetworkPolicies
+        // and Namespaces of the scan.
+        wanted.network = policies
+            .iter()
+            .any(|p| !dormant(p) && p.lookups.contains(&crate::policy::network_kind()));
+        if wanted.network {
+            for (group, kind) in crate::netpol::wants().kinds {
+                wanted.set.add(group.as_deref(), &kind);
             }
         }
         Engine {
@@ -354,6 +365,12 @@ impl Engine {
     /// their places, read with this engine's limits (a `List` may be as large as an input).
     pub fn rbac<'s>(&self, sources: impl IntoIterator<Item = &'s Source>) -> crate::rbac::Analysis {
         crate::rbac::Analysis::read(sources, &self.limits)
+    }
+
+    /// The NetworkPolicy connectivity of a set of documents (workloads, NetworkPolicies,
+    /// Namespaces), read with this engine's limits (a `List` may be as large as an input).
+    pub fn netpol<'s>(&self, sources: impl IntoIterator<Item = &'s Source>) -> crate::netpol::Analysis {
+        crate::netpol::Analysis::read(sources, &self.limits)
     }
 
     /// Scans one source on its own.

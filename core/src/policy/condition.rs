@@ -110,6 +110,13 @@ pub enum Condition {
     Lookup(Box<Lookup>),
     /// A condition over RBAC effective permissions (`can`, `missingRole`, `bound`).
     Rbac(Box<super::can::RbacCondition>),
+    /// `network: CHECK`: holds when the object (or the current item) has the problem the
+    /// scan's NetworkPolicy analysis names (`crate::netpol::checks`).
+    Network(crate::netpol::checks::Check),
+    /// `managed: KIND`: holds when the scan holds at least one object of that kind in the
+    /// object's namespace (the manifests manage that kind there, so a name missing from them
+    /// is missing from the cluster too).
+    Managed(KindPattern),
 }
 
 /// A compiled definition.
@@ -141,7 +148,7 @@ impl Condition {
             Condition::Some(q) => q.inner.size().saturating_add(1),
             Condition::Named(n) => n.size,
             Condition::Lookup(l) => l.inner.as_ref().map_or(1, |c| c.size().saturating_add(1)),
-            Condition::Rbac(_) => 1,
+            Condition::Rbac(_) | Condition::Network(_) | Condition::Managed(_) => 1,
         }
     }
 
@@ -155,6 +162,7 @@ impl Condition {
             Condition::Named(n) => n.condition.uses_rbac(),
             Condition::Lookup(l) => l.inner.as_ref().is_some_and(|c| c.uses_rbac()),
             Condition::Rbac(_) => true,
+            Condition::Network(_) | Condition::Managed(_) => false,
         }
     }
 
@@ -188,6 +196,17 @@ impl Condition {
             Condition::Some(q) => q.inner.lookup_kinds(out),
             Condition::Named(n) => n.condition.lookup_kinds(out),
             Condition::Rbac(_) => {}
+            Condition::Managed(kind) => {
+                if !out.contains(kind) {
+                    out.push(kind.clone());
+                }
+            }
+            Condition::Network(_) => {
+                let kind = network_kind();
+                if !out.contains(&kind) {
+                    out.push(kind);
+                }
+            }
             Condition::Lookup(l) => {
                 if !out.contains(&l.kind) {
                     out.push(l.kind.clone());
@@ -363,6 +382,28 @@ impl Condition {
             Condition::Named(n) => n.condition.eval(scope),
             Condition::Lookup(l) => l.eval(scope),
             Condition::Rbac(r) => r.eval(scope),
+            Condition::Network(check) => {
+                if !scope.budget.spend() {
+                    return None;
+                }
+                let analysis = scope.related.network.get()?;
+                let at = crate::netpol::checks::eval(analysis, *check, scope.object, scope.current().node)?;
+                Some(Hit { at, value: None })
+            }
+            Condition::Managed(kind) => {
+                if !scope.budget.spend() {
+                    return None;
+                }
+                let namespace = scope
+                    .object
+                    .get_path(&["metadata", "namespace"])
+                    .and_then(Node::as_str)
+                    .filter(|s| !s.is_empty());
+                scope.related.holds(kind, namespace).then(|| Hit {
+                    at: scope.current().node,
+                    value: None,
+                })
+            }
             Condition::Not(inner) => match inner.eval(scope) {
                 Some(_) => None,
                 None => {
@@ -416,7 +457,7 @@ impl Condition {
                 let (at, name) = l.target(scope);
                 (at, name)
             }
-            Condition::Rbac(_) => (scope.current().node, None),
+            Condition::Rbac(_) | Condition::Network(_) | Condition::Managed(_) => (scope.current().node, None),
         }
     }
 }
@@ -858,6 +899,15 @@ fn flag<'a>(name: &str, item: Item<'a>) -> Option<Flag<'a>> {
         });
     }
     out
+}
+
+/// The kind a `network` condition looks up: it tells the engine's pre-pass to read the
+/// objects of the NetworkPolicy analysis.
+pub fn network_kind() -> KindPattern {
+    KindPattern {
+        group: Some(crate::netpol::NETWORKING_GROUP.to_owned()),
+        kind: "NetworkPolicy".to_owned(),
+    }
 }
 
 #[cfg(test)]

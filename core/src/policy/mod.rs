@@ -18,7 +18,7 @@ pub use crate::decode::{suggest, PolicyError};
 pub use aggregate::{parse_duration, Aggregate, Repeat};
 pub use audit::{ip_class, query_values};
 pub use catalog::markdown_table;
-pub use condition::{Budget, Condition, Hit, Lookup, Named, Op, Quantifier, Scope, Subject};
+pub use condition::{network_kind, Budget, Condition, Hit, Lookup, Named, Op, Quantifier, Scope, Subject};
 pub use define::{builtin_definitions, load_definitions, Definitions};
 pub use load::{load_policies, load_policies_with, load_policies_without_examples, ParamOverrides};
 pub use model::{

@@ -27,6 +27,11 @@ type Key = (Option<String>, String);
 #[derive(Debug, Default)]
 pub struct Related {
     objects: HashMap<String, HashMap<Key, Vec<Entry>>>,
+    /// The NetworkPolicy analysis of the scan, for the `network` condition: set by the
+    /// engine's pre-pass once the scan's objects are all read.
+    pub network: std::sync::OnceLock<std::sync::Arc<crate::netpol::Analysis>>,
+    /// The groups of the objects held per kind and namespace (`managed`).
+    held: HashMap<(String, Option<String>), Vec<String>>,
     set: ObjectSet,
     rbac: std::sync::OnceLock<Authorizer>,
 }
@@ -41,6 +46,13 @@ impl Related {
             .or_default()
             .entry((namespace.filter(|n| !n.is_empty()).map(str::to_owned), name.to_owned()))
             .or_default();
+        let groups = self
+            .held
+            .entry((kind.to_owned(), namespace.filter(|n| !n.is_empty()).map(str::to_owned)))
+            .or_default();
+        if !groups.iter().any(|g| g == group) {
+            groups.push(group.to_owned());
+        }
         entries.retain(|e| e.group != group);
         entries.push(Entry {
             group: group.to_owned(),
@@ -57,6 +69,17 @@ impl Related {
             .iter()
             .find(|e| kind.group.as_deref().is_none_or(|g| g == e.group))
             .map(|e| &e.node)
+    }
+
+    /// True when the scan holds at least one object of this kind in this namespace (`None`:
+    /// objects that name none): the manifests evidently manage that kind there.
+    pub fn holds(&self, kind: &KindPattern, namespace: Option<&str>) -> bool {
+        self.held
+            .get(&(
+                kind.kind.clone(),
+                namespace.filter(|n| !n.is_empty()).map(str::to_owned),
+            ))
+            .is_some_and(|groups| groups.iter().any(|g| kind.group.as_deref().is_none_or(|k| k == g)))
     }
 
     /// Whether no object was added.

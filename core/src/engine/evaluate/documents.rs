@@ -79,6 +79,7 @@ impl Overflow {
 impl Evaluator<'_> {
     /// Evaluates the documents of one source as they come; each tree is dropped after use.
     pub fn file(&self, source: &Source, documents: impl Iterator<Item = RawDocument>) -> Report {
+        self.context.prepare_network();
         let mut report = Report::new();
         report.summary.files = 1;
         let comments = comments::read(source);

@@ -138,6 +138,7 @@ impl Evaluator<'_> {
                         },
                         message,
                     })
+                    .chain(self.context.network_related(policy, obj.node))
                     .collect(),
             });
         }

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use crate::document::{expand, Documents, Limits, Node, Source};
 use crate::engine::pod_security;
-use crate::engine::report::{ErrorEntry, Note, SourceSpan};
+use crate::engine::report::{ErrorEntry, Note, RelatedLocation, SourceSpan};
 use crate::objects::{ObjectSet, Wants, MAX_SET_OBJECTS};
-use crate::policy::{KindPattern, Level, Related, Version};
+use crate::policy::{KindPattern, Level, Policy, Related, Version};
 
 /// What the whole scan knows that single objects need: the Pod Security labels of the
 /// Namespaces in it (when pods are judged at their Namespace's level), and the objects of the
@@ -18,6 +18,8 @@ pub struct ScanContext {
     /// The objects `lookup` finds, and the object set of the kinds cross-object analyses read
     /// (`Wanted::set`), with places.
     pub(crate) related: Related,
+    /// True when a policy asks `network` questions (`related.network` is then built).
+    network: bool,
 }
 
 /// What the pre-pass collects.
@@ -27,6 +29,8 @@ pub(crate) struct Wanted {
     pub kinds: Vec<KindPattern>,
     /// The kinds the object set keeps, for cross-object analyses.
     pub set: Wants,
+    /// A policy that runs asks `network` questions.
+    pub network: bool,
 }
 
 impl Wanted {
@@ -43,6 +47,7 @@ impl ScanContext {
             namespaces: true,
             kinds: Vec::new(),
             set: Wants::default(),
+            network: false,
         };
         let mut context = ScanContext::default();
         for source in sources {
@@ -55,6 +60,7 @@ impl ScanContext {
     /// holds an escape, which may spell it) are parsed, so this pre-pass costs little.
     pub(crate) fn add_source(&mut self, source: &Source, limits: &Limits, wanted: &Wanted) {
         self.related.add_to_set(source, limits, &wanted.set);
+        self.want_network(wanted);
         let mut needles: Vec<&str> = wanted.kinds.iter().map(|k| k.kind.as_str()).collect();
         if wanted.namespaces {
             needles.push("Namespace");
@@ -80,6 +86,7 @@ impl ScanContext {
 
     /// Adds the objects of one parsed document.
     pub(crate) fn add_document(&mut self, node: &Node, wanted: &Wanted) {
+        self.want_network(wanted);
         for obj in expand(node, 0).flatten() {
             let group = obj.group();
             if wanted.kinds.iter().any(|k| k.matches(&obj.id.kind, group)) {
@@ -114,6 +121,48 @@ impl ScanContext {
     /// The object set of the scan (the kinds cross-object analyses read).
     pub fn objects(&self) -> &ObjectSet {
         self.related.set()
+    }
+
+    /// Notes that a policy asks `network` questions; the analysis is built again when asked.
+    fn want_network(&mut self, wanted: &Wanted) {
+        if wanted.network {
+            self.network = true;
+            self.related.network = std::sync::OnceLock::new();
+        }
+    }
+
+    /// Builds the NetworkPolicy analysis of the set once every source is read, when a
+    /// policy asks `network` questions.
+    pub(crate) fn prepare_network(&self) {
+        if self.network {
+            self.related
+                .network
+                .get_or_init(|| crate::netpol::checks::of_objects(self.related.set()));
+        }
+    }
+
+    /// Related places for a finding of `policy` (one that asks `network` questions) on the
+    /// object `node`.
+    pub(crate) fn network_related(&self, policy: &Policy, node: &Node) -> Vec<RelatedLocation> {
+        let Some(analysis) = self.related.network.get() else {
+            return Vec::new();
+        };
+        if !policy.lookups.contains(&crate::policy::network_kind()) {
+            return Vec::new();
+        }
+        crate::netpol::checks::related(analysis, node)
+            .into_iter()
+            .map(|(p, message)| RelatedLocation {
+                file: p.file,
+                document: p.document,
+                path: p.path,
+                span: SourceSpan {
+                    start: p.start,
+                    end: p.end,
+                },
+                message,
+            })
+            .collect()
     }
 
     /// Objects of the set read twice, as notes naming both places: each object is still

@@ -45,7 +45,7 @@ impl Loader<'_, '_> {
             if f.entries.len() > 1 {
                 self.error(
                     node,
-                    "`all`, `any`, `not`, `some`, `use` and `lookup` stand alone in a condition; nest the other tests inside them",
+                    "`all`, `any`, `not`, `some`, `use`, `lookup`, `network` and `managed` stand alone in a condition; nest the other tests inside them",
                 );
                 return None;
             }
@@ -75,6 +75,8 @@ impl Loader<'_, '_> {
                         crate::policy::can::RbacCondition::MissingRole
                     })))
                 }
+                Some("network") => self.network(f.get("network")?),
+                Some("managed") => self.managed(f.get("managed")?),
                 Some(key) => {
                     let list = f.get(key)?;
                     if list.as_seq().is_none_or(<[Node]>::is_empty) {
@@ -190,6 +192,38 @@ impl Loader<'_, '_> {
 
     /// `lookup: {kind: …, name: path or paths, defaultName: …, namespace: path, as: name,
     /// where: condition}`.
+    /// `managed: KIND`: the scan holds objects of that kind in the object's namespace.
+    fn managed(&mut self, node: &Node) -> Option<Condition> {
+        let kind = KindPattern::parse(&self.string(node, "`managed`")?);
+        if kind.kind.is_empty() || kind.kind == "*" {
+            self.error(node, "`managed` needs one kind, like `core/ConfigMap`");
+            return None;
+        }
+        if !self.lookups.contains(&kind) {
+            self.lookups.push(kind.clone());
+        }
+        Some(Condition::Managed(kind))
+    }
+
+    /// `network: CHECK`: a question to the scan's NetworkPolicy analysis.
+    fn network(&mut self, node: &Node) -> Option<Condition> {
+        let name = self.string(node, "`network`")?;
+        let Some(check) = crate::netpol::checks::Check::parse(&name) else {
+            let names = crate::netpol::checks::Check::NAMES;
+            let hint = suggest(&name, &names).map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+            self.error(
+                node,
+                format!("`network` asks one of `{}`, not `{name}`{hint}", names.join("`, `")),
+            );
+            return None;
+        };
+        let kind = crate::policy::network_kind();
+        if !self.lookups.contains(&kind) {
+            self.lookups.push(kind);
+        }
+        Some(Condition::Network(check))
+    }
+
     fn lookup(&mut self, node: &Node) -> Option<Condition> {
         let what = "`lookup`";
         let f = self.fields(node, what, &["kind", "name", "defaultName", "namespace", "as", "where"])?;

@@ -75,6 +75,8 @@ const LOGIC: &[&str] = &[
     "can",
     "missingRole",
     "bound",
+    "network",
+    "managed",
 ];
 const VERSIONS: &[&str] = &["since", "until"];
 const FIXTURE_CHANGES: &[&str] = &["fixture", "patch", "splice", "container", "without", "flags"];
