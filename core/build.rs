@@ -16,7 +16,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         if path.is_dir() {
             println!("cargo:rerun-if-changed={}", path.display());
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+            // `name.data.yaml` holds data that policies use (the default ClusterRoles), not policies.
+            && !path.file_name().is_some_and(|n| n.to_string_lossy().ends_with(".data.yaml"))
+        {
             out.push(path);
         }
     }

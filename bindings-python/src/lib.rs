@@ -133,6 +133,43 @@ impl Engine {
     fn explain_json(&self, py: Python<'_>, id: String) -> PyResult<String> {
         guarded(py, || json(&ffi::explain(self.inner.engine(), &id)?))
     }
+
+    /// An RBAC question (`can-i`, `who-can` or `list`) over texts and paths; `query_json` is
+    /// an `ffi::AuthQuery`; returns the JSON answer.
+    fn auth(
+        &self,
+        py: Python<'_>,
+        kind: String,
+        query_json: String,
+        texts: Vec<(String, String)>,
+        paths: Vec<String>,
+    ) -> PyResult<String> {
+        guarded(py, || {
+            let query: ffi::AuthQuery = serde_json::from_str(&query_json).map_err(|e| ErrorInfo {
+                code: "options".into(),
+                message: format!("the question is not valid: {e}"),
+                source_locations: Vec::new(),
+            })?;
+            let mut inputs: Vec<ffi::Input> = texts
+                .into_iter()
+                .map(|(filename, text)| ffi::Input { filename, text })
+                .collect();
+            inputs.extend(ffi::read_paths(self.inner.engine(), &paths)?);
+            match kind.as_str() {
+                "can-i" => json(&ffi::can_i(self.inner.engine(), &inputs, &query)?),
+                "who-can" => json(&ffi::who_can(self.inner.engine(), &inputs, &query)?),
+                _ => json(&ffi::effective_rules(self.inner.engine(), &inputs, &query)),
+            }
+        })
+    }
+
+    /// Answers an `AdmissionReview` request (JSON) with its response (JSON).
+    #[pyo3(signature = (review, namespace_labels=None))]
+    fn review_json(&self, py: Python<'_>, review: String, namespace_labels: Option<String>) -> PyResult<String> {
+        guarded(py, || {
+            ffi::review_json(self.inner.engine(), &review, namespace_labels.as_deref())
+        })
+    }
 }
 
 /// Audit events fed in pieces; each call returns the alerts and errors it completed, as a

@@ -11,8 +11,9 @@ import pytest
 import rempart
 
 ALL = sorted((Path(__file__).resolve().parents[2] / "core" / "tests" / "vectors").glob("*.json"))
-# `detect-*.json` are audit logs for `rempart detect` (tests/test_detect.py).
-VECTORS = [p for p in ALL if not p.name.startswith("detect-")]
+# `detect-*.json` are audit logs for `rempart detect` (tests/test_detect.py); `admission-*.json`
+# are AdmissionReviews (tests/test_admission.py).
+VECTORS = [p for p in ALL if not p.name.startswith(("detect-", "admission-"))]
 OPTION_NAMES = {
     "select": "select",
     "ignore": "ignore",

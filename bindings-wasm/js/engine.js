@@ -1,7 +1,7 @@
 // The JavaScript API over the wasm-bindgen glue: options in, report objects out, errors as
 // `RempartError` with `code` and `sourceLocations`. Shared by the Node and browser entries.
 
-/** An error of the engine: `code` is `options`, `config`, `policy`, `limit` or `internal`. */
+/** An error of the engine: `code` is `options`, `config`, `policy`, `limit`, `review` or `internal`. */
 export class RempartError extends Error {
   constructor(info) {
     super(info.message);
@@ -85,11 +85,29 @@ export function makeApi(glue) {
      * `{alerts, errors, summary}`; `input` is `auto` (default), `k8s`, `gke`, `aks` or `eks`. */
     detect(text, { filename = '<input>', input = 'auto' } = {}) {
       if (typeof text !== 'string') throw new TypeError('detect(text): text must be a string');
-      const bytes = text.length * 3 > this.#maxInput ? new TextEncoder().encode(text).length : text.length;
-      if (bytes > this.#maxInput) {
-        throw new RempartError({ code: 'limit', message: `the input is ${bytes} bytes, over the limit of ${this.#maxInput}; raise \`maxInputBytes\` if it is genuine` });
-      }
       return JSON.parse(this.#call((n) => n.detect(String(filename), text, String(input))));
+    }
+
+    /** Scans several texts (`[{filename, text}, …]`) as one set, cross-object findings (RBAC) included: `{findings, errors, notes, summary}`. */
+    evaluateSet(inputs) {
+      // An input over `limits.maxInputBytes` is an error of the report; the others are scanned.
+      const list = Array.from(inputs ?? [], (i) => ({ filename: String(i.filename), text: String(i.text) }));
+      return JSON.parse(this.#call((n) => n.evaluateSet(JSON.stringify(list))));
+    }
+
+    #auth(kind, query, inputs) {
+      const list = Array.from(inputs ?? [], (i) => ({ filename: String(i.filename), text: String(i.text) }));
+      return JSON.parse(this.#call((n) => n.auth(kind, JSON.stringify(query ?? {}), JSON.stringify(list))));
+    }
+
+    /** Whether `query.user` may do `query.verb` on `query.resource` over the RBAC objects of `inputs`: `{allowed, grants}`. */
+    canI(query, inputs) {
+      return this.#auth('can-i', query, inputs);
+    }
+
+    /** Every subject that may do `query.verb` on `query.resource`: `{subjects: [{kind, name, namespace?, via}]}`. */
+    whoCan(query, inputs) {
+      return this.#auth('who-can', query, inputs);
     }
 
     /** The selected policies with their documentation. */
@@ -100,6 +118,13 @@ export function makeApi(glue) {
     /** One policy's documentation; throws `RempartError` (code `options`) for an unknown id. */
     explain(id) {
       return JSON.parse(this.#call((n) => n.explain(String(id))));
+    }
+
+    /** Answers an `admission.k8s.io/v1` `AdmissionReview` request (an object or its JSON text) with its response object; `namespaceLabels`: the labels of the object's Namespace, for pods judged `from-namespace`. Throws `RempartError` (code `review`) for a review that cannot be read. */
+    review(review, { namespaceLabels } = {}) {
+      const text = typeof review === 'string' ? review : JSON.stringify(review);
+      const labels = namespaceLabels === undefined ? undefined : JSON.stringify(namespaceLabels);
+      return JSON.parse(this.#call((n) => n.review(text, labels)));
     }
 
     /** @internal Panics inside the engine, to test recovery. */

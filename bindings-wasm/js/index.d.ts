@@ -123,6 +123,37 @@ export interface EngineOptions {
   failOn?: 'low' | 'medium' | 'high' | 'critical' | 'none';
   /** The date exceptions are checked against, `YYYY-MM-DD` (default: today, UTC). */
   today?: string;
+  /** How `review` answers: the `admission:` section of `.rempart.yaml`. */
+  admission?: AdmissionSettings;
+}
+
+export type AdmissionMode = 'enforce' | 'warn' | 'audit';
+
+export interface AdmissionSettings {
+  /** Mode per severity (default: enforce for high and critical, warn for the rest). */
+  modes?: Partial<Record<Severity, AdmissionMode>>;
+  /** Mode per policy id or id prefix; the longest prefix wins over the severity's mode. */
+  policies?: Record<string, AdmissionMode>;
+  /** Allowed without being judged; a list given replaces its default (`system:apiserver`, `kube-system`). */
+  exempt?: { users?: string[]; groups?: string[]; namespaces?: string[] };
+  /** `new-violations`: an UPDATE is denied only for violations the old object did not have. */
+  onUpdate?: 'all' | 'new-violations';
+  /** Pod Security level per namespace, for pods judged `from-namespace`. */
+  namespaceLevels?: Record<string, 'privileged' | 'baseline' | 'restricted'>;
+}
+
+/** An `admission.k8s.io/v1` `AdmissionReview`, request or response. */
+export interface AdmissionReview {
+  apiVersion: 'admission.k8s.io/v1';
+  kind: 'AdmissionReview';
+  request?: Record<string, unknown>;
+  response?: {
+    uid: string;
+    allowed: boolean;
+    status?: { code: number; reason: string; message: string; status: 'Failure'; metadata: Record<string, never> };
+    warnings?: string[];
+    auditAnnotations: Record<string, string>;
+  };
 }
 
 export interface SourceLocation {
@@ -133,7 +164,7 @@ export interface SourceLocation {
 }
 
 export class RempartError extends Error {
-  code: 'options' | 'config' | 'policy' | 'limit' | 'internal';
+  code: 'options' | 'config' | 'policy' | 'limit' | 'review' | 'internal';
   sourceLocations: SourceLocation[];
 }
 
@@ -199,9 +230,60 @@ export interface DetectReport {
 export class Engine {
   constructor(options?: EngineOptions);
   evaluate(text: string, options?: { filename?: string }): Report;
+  /** Scans several texts as one set, cross-object (RBAC) findings included. */
+  evaluateSet(inputs: { filename: string; text: string }[]): Report;
+  /** Whether a user may make a request, over the RBAC objects of the inputs. */
+  canI(query: AuthQuery, inputs: { filename: string; text: string }[]): CanI;
+  /** Every subject that may make a request, over the RBAC objects of the inputs. */
+  whoCan(query: AuthQuery, inputs: { filename: string; text: string }[]): WhoCan;
   detect(text: string, options?: { filename?: string; input?: 'auto' | 'k8s' | 'gke' | 'aks' | 'eks' }): DetectReport;
   policies(): PolicyInfo[];
   explain(id: string): PolicyInfo;
+  /** Answers an AdmissionReview request (object or JSON text); throws `RempartError` (code `review`) when it cannot be read. */
+  review(review: AdmissionReview | string, options?: { namespaceLabels?: Record<string, string> }): AdmissionReview;
 }
 
 export function version(): string;
+
+/** An RBAC question, as `rempart auth can-i` reads it. */
+export interface AuthQuery {
+  verb: string;
+  /** `TYPE[/NAME]`, `resource.group` or a non-resource URL (`/healthz`). */
+  resource: string;
+  subresource?: string;
+  /** Overrides the group of `resource` (`""` for the core group). */
+  apiGroup?: string;
+  /** `""` (default): cluster-wide. */
+  namespace?: string;
+  /** `canI` only: the user asking (`system:serviceaccount:NS:NAME` for a ServiceAccount). */
+  user?: string;
+  groups?: string[];
+}
+
+/** A binding or role a grant goes through, and where it is written. */
+export interface RbacObject {
+  kind: string;
+  namespace?: string;
+  name: string;
+  file: string;
+  line: number;
+  column: number;
+  path: string;
+}
+
+/** One binding + role + rule that grants a request; `rule` indexes the rules of `from` when the bound role aggregates it. */
+export interface Grant {
+  binding: RbacObject;
+  role: RbacObject;
+  rule: number;
+  from?: RbacObject;
+}
+
+export interface CanI {
+  allowed: boolean;
+  grants: Grant[];
+}
+
+export interface WhoCan {
+  subjects: { kind: string; name: string; namespace?: string; via: Grant[] }[];
+}

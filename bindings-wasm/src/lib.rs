@@ -95,7 +95,7 @@ impl Engine {
     /// Detects threats in a text of audit events (JSON lines, arrays, `EventList`s, cloud
     /// records); the detection report as JSON; throws the error as JSON text.
     pub fn detect(&self, filename: &str, text: &str, input: &str) -> Result<String, JsValue> {
-        ffi::detect(&self.inner, filename, text, input)
+        ffi::detect(self.inner.engine(), filename, text, input)
             .map(|r| to_js(&r))
             .map_err(|e| JsValue::from_str(&to_js(&e)))
     }
@@ -109,6 +109,42 @@ impl Engine {
     pub fn explain(&self, id: &str) -> Result<String, JsValue> {
         ffi::explain(self.inner.engine(), id)
             .map(|p| to_js(&p))
+            .map_err(|e| JsValue::from_str(&to_js(&e)))
+    }
+
+    /// Scans several texts as one set (`[{filename, text}, …]` as JSON), cross-object
+    /// findings included; the JSON report (no editor ranges).
+    #[wasm_bindgen(js_name = evaluateSet)]
+    pub fn evaluate_set(&self, inputs_json: &str) -> Result<String, JsValue> {
+        let inputs: Vec<ffi::Input> = serde_json::from_str(inputs_json)
+            .map_err(|e| JsValue::from_str(&format!("{{\"code\": \"options\", \"message\": \"the inputs must be [{{filename, text}}, …]: {}\", \"sourceLocations\": []}}", e.to_string().replace('"', "'"))))?;
+        Ok(to_js(&self.inner.scan(&inputs).report))
+    }
+
+    /// An RBAC question (`kind`: `can-i`, `who-can` or `list`) over a set of texts; `query_json`
+    /// is `{verb, resource, subresource?, apiGroup?, namespace?, user?, groups?}`; the JSON
+    /// answer; throws the error as JSON text.
+    pub fn auth(&self, kind: &str, query_json: &str, inputs_json: &str) -> Result<String, JsValue> {
+        let bad = |e: serde_json::Error| {
+            JsValue::from_str(&format!(
+                "{{\"code\": \"options\", \"message\": \"{}\", \"sourceLocations\": []}}",
+                e.to_string().replace('"', "'")
+            ))
+        };
+        let query: ffi::AuthQuery = serde_json::from_str(query_json).map_err(bad)?;
+        let inputs: Vec<ffi::Input> = serde_json::from_str(inputs_json).map_err(bad)?;
+        let answer = match kind {
+            "can-i" => ffi::can_i(self.inner.engine(), &inputs, &query).map(|a| to_js(&a)),
+            "who-can" => ffi::who_can(self.inner.engine(), &inputs, &query).map(|a| to_js(&a)),
+            _ => Ok(to_js(&ffi::effective_rules(self.inner.engine(), &inputs, &query))),
+        };
+        answer.map_err(|e| JsValue::from_str(&to_js(&e)))
+    }
+
+    /// Answers an `AdmissionReview` request (JSON) with its response (JSON); throws the
+    /// error as JSON text (code `review`).
+    pub fn review(&self, review_json: &str, namespace_labels_json: Option<String>) -> Result<String, JsValue> {
+        ffi::review_json(self.inner.engine(), review_json, namespace_labels_json.as_deref())
             .map_err(|e| JsValue::from_str(&to_js(&e)))
     }
 

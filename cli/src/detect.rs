@@ -6,10 +6,9 @@ use std::time::{Duration, Instant};
 
 use rempart::detect::{files, Alert, DetectError, DetectSummary, Detection, Detector, InputFormat};
 use rempart::format::{visible, FormatWriter, SarifWriter};
-use rempart::{Report, Severity};
+use rempart::Severity;
 
 use crate::output::Destination;
-use crate::settings;
 use crate::{ColorArg, DetectArgs, DetectFormat, Format, InputArg, ScanArgs, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
 /// Errors kept for the formats that write them at the end (JSON, SARIF); the others are
@@ -104,7 +103,7 @@ impl<W: Write> Sink<'_, W> {
                 serde_json::to_writer(&mut *out, a).map_err(io::Error::other)
             }
             Sink::Sarif(w) => {
-                let mut one = Report::new();
+                let mut one = rempart::Report::new();
                 one.findings.push(a.to_finding());
                 w.file(&one, None)
             }
@@ -168,7 +167,7 @@ impl<W: Write> Sink<'_, W> {
                 out.flush()
             }
             Sink::Sarif(w) => {
-                let mut totals = Report::new();
+                let mut totals = rempart::Report::new();
                 totals.errors = errors.iter().map(DetectError::to_entry).collect();
                 Box::new(w).finish(&totals)
             }
@@ -188,8 +187,8 @@ pub fn detect(a: DetectArgs, out: &mut dyn Write) -> Result<i32, String> {
     if a.follow && a.output.is_some() {
         return Err("`--follow` writes alerts as they come: leave out `--output` and redirect the output".into());
     }
-    let settings = settings::resolve(&scan_args(&a, &paths), &paths)?;
-    let engine = settings.engine().map_err(|e| e.message)?;
+    let project = crate::settings::resolve(&scan_args(&a, &paths), &paths)?;
+    let engine = project.engine().map_err(|e| e.message)?;
     let format = match a.input {
         InputArg::Auto => InputFormat::Auto,
         InputArg::K8s => InputFormat::K8s,
@@ -199,7 +198,7 @@ pub fn detect(a: DetectArgs, out: &mut dyn Write) -> Result<i32, String> {
     };
     let mut detector = Detector::new(&engine)
         .with_format(format)
-        .with_exceptions(settings.exceptions.clone(), settings.today);
+        .with_exceptions(project.exceptions.clone(), project.today);
     let (report_file, mut file_out) = match &a.output {
         Some(path) => {
             let (d, f) = Destination::create(path, "report")?;
@@ -277,7 +276,7 @@ pub fn detect(a: DetectArgs, out: &mut dyn Write) -> Result<i32, String> {
     if let Some(d) = report_file {
         d.commit()?;
     }
-    let fails = settings.fail_on.is_some_and(|t| worst.is_some_and(|w| w >= t));
+    let fails = project.fail_on.is_some_and(|t| worst.is_some_and(|w| w >= t));
     Ok(if summary.errors > 0 {
         EXIT_ERROR
     } else if fails {

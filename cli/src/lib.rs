@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+mod auth;
 mod detect;
 mod output;
 mod scan;
@@ -57,6 +58,9 @@ enum Command {
         /// Policy files or directories.
         paths: Vec<PathBuf>,
     },
+    /// RBAC effective permissions of a set of manifests: `can-i`, `can-i --list`, `who-can`.
+    #[command(subcommand)]
+    Auth(auth::AuthCommand),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -276,6 +280,7 @@ pub fn run(args: &[String]) -> i32 {
         Command::Policies(a) => list(&a, &mut stdout),
         Command::Explain { id, policies } => explain(&id, &policies, &mut stdout),
         Command::Test { paths } => test(&paths, &mut stdout),
+        Command::Auth(a) => auth::run(a, &mut stdout),
     };
     let _ = stdout.flush();
     match result {

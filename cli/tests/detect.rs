@@ -46,7 +46,15 @@ fn text_line_per_alert_with_every_field_and_exit_codes() {
         "logs/audit.log",
         &format!("{}\n{}\n", exec("1", "alice", "prod"), exec("1", "alice", "prod")),
     );
-    let o = d.run(&["detect", "--no-config", "--policies", "exec.yaml", "logs/audit.log"]);
+    let o = d.run(&[
+        "detect",
+        "--no-config",
+        "--policies",
+        "exec.yaml",
+        "--ignore",
+        "detect/exec-into-pod",
+        "logs/audit.log",
+    ]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     let first = out.lines().next().unwrap();
@@ -65,6 +73,9 @@ fn text_line_per_alert_with_every_field_and_exit_codes() {
         "--no-config",
         "--policies",
         "exec.yaml",
+        // The built-in twin of `test/exec` would alert on the same events.
+        "--ignore",
+        "detect/exec-into-pod",
         "--fail-on",
         "critical",
         "logs",
@@ -75,6 +86,9 @@ fn text_line_per_alert_with_every_field_and_exit_codes() {
         "--no-config",
         "--policies",
         "exec.yaml",
+        // The built-in twin of `test/exec` would alert on the same events.
+        "--ignore",
+        "detect/exec-into-pod",
         "--ignore",
         "test/exec",
         "logs",
@@ -82,7 +96,15 @@ fn text_line_per_alert_with_every_field_and_exit_codes() {
     assert!(stdout(&o).starts_with("0 alert(s)"), "{}", stdout(&o));
     // A malformed line is an error (exit 2) and the lines after it are still read.
     d.write("logs/audit.log", &format!("{{oops\n{}\n", exec("2", "bob", "prod")));
-    let o = d.run(&["detect", "--no-config", "--policies", "exec.yaml", "logs"]);
+    let o = d.run(&[
+        "detect",
+        "--no-config",
+        "--policies",
+        "exec.yaml",
+        "--ignore",
+        "detect/exec-into-pod",
+        "logs",
+    ]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(2), "{out}");
     assert!(
@@ -101,6 +123,9 @@ fn jsonl_json_and_sarif() {
         "--no-config",
         "--policies",
         "exec.yaml",
+        // The built-in twin of `test/exec` would alert on the same events.
+        "--ignore",
+        "detect/exec-into-pod",
         "audit.log",
         "--format",
     ];
@@ -149,6 +174,42 @@ fn jsonl_json_and_sarif() {
         !rules.iter().any(|r| r.starts_with("pod-security")),
         "only event rules: {rules:?}"
     );
+    // `--input` forces one format; `-o` writes the report to a file.
+    let eks = serde_json::json!({"@message": exec("9", "carol", "prod")}).to_string();
+    d.write("eks.log", &format!("{eks}\n"));
+    let o = d.run(&[
+        "detect",
+        "--no-config",
+        "--policies",
+        "exec.yaml",
+        "--input",
+        "k8s",
+        "eks.log",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).contains("eks.log:1: error: not an audit event"),
+        "{}",
+        stdout(&o)
+    );
+    let o = d.run(&[
+        "detect",
+        "--no-config",
+        "--policies",
+        "exec.yaml",
+        "--input",
+        "eks",
+        "eks.log",
+        "--format",
+        "json",
+        "-o",
+        "out.json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path("out.json")).unwrap()).unwrap();
+    assert_eq!(report["alerts"][0]["input"], "eks");
+    assert_eq!(report["alerts"][0]["user"], "carol");
 }
 
 #[test]
@@ -165,7 +226,7 @@ fn stdin_gzip_and_exceptions_from_the_configuration() {
     std::fs::write(d.path("rotated.log.1"), gz.finish().unwrap()).unwrap();
     d.write(
         ".rempart.yaml",
-        "policies: [exec.yaml]\nexceptions:\n  - policies: [test/exec]\n    match: {users: [oncall], namespaces: [prod]}\n    reason: the on-call engineer debugs production\n",
+        "policies: [exec.yaml]\nignore: [detect/exec-into-pod]\nexceptions:\n  - policies: [test/exec]\n    match: {users: [oncall], namespaces: [prod]}\n    reason: the on-call engineer debugs production\n",
     );
     let o = d.run(&["detect", "rotated.log.1"]);
     let out = stdout(&o);
@@ -176,7 +237,16 @@ fn stdin_gzip_and_exceptions_from_the_configuration() {
     assert!(!out.contains("oncall create pods/exec prod"), "{out}");
     assert!(out.contains("(1 covered by exceptions)"), "{out}");
     let mut child = Command::new(env!("CARGO_BIN_EXE_rempart"))
-        .args(["detect", "--no-config", "--policies", "exec.yaml", "--format", "jsonl"])
+        .args([
+            "detect",
+            "--no-config",
+            "--policies",
+            "exec.yaml",
+            "--ignore",
+            "detect/exec-into-pod",
+            "--format",
+            "jsonl",
+        ])
         .current_dir(&d.0)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -206,6 +276,9 @@ fn follow_reads_what_is_appended_and_survives_rotation() {
             "--no-config",
             "--policies",
             "exec.yaml",
+            // The built-in twin of `test/exec` would alert on the same events.
+            "--ignore",
+            "detect/exec-into-pod",
             "--format",
             "jsonl",
             "--follow",

@@ -26,6 +26,7 @@ const FIELDS: &[&str] = &[
     "exclude",
     "exceptions",
     "limits",
+    "admission",
 ];
 
 /// A configuration file, read: the engine options it sets (the same fields as the engine's,
@@ -34,7 +35,7 @@ const FIELDS: &[&str] = &[
 pub struct Config {
     /// The file read (`None` when no file was found).
     pub file: Option<String>,
-    /// `select`, `ignore`, `severities`, `params`, `podSecurity` and `limits`.
+    /// `select`, `ignore`, `severities`, `params`, `podSecurity`, `limits` and `admission`.
     pub options: OptionLayer,
     /// `failOn`: the lowest severity that fails the scan.
     pub fail_on: Option<String>,
@@ -169,6 +170,9 @@ pub fn load_config(source: &Source, dir: &Path) -> Result<Config, Vec<PolicyErro
             Ok(limits) => o.limits = Some(limits),
             Err(e) => d.error(n, format!("`limits`: {e} (the limits are maxDocumentBytes, maxDocuments, maxDepth, maxAliasNodes, maxScalarBytes, maxInputBytes, maxPolicies, maxComparisons)")),
         }
+    }
+    if let Some(n) = f.get("admission") {
+        crate::admission::read_config(&mut d, n, &mut o.admission);
     }
     if let Some(list) = f.get("exceptions") {
         match list.as_seq() {

@@ -389,6 +389,95 @@ pub fn policies(engine: &Engine) -> Vec<PolicyInfo> {
     engine.policies().iter().map(PolicyInfo::from).collect()
 }
 
+/// An RBAC question as the bindings ask it: `verb` and `resource` as `kubectl auth can-i`
+/// reads them (`TYPE[/NAME]`, `resource.group`, or a non-resource URL such as `/healthz`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuthQuery {
+    /// The verb (`get`, `create`, …).
+    pub verb: String,
+    /// `TYPE[/NAME]`, `resource.group`, or a non-resource URL.
+    pub resource: String,
+    /// The subresource (`exec`, `log`, …); `""` for none.
+    pub subresource: String,
+    /// Overrides the group of `resource` (`""` for the core group).
+    pub api_group: Option<String>,
+    /// `""`: cluster-wide.
+    pub namespace: String,
+    /// The user asking (`can_i` only); `system:serviceaccount:NS:NAME` for a ServiceAccount.
+    pub user: String,
+    /// The user's groups (`can_i` only).
+    pub groups: Vec<String>,
+}
+
+fn auth_sources(engine: &Engine, inputs: &[Input]) -> Vec<Source> {
+    let max = engine.limits().max_input_bytes;
+    inputs
+        .iter()
+        .filter(|i| i.text.len() <= max)
+        .map(|i| Source::new(i.filename.clone(), i.text.clone()))
+        .collect()
+}
+
+/// The texts of files and directories, read as `rempart scan` reads them (`kubectl apply -f`
+/// expansion, bounded reads); unreadable paths are errors.
+pub fn read_paths(engine: &Engine, paths: &[String]) -> Result<Vec<Input>, ErrorInfo> {
+    let max = engine.limits().max_input_bytes;
+    let collected = files::collect_inputs(paths, &[]);
+    if let Some(e) = collected.errors.first() {
+        return Err(ErrorInfo::options(format!("`{}`: {}", e.file, e.message)));
+    }
+    collected
+        .inputs
+        .iter()
+        .map(|i| {
+            files::read_input(i, "", max)
+                .map(|s| Input {
+                    filename: s.name,
+                    text: s.text,
+                })
+                .map_err(|e| ErrorInfo::options(format!("`{}`: {}", e.file, e.message)))
+        })
+        .collect()
+}
+
+fn auth_request(q: &AuthQuery) -> Result<crate::rbac::Request, ErrorInfo> {
+    crate::rbac::resources::request(
+        &q.verb,
+        &q.resource,
+        &q.subresource,
+        q.api_group.as_deref(),
+        &q.namespace,
+    )
+    .map_err(ErrorInfo::options)
+}
+
+/// Whether `query.user` (in `query.groups`) may make the request, over the RBAC objects of
+/// `inputs`, with every grant that allows it.
+pub fn can_i(engine: &Engine, inputs: &[Input], query: &AuthQuery) -> Result<crate::rbac::CanI, ErrorInfo> {
+    if query.user.is_empty() {
+        return Err(ErrorInfo::options(
+            "say who asks: `user` (a ServiceAccount is `system:serviceaccount:NAMESPACE:NAME`)".into(),
+        ));
+    }
+    let request = auth_request(query)?;
+    let analysis = engine.rbac(&auth_sources(engine, inputs));
+    Ok(analysis.can_i(&crate::rbac::User::named(&query.user, &query.groups), &request))
+}
+
+/// Every subject that may make the request, over the RBAC objects of `inputs`.
+pub fn who_can(engine: &Engine, inputs: &[Input], query: &AuthQuery) -> Result<crate::rbac::WhoCan, ErrorInfo> {
+    let request = auth_request(query)?;
+    let analysis = engine.rbac(&auth_sources(engine, inputs));
+    Ok(analysis.who_can(&request))
+}
+
+/// The rules `query.user` holds in `query.namespace` (`verb` and `resource` unused).
+pub fn effective_rules(engine: &Engine, inputs: &[Input], query: &AuthQuery) -> Vec<crate::rbac::EffectiveRule> {
+    let analysis = engine.rbac(&auth_sources(engine, inputs));
+    analysis.rules(&crate::rbac::User::named(&query.user, &query.groups), &query.namespace)
+}
+
 /// The settings both bindings accept beside the engine options, as JSON keys: `configFile`
 /// (a path), `configText` (a configuration file's text), `discover` (find the configuration
 /// file from the scanned paths when none is given), `baselineFile`, `baselineText`, `failOn`
@@ -741,7 +830,30 @@ impl DetectStream {
         out
     }
 
+    /// Counts so far.
     pub fn summary(&self) -> crate::detect::DetectSummary {
         self.detector.summary().clone()
     }
+}
+
+/// Answers an `AdmissionReview` request given as JSON text (see [`Engine::review_with`]),
+/// with the labels of the object's Namespace as a JSON object when the caller knows them.
+/// A review that cannot be read is an error with the code `review`.
+pub fn review_json(engine: &Engine, review: &str, namespace_labels: Option<&str>) -> Result<String, ErrorInfo> {
+    let labels: Option<std::collections::BTreeMap<String, String>> = match namespace_labels {
+        Some(text) => Some(serde_json::from_str(text).map_err(|_| ErrorInfo {
+            code: "review".into(),
+            message: "the namespace labels must be an object of strings".into(),
+            source_locations: Vec::new(),
+        })?),
+        None => None,
+    };
+    engine
+        .review_with(review.as_bytes(), labels.as_ref())
+        .map(|r| serde_json::to_string(&r.response).unwrap_or_default())
+        .map_err(|e| ErrorInfo {
+            code: "review".into(),
+            message: e.message,
+            source_locations: Vec::new(),
+        })
 }

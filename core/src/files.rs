@@ -308,6 +308,8 @@ pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PolicyText>, String> {
     }
     walk.files
         .iter()
+        // `name.data.yaml` holds data policies use (the default ClusterRoles), not policies.
+        .filter(|f| !f.to_string_lossy().ends_with(".data.yaml"))
         .map(|f| {
             std::fs::read_to_string(f)
                 .map(|text| PolicyText { name: display(f), text })
@@ -368,6 +370,11 @@ pub fn scan_paths_jobs<E>(
     first.errors = missing;
     first.summary.ignored = left_out.len();
     first.notes = engine.option_notes();
+    // Objects of the set read twice, named with both places; objects past the set's budget.
+    first.notes.extend(context.notes());
+    let set_errors = context.errors();
+    first.summary.errors += set_errors.len();
+    first.errors.extend(set_errors);
     first.notes.extend(left_out);
     each(&mut first, None)?;
     totals.merge(first);

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod admission;
 pub mod config;
 mod decode;
 pub mod detect;
@@ -23,8 +24,10 @@ pub mod files;
 pub mod format;
 pub mod glob;
 pub mod kustomize;
+pub mod objects;
 pub mod policy;
 pub mod project;
+pub mod rbac;
 mod testing;
 
 pub use document::{Limits, Source};

@@ -55,6 +55,12 @@ fn shared_vectors() {
                 .map(|e| e.path())
                 .filter(|p| p.extension().is_some_and(|e| e == "json"))
                 .filter(|p| !is_detect(p))
+                // The admission vectors have their own test (`tests/admission.rs`).
+                .filter(|p| {
+                    !p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("admission-"))
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -70,6 +76,41 @@ fn shared_vectors() {
             rempart::ffi::Session::new(&options, &[], names).unwrap_or_else(|e| panic!("{}: {e:?}", file.display()));
         let inputs: Vec<rempart::ffi::Input> =
             serde_json::from_value(vector.get("inputs").cloned().unwrap_or_default()).unwrap_or_default();
+        // RBAC questions over the same inputs (`rbac-*.json`): `can-i`, `who-can`, `list`.
+        let engine_options = vector.get("options").map(Value::to_string).unwrap_or_default();
+        if let Some(Value::Array(queries)) = vector.get_mut("queries") {
+            let engine =
+                rempart::ffi::engine_from_json(&engine_options).unwrap_or_else(|e| panic!("{}: {e:?}", file.display()));
+            for q in queries.iter_mut() {
+                let ask: rempart::ffi::AuthQuery =
+                    serde_json::from_value(q["query"].clone()).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+                let answer = match q["kind"].as_str() {
+                    Some("can-i") => {
+                        serde_json::to_value(rempart::ffi::can_i(&engine, &inputs, &ask).unwrap()).unwrap()
+                    }
+                    Some("who-can") => {
+                        serde_json::to_value(rempart::ffi::who_can(&engine, &inputs, &ask).unwrap()).unwrap()
+                    }
+                    Some("list") => {
+                        serde_json::to_value(rempart::ffi::effective_rules(&engine, &inputs, &ask)).unwrap()
+                    }
+                    other => panic!("{}: unknown query kind {other:?}", file.display()),
+                };
+                if bless {
+                    q["expected"] = answer;
+                } else if q.get("expected") != Some(&answer) {
+                    failures.push(format!(
+                        "{}: query {}:
+expected {}
+     got {}",
+                        file.display(),
+                        q["query"],
+                        q["expected"],
+                        answer
+                    ));
+                }
+            }
+        }
         let judged = session.scan(&inputs);
         let got = project(&judged.report);
         if vector.get("project").is_some() {

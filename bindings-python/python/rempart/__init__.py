@@ -32,6 +32,12 @@ __all__ = [
     "Position",
     "ObjectRef",
     "PolicyInfo",
+    "RbacObject",
+    "Grant",
+    "CanI",
+    "SubjectGrants",
+    "WhoCan",
+    "EffectiveRule",
     "Alert",
     "AuditObjectRef",
     "DetectError",
@@ -39,6 +45,7 @@ __all__ = [
     "DetectReport",
     "RempartError",
     "PolicyError",
+    "ReviewError",
     "OptionsError",
     "ConfigError",
     "InternalError",
@@ -110,7 +117,11 @@ class LimitError(RempartError):
     inputs are scanned, as ``rempart scan`` does.)"""
 
 
-_ERRORS = {"policy": PolicyError, "options": OptionsError, "config": ConfigError, "limit": LimitError}
+class ReviewError(RempartError):
+    """An ``AdmissionReview`` that cannot be answered (not JSON, not ``admission.k8s.io/v1``, no ``request.uid``); a webhook answers it with HTTP 400."""
+
+
+_ERRORS = {"policy": PolicyError, "options": OptionsError, "config": ConfigError, "limit": LimitError, "review": ReviewError}
 
 
 def _raise(error: _native.NativeError) -> RempartError:
@@ -319,6 +330,82 @@ class PolicyInfo:
 
 
 @dataclass(frozen=True)
+class RbacObject:
+    """A binding or role a grant goes through, and where it is written."""
+
+    kind: str
+    namespace: Optional[str]
+    name: str
+    file: str
+    line: int
+    column: int
+    path: str
+
+    @staticmethod
+    def _from(d: Mapping[str, Any]) -> "RbacObject":
+        return RbacObject(d["kind"], d.get("namespace"), d["name"], d["file"], d["line"], d["column"], d["path"])
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One binding + role + rule that grants a request. ``rule`` indexes the ``rules`` of
+    ``from_role`` when the bound role aggregates it, else of ``role``."""
+
+    binding: RbacObject
+    role: RbacObject
+    rule: int
+    from_role: Optional[RbacObject]
+
+    @staticmethod
+    def _from(d: Mapping[str, Any]) -> "Grant":
+        src = d.get("from")
+        return Grant(
+            RbacObject._from(d["binding"]),
+            RbacObject._from(d["role"]),
+            d["rule"],
+            RbacObject._from(src) if src else None,
+        )
+
+
+@dataclass(frozen=True)
+class CanI:
+    """The answer to ``can_i``: allowed, and every grant that allows it."""
+
+    allowed: bool
+    grants: List[Grant]
+
+
+@dataclass(frozen=True)
+class SubjectGrants:
+    """A subject that may make a request, with the grants that allow it."""
+
+    kind: str
+    name: str
+    namespace: Optional[str]
+    via: List[Grant]
+
+
+@dataclass(frozen=True)
+class WhoCan:
+    """The answer to ``who_can``."""
+
+    subjects: List[SubjectGrants]
+
+
+@dataclass(frozen=True)
+class EffectiveRule:
+    """A rule a user holds, and the grant it comes from."""
+
+    verbs: List[str]
+    api_groups: List[str]
+    resources: List[str]
+    resource_names: List[str]
+    non_resource_urls: List[str]
+    grant: Grant
+
+
+
+@dataclass(frozen=True)
 class AuditObjectRef:
     """What an audited request was about (the event's ``objectRef``)."""
 
@@ -439,7 +526,9 @@ class Engine:
     ``"restricted"`` (default) or ``"from-namespace"``; ``pod_security_version``: ``"v1.N"`` or
     ``"latest"`` (a newer version than known applies the newest, with a note in ``report.notes``). ``severities``: ``{policy_id: severity}``. ``limits``: input limits
     (``maxDocumentBytes``, ``maxDocuments``, ``maxDepth``, ``maxAliasNodes``, ``maxScalarBytes``,
-    ``maxInputBytes``, ``maxPolicies``, ``maxComparisons``).
+    ``maxInputBytes``, ``maxPolicies``, ``maxComparisons``). ``admission``: how ``review`` answers,
+    as the ``admission:`` section of ``.rempart.yaml`` (``modes``, ``policies``, ``exempt``,
+    ``onUpdate``, ``namespaceLevels``).
 
     The project, as ``rempart scan`` reads it: ``config`` is a configuration file
     (``.rempart.yaml``) whose settings apply under the arguments given here; left out,
@@ -463,6 +552,7 @@ class Engine:
         builtin: bool = True,
         severities: Optional[Mapping[str, str]] = None,
         limits: Optional[Mapping[str, int]] = None,
+        admission: Optional[Mapping[str, Any]] = None,
         config: Union[None, bool, PathLike] = None,
         baseline: Optional[PathLike] = None,
         fail_on: Optional[str] = None,
@@ -495,6 +585,8 @@ class Engine:
             options["severities"] = dict(severities)
         if limits is not None:
             options["limits"] = dict(limits)
+        if admission is not None:
+            options["admission"] = dict(admission)
         paths = [os.fspath(p) for p in (policies or [])]
         try:
             self._native = _native.Engine(json.dumps(options), paths)
@@ -535,6 +627,94 @@ class Engine:
             return Report._from_json(self._native.evaluate_json(text))
         except _native.NativeError as e:
             raise _raise(e) from None
+
+    def _auth(
+        self,
+        kind: str,
+        query: Dict[str, Any],
+        texts: Optional[Sequence[Tuple[str, str]]],
+        paths: Optional[Union[PathLike, Sequence[PathLike]]],
+    ) -> Any:
+        items: Sequence[PathLike] = [] if paths is None else ([paths] if isinstance(paths, (str, os.PathLike)) else paths)
+        pairs = [(str(n), str(t)) for n, t in (texts or [])]
+        self._check_size(sum(len(t) for _, t in pairs))
+        try:
+            return json.loads(self._native.auth(kind, json.dumps(query), pairs, [os.fspath(p) for p in items]))
+        except _native.NativeError as e:
+            raise _raise(e) from None
+
+    def can_i(
+        self,
+        verb: str,
+        resource: str,
+        *,
+        user: str,
+        groups: Sequence[str] = (),
+        namespace: str = "",
+        subresource: str = "",
+        api_group: Optional[str] = None,
+        texts: Optional[Sequence[Tuple[str, str]]] = None,
+        paths: Optional[Union[PathLike, Sequence[PathLike]]] = None,
+    ) -> CanI:
+        """Whether ``user`` may do ``verb`` on ``resource`` (``TYPE[/NAME]``, ``resource.group``
+        or a URL such as ``/healthz``) over the RBAC objects of ``texts`` (``(filename, text)``
+        pairs) and ``paths``, as ``rempart auth can-i``; ``namespace=""`` asks cluster-wide."""
+        query = {"verb": verb, "resource": resource, "subresource": subresource, "namespace": namespace,
+                 "user": user, "groups": list(groups), "apiGroup": api_group}
+        d = self._auth("can-i", query, texts, paths)
+        return CanI(d["allowed"], [Grant._from(g) for g in d["grants"]])
+
+    def who_can(
+        self,
+        verb: str,
+        resource: str,
+        *,
+        namespace: str = "",
+        subresource: str = "",
+        api_group: Optional[str] = None,
+        texts: Optional[Sequence[Tuple[str, str]]] = None,
+        paths: Optional[Union[PathLike, Sequence[PathLike]]] = None,
+    ) -> WhoCan:
+        """Every subject that may do ``verb`` on ``resource``, as ``rempart auth who-can``."""
+        query = {"verb": verb, "resource": resource, "subresource": subresource, "namespace": namespace,
+                 "apiGroup": api_group}
+        d = self._auth("who-can", query, texts, paths)
+        return WhoCan([
+            SubjectGrants(s["kind"], s["name"], s.get("namespace"), [Grant._from(g) for g in s["via"]])
+            for s in d["subjects"]
+        ])
+
+    def effective_rules(
+        self,
+        *,
+        user: str,
+        groups: Sequence[str] = (),
+        namespace: str = "",
+        texts: Optional[Sequence[Tuple[str, str]]] = None,
+        paths: Optional[Union[PathLike, Sequence[PathLike]]] = None,
+    ) -> List[EffectiveRule]:
+        """The rules ``user`` holds in ``namespace``, as ``rempart auth can-i --list``."""
+        query = {"user": user, "groups": list(groups), "namespace": namespace}
+        return [
+            EffectiveRule(r.get("verbs", []), r.get("apiGroups", []), r.get("resources", []),
+                          r.get("resourceNames", []), r.get("nonResourceURLs", []), Grant._from(r))
+            for r in self._auth("list", query, texts, paths)
+        ]
+    def review(self, admission_review: Mapping[str, Any], namespace_labels: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
+        """Answers an ``admission.k8s.io/v1`` ``AdmissionReview`` request (a dict) with its response
+        (a dict): ``uid``, ``allowed``, ``status`` (403 with every enforced finding), ``warnings``,
+        ``auditAnnotations``. ``namespace_labels``: the labels of the object's Namespace, for pods
+        judged ``from-namespace``. Raises ``ReviewError`` for a review that cannot be read."""
+        try:
+            text = json.dumps(admission_review)
+        except (TypeError, ValueError) as e:
+            raise ReviewError(f"the review cannot be written as JSON: {e}", "review") from None
+        labels = None if namespace_labels is None else json.dumps(dict(namespace_labels))
+        try:
+            answer: Dict[str, Any] = json.loads(self._native.review_json(text, labels))
+        except _native.NativeError as e:
+            raise _raise(e) from None
+        return answer
 
     def detect_paths(self, paths: Union[PathLike, Sequence[PathLike]], *, input: str = "auto") -> DetectReport:
         """Detects threats in audit logs: files, directories (every file below them), ``.gz``
@@ -602,7 +782,6 @@ class Engine:
             text = "\n".join(json.dumps(e) for e in events)
         except (TypeError, ValueError) as e:
             raise OptionsError(f"the events cannot be written as JSON: {e}", "options") from None
-        self._check_size(len(text))
         try:
             return DetectReport._from_json(self._native.detect_text(filename, text, input))
         except _native.NativeError as e:

@@ -21,12 +21,16 @@ pub enum InputFormat {
     Auto,
     /// `audit.k8s.io` events and `EventList`s only.
     K8s,
+    /// GKE Cloud Logging entries (`protoPayload` of type `AuditLog`).
     Gke,
+    /// AKS diagnostic records (`category: kube-audit`, the event in `properties.log`).
     Aks,
+    /// EKS CloudWatch records (the event in `@message` or `message`).
     Eks,
 }
 
 impl InputFormat {
+    /// Reads `auto`, `k8s`, `gke`, `aks` or `eks`.
     pub fn parse(text: &str) -> Option<InputFormat> {
         match text {
             "auto" => Some(InputFormat::Auto),
@@ -38,6 +42,7 @@ impl InputFormat {
         }
     }
 
+    /// The name `parse` reads.
     pub fn as_str(self) -> &'static str {
         match self {
             InputFormat::Auto => "auto",
@@ -53,7 +58,9 @@ impl InputFormat {
 /// from a cloud record (its spans point nowhere; positions are the record's line).
 #[derive(Debug)]
 pub enum Found<'n> {
+    /// An event inside the value read.
     InPlace(&'n Node),
+    /// An event rebuilt from a record of this format.
     Mapped(Node, InputFormat),
     /// A value that holds no event, and why.
     Error(String),

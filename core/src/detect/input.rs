@@ -12,9 +12,21 @@
 #[derive(Debug, PartialEq, Eq)]
 pub enum Unit {
     /// The text of one value, starting at 1-based `line` and `column` (bytes) of the stream.
-    Value { text: Vec<u8>, line: usize, column: usize },
+    Value {
+        /// The value's bytes.
+        text: Vec<u8>,
+        /// 1-based line where it starts.
+        line: usize,
+        /// 1-based byte column where it starts.
+        column: usize,
+    },
     /// What could not be read, at the 1-based line where it starts.
-    Error { line: usize, message: String },
+    Error {
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,7 +8,9 @@ use crate::document::{Node, Span, Value};
 /// Why a text is not JSON: the message, and the byte offset where reading stopped.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JsonError {
+    /// Byte offset in the text where reading stopped.
     pub offset: usize,
+    /// What is wrong there.
     pub message: String,
 }
 

@@ -49,16 +49,22 @@ use crate::policy::{name_matches, Item, NoResolve, Path, Severity};
 #[serde(rename_all = "camelCase")]
 pub struct ObjectRef {
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// The resource (`pods`, `secrets`).
     pub resource: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// The subresource (`exec`, `status`).
     pub subresource: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// The namespace, for namespaced resources.
     pub namespace: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// The object's name, when the request names one.
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// The API group (empty for the core group).
     pub api_group: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// The API version.
     pub api_version: Option<String>,
 }
 
@@ -68,7 +74,9 @@ pub struct ObjectRef {
 pub struct AggregateInfo {
     /// Path → value of the key (`user.username` → `alice`).
     pub key: std::collections::BTreeMap<String, String>,
+    /// Matches (or distinct values) within the window.
     pub count: usize,
+    /// The window as the rule writes it (`10m`).
     pub window: String,
     /// The time of the first match of the window.
     pub first: String,
@@ -80,49 +88,69 @@ pub struct AggregateInfo {
 pub struct Alert {
     /// `requestReceivedTimestamp`, else `stageTimestamp`, as written in the event.
     pub time: Option<String>,
+    /// The rule's id (`detect/exec-into-pod`).
     pub rule: String,
+    /// The rule's title.
     pub title: String,
+    /// The rule's severity (after configured overrides).
     pub severity: Severity,
+    /// The rule's category.
     pub category: String,
+    /// What happened, with values from the event.
     pub message: String,
     #[serde(rename = "auditID")]
+    /// The request's `auditID`.
     pub audit_id: Option<String>,
+    /// The event's `stage`.
     pub stage: Option<String>,
     /// `user.username`.
     pub user: Option<String>,
     #[serde(rename = "sourceIPs")]
+    /// The event's `sourceIPs`.
     pub source_ips: Vec<String>,
+    /// The request's `verb`.
     pub verb: Option<String>,
     #[serde(rename = "objectRef")]
+    /// The event's `objectRef`.
     pub object_ref: Option<ObjectRef>,
     /// The input and the 1-based line where the event (or the record holding it) starts.
     pub file: String,
+    /// 1-based line of the event (or of the place in a pretty-printed one).
     pub line: usize,
     /// RFC 6901 pointer into the event (for a cloud record, into the mapped event).
     pub path: String,
     /// The format the event was read in (`k8s`, `gke`, `aks`, `eks`).
     pub input: InputFormat,
+    /// The rule's standards (MITRE ATT&CK technique ids).
     pub standards: serde_json::Map<String, serde_json::Value>,
+    /// How to respond, from the rule's documentation.
     pub fix: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// For a rule with `aggregate`: what crossed its threshold.
     pub aggregate: Option<AggregateInfo>,
 }
 
 /// A part of the input that could not be read as an event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DetectError {
+    /// The input (`<stdin>` for standard input).
     pub file: String,
     /// 1-based line (0 when the error is about the whole input).
     pub line: usize,
+    /// What is wrong.
     pub message: String,
 }
 
 /// Counts of a detection run.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DetectSummary {
+    /// Inputs read.
     pub files: usize,
+    /// Events judged.
     pub events: usize,
+    /// Alerts given.
     pub alerts: usize,
+    /// Errors reported.
     pub errors: usize,
     /// Alerts left out because an earlier stage of the same request gave them.
     pub duplicates: usize,
@@ -135,16 +163,22 @@ pub struct DetectSummary {
 #[serde(tag = "type", rename_all = "lowercase")]
 #[allow(clippy::large_enum_variant)] // handed over one at a time, never stored in bulk
 pub enum Detection {
+    /// An alert.
     Alert(Alert),
+    /// A part of the input that could not be read as an event.
     Error(DetectError),
 }
 
 /// Alerts and errors of a whole text or set of files.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DetectReport {
+    /// The Rempart version.
     pub version: String,
+    /// Alerts, in input order.
     pub alerts: Vec<Alert>,
+    /// Errors, in input order.
     pub errors: Vec<DetectError>,
+    /// Counts.
     pub summary: DetectSummary,
 }
 
@@ -232,6 +266,7 @@ impl Detector {
         self.engine.policies()
     }
 
+    /// Counts so far.
     pub fn summary(&self) -> &DetectSummary {
         &self.summary
     }

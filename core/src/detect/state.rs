@@ -85,6 +85,7 @@ pub struct Seen {
 }
 
 impl Seen {
+    /// Most pairs held by one generation.
     pub const GENERATION: usize = 200_000;
     const SPAN: i64 = 3_600_000_000;
 
@@ -131,7 +132,9 @@ struct Window {
 /// the first of them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Crossing {
+    /// Matches (or distinct values) in the window.
     pub count: usize,
+    /// Microseconds since the epoch of the window's first match.
     pub first: i64,
 }
 

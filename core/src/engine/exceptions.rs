@@ -211,7 +211,7 @@ pub struct Exception {
     pub names: Vec<String>,
     /// Files it covers (empty: every file).
     pub files: Vec<Glob>,
-    /// Users (`user.username` of an audit event, `*` suffix allowed): an exception that names
+    /// Users (`user.username` of an audit event, name patterns): an exception that names
     /// users covers alerts of `rempart detect` only.
     pub users: Vec<String>,
     /// Why the findings are accepted.

@@ -9,6 +9,7 @@ mod fingerprint;
 mod options;
 mod pod_security;
 mod report;
+mod request;
 mod suppress;
 mod templates;
 
@@ -79,6 +80,8 @@ pub struct Engine {
     notes: Vec<String>,
     /// What the pre-pass over a scan's inputs collects for these policies and this level.
     wanted: evaluate::Wanted,
+    /// How admission reviews are answered.
+    admission: crate::admission::AdmissionSettings,
     /// Policies that aggregate audit events (`aggregate`): left out of the index unless the
     /// engine judges events (`crate::detect`), as one object alone says nothing about them.
     aggregates: Vec<usize>,
@@ -181,6 +184,13 @@ impl Engine {
         // A preview runs only when selected by its id; it is still listed, explained and tested.
         let dormant = |p: &Policy| p.status == Status::Preview && !options.select.contains(&p.id);
         let mut engine = Engine::index(policies, level, version, options.limits.clone(), &dormant, false);
+        let ids: Vec<&str> = engine.policies.iter().map(|p| p.id.as_str()).collect();
+        if let Some(unknown) = options.admission.unknown_policies(&ids).next() {
+            return Err(EngineError::Options(format!(
+                "option `admission.policies`: `{unknown}` names no selected policy"
+            )));
+        }
+        engine.admission = options.admission.clone();
         engine
             .notes
             .extend(options::version_note(&options.pod_security_version));
@@ -244,7 +254,12 @@ impl Engine {
         let mut wanted = evaluate::Wanted {
             namespaces: level == LevelChoice::FromNamespace,
             kinds: Vec::new(),
+            set: crate::objects::Wants::default(),
         };
+        // Policies over RBAC effective permissions need the RBAC objects of the whole scan.
+        if policies.iter().any(Policy::uses_rbac) {
+            wanted.set = crate::rbac::wants();
+        }
         for k in policies.iter().flat_map(|p| &p.lookups) {
             if !wanted.kinds.contains(k) {
                 wanted.kinds.push(k.clone());
@@ -261,6 +276,7 @@ impl Engine {
             limits,
             notes: Vec::new(),
             wanted,
+            admission: crate::admission::AdmissionSettings::default(),
             aggregates,
         }
     }
@@ -308,16 +324,36 @@ impl Engine {
         &self.limits
     }
 
+    /// How this engine answers admission reviews.
+    pub fn admission(&self) -> &crate::admission::AdmissionSettings {
+        &self.admission
+    }
+
+    /// The level pods are judged at.
+    pub fn level_choice(&self) -> LevelChoice {
+        self.level
+    }
+
     /// Scans a set of sources: each document is parsed once, evaluated and dropped, and the
     /// findings come sorted by file order, position and policy.
     pub fn scan(&self, sources: &[Source]) -> Report {
         let context = self.context(sources);
         let mut report = Report::new();
         report.notes = self.option_notes();
+        report.errors = context.errors();
+        report.notes.extend(context.notes());
+        report.summary.errors = report.errors.len();
         for source in sources {
             report.merge(self.scan_with(source, &context));
         }
         report
+    }
+
+    /// The RBAC effective permissions of a set of documents: `can_i`, `who_can` and the
+    /// effective rules of a user (`rules`), each grant with its binding, role and rule and
+    /// their places, read with this engine's limits (a `List` may be as large as an input).
+    pub fn rbac<'s>(&self, sources: impl IntoIterator<Item = &'s Source>) -> crate::rbac::Analysis {
+        crate::rbac::Analysis::read(sources, &self.limits)
     }
 
     /// Scans one source on its own.
@@ -412,6 +448,9 @@ impl Engine {
         if self.wanted.any() {
             for node in documents.iter().filter_map(|d| d.result.as_ref().ok()) {
                 context.add_document(node, &self.wanted);
+            }
+            for doc in &documents {
+                context.related.add_document_to_set(source, doc, &self.wanted.set);
             }
         }
         evaluate::Evaluator {

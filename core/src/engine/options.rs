@@ -107,6 +107,8 @@ engine_options! {
     pod_security_version: String = "latest".into(),
     /// Input limits.
     limits: Limits = Limits::default(),
+    /// How admission reviews are answered (modes, exemptions, `UPDATE`, namespace levels).
+    admission: crate::admission::AdmissionSettings = crate::admission::AdmissionSettings::default(),
 }
 
 impl OptionLayer {
@@ -245,14 +247,24 @@ pub(crate) fn check_policy_names(options: &Options, policies: &[crate::Policy]) 
             policy: id.clone(),
             param: None,
         };
-        let Some(policy) = policies.iter().find(|p| &p.id == id) else {
+        // A pack (`detect`, `detect/*`) sets a parameter for every policy of it that has one.
+        let matched: Vec<&crate::Policy> = match policies.iter().find(|p| &p.id == id) {
+            Some(p) => vec![p],
+            None => policies.iter().filter(|p| id_matches(&p.id, id)).collect(),
+        };
+        if matched.is_empty() {
             errors.push(OptionError {
                 option,
                 message: unknown_policy(id, &ids),
             });
             continue;
-        };
-        let names: Vec<&str> = policy.params.iter().map(|p| p.name.as_str()).collect();
+        }
+        let mut names: Vec<&str> = matched
+            .iter()
+            .flat_map(|p| p.params.iter().map(|q| q.name.as_str()))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
         for name in values.keys().filter(|n| !names.contains(&n.as_str())) {
             let hint = crate::policy::suggest(name, &names)
                 .map(|s| format!("; did you mean `{s}`?"))

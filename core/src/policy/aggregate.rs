@@ -15,6 +15,7 @@ pub struct Aggregate {
     pub by: Vec<Path>,
     /// The window, in microseconds of event time, and as written (`10m`).
     pub window: i64,
+    /// The window as written (`10m`), for messages.
     pub window_text: String,
     /// Matches within one window that raise the alert.
     pub count: usize,
@@ -25,6 +26,7 @@ pub struct Aggregate {
 /// A test case's repetition of its documents: `repeat: {times: 10, every: 30s}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Repeat {
+    /// How many times the documents are replayed.
     pub times: usize,
     /// Microseconds added to the event times of each copy.
     pub every: i64,

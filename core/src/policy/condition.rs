@@ -23,6 +23,9 @@ pub enum Subject {
     Flag(String),
     /// A parameter's value (to switch a rule on or off by configuration).
     Value(Node),
+    /// The decoded values of a query parameter of the URIs the path selects
+    /// (`{path: requestURI, query: command}`).
+    Query(Path, String),
 }
 
 /// A test applied to each value of the subject.
@@ -64,6 +67,9 @@ pub enum Op {
     /// An image whose tag names a Kubernetes version in the range (`…:v1.23.4`); an image
     /// without one is taken to be at the version the object is judged at.
     TagVersion(VersionRange),
+    /// An IP address of one of these classes (`loopback`, `private`, `link-local`, `public`,
+    /// `other`); text that is no address never holds.
+    IpClass(Vec<String>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +108,8 @@ pub enum Condition {
     /// Holds when the scan holds the object another object names (a pod's ServiceAccount),
     /// and it satisfies the inner condition, with that object bound as the current item.
     Lookup(Box<Lookup>),
+    /// A condition over RBAC effective permissions (`can`, `missingRole`, `bound`).
+    Rbac(Box<super::can::RbacCondition>),
 }
 
 /// A compiled definition.
@@ -113,6 +121,12 @@ pub struct Named {
     pub size: usize,
     /// The condition.
     pub condition: Condition,
+    /// The shared parameters (`params` of a definitions document) it reads, its uses
+    /// included: a policy that uses it gets them as its own parameters.
+    pub params: Vec<String>,
+    /// The file and node it was written in, to compile it again with a policy's values of
+    /// those parameters.
+    pub origin: Option<std::sync::Arc<(crate::document::Source, Node)>>,
 }
 
 impl Condition {
@@ -127,6 +141,41 @@ impl Condition {
             Condition::Some(q) => q.inner.size().saturating_add(1),
             Condition::Named(n) => n.size,
             Condition::Lookup(l) => l.inner.as_ref().map_or(1, |c| c.size().saturating_add(1)),
+            Condition::Rbac(_) => 1,
+        }
+    }
+
+    /// True when this condition consults RBAC effective permissions, definitions included.
+    pub fn uses_rbac(&self) -> bool {
+        match self {
+            Condition::Test { .. } => false,
+            Condition::All(conds) | Condition::Any(conds) => conds.iter().any(Condition::uses_rbac),
+            Condition::Not(inner) | Condition::Versioned(_, inner) => inner.uses_rbac(),
+            Condition::Some(q) => q.inner.uses_rbac(),
+            Condition::Named(n) => n.condition.uses_rbac(),
+            Condition::Lookup(l) => l.inner.as_ref().is_some_and(|c| c.uses_rbac()),
+            Condition::Rbac(_) => true,
+        }
+    }
+
+    /// The places that explain why this condition holds (the RBAC rule and binding that grant
+    /// a right), for the finding's related locations; empty for conditions of one object.
+    pub fn chain(&self, scope: &Scope<'_, '_>) -> Vec<(crate::objects::Place, String)> {
+        match self {
+            Condition::Rbac(r) => r.chain(scope),
+            Condition::All(conds) => conds
+                .iter()
+                .map(|c| c.chain(scope))
+                .find(|c| !c.is_empty())
+                .unwrap_or_default(),
+            Condition::Any(conds) => conds
+                .iter()
+                .find(|c| c.eval(scope).is_some())
+                .map(|c| c.chain(scope))
+                .unwrap_or_default(),
+            Condition::Versioned(_, inner) => inner.chain(scope),
+            Condition::Named(n) => n.condition.chain(scope),
+            _ => Vec::new(),
         }
     }
 
@@ -138,6 +187,7 @@ impl Condition {
             Condition::Not(inner) | Condition::Versioned(_, inner) => inner.lookup_kinds(out),
             Condition::Some(q) => q.inner.lookup_kinds(out),
             Condition::Named(n) => n.condition.lookup_kinds(out),
+            Condition::Rbac(_) => {}
             Condition::Lookup(l) => {
                 if !out.contains(&l.kind) {
                     out.push(l.kind.clone());
@@ -272,7 +322,7 @@ impl<'a> Scope<'a, '_> {
         }
     }
 
-    fn current(&self) -> Item<'a> {
+    pub(crate) fn current(&self) -> Item<'a> {
         self.items.last().copied().unwrap_or(Item::node(self.root))
     }
 }
@@ -312,6 +362,7 @@ impl Condition {
             Condition::Some(q) => q.eval(scope),
             Condition::Named(n) => n.condition.eval(scope),
             Condition::Lookup(l) => l.eval(scope),
+            Condition::Rbac(r) => r.eval(scope),
             Condition::Not(inner) => match inner.eval(scope) {
                 Some(_) => None,
                 None => {
@@ -341,6 +392,14 @@ impl Condition {
                     |n| (n, Some(n.display())),
                 ),
                 Subject::Keys(p) => (p.nearest(scope.start(p), scope), None),
+                Subject::Query(p, name) => match p.first(scope.start(p), scope).filter(|n| !n.is_null()) {
+                    Some(n) => (
+                        n,
+                        n.as_str()
+                            .and_then(|uri| super::audit::query_values(uri, name).into_iter().next()),
+                    ),
+                    None => (p.nearest(scope.start(p), scope), None),
+                },
                 Subject::Value(v) => (scope.current().node, Some(v.display())),
                 Subject::Flag(name) => match flag(name, scope.current()) {
                     Some(f) => (f.at, Some(f.value)),
@@ -357,6 +416,7 @@ impl Condition {
                 let (at, name) = l.target(scope);
                 (at, name)
             }
+            Condition::Rbac(_) => (scope.current().node, None),
         }
     }
 }
@@ -488,6 +548,36 @@ fn test<'a>(subject: &Subject, ops: &[Op], scope: &Scope<'a, '_>) -> Option<Hit<
             });
             found
         }
+        // Each decoded value is tested; a finding points at the URI and names the value.
+        Subject::Query(p, name) => {
+            let mut found: Option<(&'a Node, String)> = None;
+            let mut any = false;
+            p.any(scope.start(p), scope, &mut |uri| {
+                let values = uri
+                    .as_str()
+                    .map(|u| super::audit::query_values(u, name))
+                    .unwrap_or_default();
+                for v in values {
+                    if !scope.budget.spend() {
+                        return true;
+                    }
+                    any = true;
+                    let value = Node::new(Value::Str(v.clone()), uri.span);
+                    if !wants_absent && ops.iter().all(|op| apply(op, &value, None, scope)) {
+                        found = Some((uri, v));
+                        return true;
+                    }
+                }
+                false
+            });
+            if wants_absent {
+                return (!any && !scope.budget.spent()).then(|| Hit {
+                    at: p.nearest(scope.start(p), scope),
+                    value: None,
+                });
+            }
+            return found.map(|(at, v)| Hit { at, value: Some(v) });
+        }
         // A parameter: the test holds or not; a finding points at the current item.
         Subject::Value(v) => {
             let holds = if wants_absent {
@@ -612,6 +702,10 @@ fn apply(op: &Op, node: &Node, flag_items: Option<&[String]>, scope: &Scope<'_, 
         Op::TagVersion(range) => node
             .as_str()
             .is_some_and(|image| range.contains(image_version(image).unwrap_or(scope.version))),
+        Op::IpClass(classes) => node
+            .as_str()
+            .and_then(super::audit::ip_class)
+            .is_some_and(|c| classes.iter().any(|w| w == c)),
     }
 }
 

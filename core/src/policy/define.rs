@@ -20,6 +20,9 @@ pub struct Definitions {
     pub conditions: BTreeMap<String, Arc<Named>>,
     /// Fixtures by name (`fixture: name`).
     pub fixtures: BTreeMap<String, Node>,
+    /// Shared parameters: name → (description, default). A definition reads them as
+    /// `{param: name}`, and a policy that uses such a definition has them as its own.
+    pub params: BTreeMap<String, (String, Node)>,
     /// Names defined with a mistake (reported where they are defined): a use of one fails
     /// without repeating it.
     pub broken: BTreeSet<String>,
@@ -34,7 +37,8 @@ pub(crate) const MAX_SIZE: usize = 100_000;
 
 /// True for a document that holds definitions rather than a policy.
 pub(crate) fn is_definitions(node: &Node) -> bool {
-    node.get("id").is_none() && (node.get("define").is_some() || node.get("fixtures").is_some())
+    node.get("id").is_none()
+        && (node.get("define").is_some() || node.get("fixtures").is_some() || node.get("params").is_some())
 }
 
 /// The definitions of the built-in packs, read once.
@@ -80,9 +84,12 @@ pub fn load_definitions(base: &Definitions, sources: &[Source]) -> (Definitions,
             if !is_definitions(&node) {
                 continue;
             }
-            let Some(f) = decoder.fields(&node, "a definitions document", &["define", "fixtures"]) else {
+            let Some(f) = decoder.fields(&node, "a definitions document", &["define", "fixtures", "params"]) else {
                 continue;
             };
+            if let Some(map) = f.get("params") {
+                shared_params(&mut decoder, map, &mut out);
+            }
             for (key, what) in [("define", "`define`"), ("fixtures", "`fixtures`")] {
                 let Some(map) = f.get(key) else { continue };
                 let Some(entries) = map.as_map() else {
@@ -154,10 +161,14 @@ pub fn load_definitions(base: &Definitions, sources: &[Source]) -> (Definitions,
     for name in order {
         let Some(r) = raw.get(&name) else { continue };
         let Some(source) = sources.get(r.source) else { continue };
-        let (compiled, mut errs) = {
+        let (compiled, mut errs, params) = {
             let mut loader = Loader::for_definitions(source, &out);
             let c = loader.condition(&r.value);
-            (c, std::mem::take(&mut loader.decoder.errors))
+            (
+                c,
+                std::mem::take(&mut loader.decoder.errors),
+                loader.shared_params_read(),
+            )
         };
         // A mistake anywhere in it (even one a list left out) makes the definition unusable.
         let compiled = compiled.filter(|_| errs.is_empty());
@@ -178,12 +189,16 @@ pub fn load_definitions(base: &Definitions, sources: &[Source]) -> (Definitions,
             }
             Some(c) => {
                 let size = c.size();
+                let origin = (!params.is_empty())
+                    .then(|| Arc::new((Source::new(source.name.clone(), source.text.clone()), r.value.clone())));
                 out.conditions.insert(
                     name.clone(),
                     Arc::new(Named {
                         name,
                         size,
                         condition: c,
+                        params,
+                        origin,
                     }),
                 );
             }
@@ -193,6 +208,52 @@ pub fn load_definitions(base: &Definitions, sources: &[Source]) -> (Definitions,
         }
     }
     (out, errors)
+}
+
+/// Reads `params: {name: {default: …, description: …}}` of a definitions document.
+fn shared_params(decoder: &mut Decoder<'_>, map: &Node, out: &mut Definitions) {
+    let Some(entries) = map.as_map() else {
+        decoder.error(
+            map,
+            "`params` must be a map of parameter names to `{default: …, description: …}`",
+        );
+        return;
+    };
+    for (k, v) in entries {
+        let name = k.as_str().unwrap_or_default().to_owned();
+        let valid = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && name.chars().all(|c| c.is_ascii_alphanumeric());
+        if !valid {
+            decoder.error(
+                k,
+                format!("the parameter name `{name}` must be a word in camelCase, like `systemUsers`"),
+            );
+            continue;
+        }
+        let Some(f) = decoder.fields(v, "a parameter", &["default", "description"]) else {
+            continue;
+        };
+        let Some(default) = decoder.required(&f, v, "default", "a parameter").cloned() else {
+            continue;
+        };
+        let description = f
+            .get("description")
+            .and_then(|d| decoder.string(d, "`description`"))
+            .unwrap_or_default();
+        let origin_key = format!("params/{name}");
+        if let Some((first, written)) = out.origins.get(&origin_key) {
+            if !written.same_value(v) {
+                decoder.error(
+                    k,
+                    format!("`{name}` is already defined at {first}; names must be unique"),
+                );
+            }
+            continue;
+        }
+        let here = format!("{}:{}", decoder.source.name, decoder.source.position(k.span.start).line);
+        out.origins.insert(origin_key, (here, v.clone()));
+        out.params.insert(name, (description, default));
+    }
 }
 
 /// Builds the fixtures that start from other fixtures, each after the one it starts from

@@ -158,6 +158,19 @@ pub struct Match {
     pub labels: Vec<(String, Option<String>)>,
     /// Annotations the object must have, with their value when given.
     pub annotations: Vec<(String, Option<String>)>,
+    /// For audit events: the policy root is the object of the request (`requestObject`), or
+    /// the pod it runs.
+    pub request: Option<RequestView>,
+}
+
+/// What of an audit event's request a policy judges (`match.requestObject`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestView {
+    /// `requestObject: true`: the object sent (a patch read as the part of the object it sets).
+    Object,
+    /// `requestObject: pods`: the pod of that object (the object itself for a Pod, the pod
+    /// template of a workload).
+    Pods,
 }
 
 /// How a rule walks the object: one item at a time, bound to a name.
@@ -338,6 +351,15 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// True when a condition of the policy consults RBAC effective permissions.
+    pub fn uses_rbac(&self) -> bool {
+        self.unless.iter().any(Condition::uses_rbac)
+            || self
+                .rules
+                .iter()
+                .any(|r| r.deny.uses_rbac() || r.when.as_ref().is_some_and(Condition::uses_rbac))
+    }
+
     /// The inline examples, read again from the policy's file when it was loaded without them.
     pub fn examples(&self) -> std::borrow::Cow<'_, Tests> {
         match &self.tests {

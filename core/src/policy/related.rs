@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use super::model::KindPattern;
-use crate::document::Node;
+use crate::document::{Limits, Node, RawDocument, Source};
+use crate::objects::{ObjectSet, Wants};
+use crate::rbac::Authorizer;
 
 /// One indexed object: its API group and its node.
 #[derive(Clone, Debug)]
@@ -19,9 +21,14 @@ type Key = (Option<String>, String);
 
 /// The objects of the scan of the kinds some policy looks up, by kind, then by namespace
 /// (`None` when the object names none) and name.
-#[derive(Clone, Debug, Default)]
+///
+/// It also holds the object set of the scan for cross-object analyses ([`ObjectSet`]) and the
+/// RBAC index built from it when first asked for ([`Related::rbac`]).
+#[derive(Debug, Default)]
 pub struct Related {
     objects: HashMap<String, HashMap<Key, Vec<Entry>>>,
+    set: ObjectSet,
+    rbac: std::sync::OnceLock<Authorizer>,
 }
 
 impl Related {
@@ -54,7 +61,29 @@ impl Related {
 
     /// Whether no object was added.
     pub fn is_empty(&self) -> bool {
-        self.objects.is_empty()
+        self.objects.is_empty() && self.set.is_empty()
+    }
+
+    /// The object set of the scan.
+    pub fn set(&self) -> &ObjectSet {
+        &self.set
+    }
+
+    /// Adds the wanted objects of a source to the object set.
+    pub fn add_to_set(&mut self, source: &Source, limits: &Limits, wants: &Wants) {
+        self.rbac.take();
+        self.set.add_source(source, limits, wants);
+    }
+
+    /// Adds the wanted objects of one parsed document to the object set.
+    pub fn add_document_to_set(&mut self, source: &Source, doc: &RawDocument, wants: &Wants) {
+        self.rbac.take();
+        self.set.add_document(source, doc, wants);
+    }
+
+    /// The RBAC index of the object set, built once when first asked for.
+    pub fn rbac(&self) -> Option<&Authorizer> {
+        Some(self.rbac.get_or_init(|| Authorizer::new(&self.set)))
     }
 
     /// A hash of the indexed objects' values (not their places), to tell whether two scans
@@ -72,5 +101,6 @@ impl Related {
         for (kind, key, e) in all {
             (kind, key, &e.group, e.node.to_json().to_string()).hash(hasher);
         }
+        self.set.fingerprint(hasher);
     }
 }

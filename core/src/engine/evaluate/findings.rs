@@ -5,7 +5,8 @@ use super::messages::clean;
 use super::rules::{run_policy, Env};
 use super::Evaluator;
 use crate::document::{Node, Object, ObjectId, Source, Span};
-use crate::engine::report::{ErrorEntry, Finding, Report, SourceSpan};
+use crate::engine::report::{ErrorEntry, Finding, RelatedLocation, Report, SourceSpan};
+use crate::engine::request;
 use crate::engine::suppress::{self, MISSING_REASON_ID};
 use crate::engine::{comments, pod_security};
 use crate::policy::{Budget, Severity};
@@ -39,6 +40,11 @@ impl Evaluator<'_> {
             .into_iter()
             .filter(|&i| self.applies(i, obj, kind, level, version))
             .collect();
+        // The object of an audit event's request, for the policies that judge it.
+        let wants_request = active
+            .iter()
+            .any(|&i| engine.policies.get(i).is_some_and(|p| p.matcher.request.is_some()));
+        let request = wants_request.then(|| request::request_object(obj.node)).flatten();
         let mut drafts = Vec::new();
         for &i in &active {
             let replaced = engine
@@ -51,13 +57,19 @@ impl Evaluator<'_> {
             if replaced {
                 continue;
             }
-            let root = if policy.matcher.pods && kind.1 {
-                match pod {
-                    Some(p) => p,
+            let (root, note) = match policy.matcher.request {
+                Some(view) => match request
+                    .as_ref()
+                    .and_then(|(o, f)| Some((request::root(o, view, obj.node)?, f.note())))
+                {
+                    Some(found) => found,
                     None => continue,
-                }
-            } else {
-                obj.node
+                },
+                None if policy.matcher.pods && kind.1 => match pod {
+                    Some(p) => (p, None),
+                    None => continue,
+                },
+                None => (obj.node, None),
             };
             let before = drafts.len();
             let budget = Budget::new(engine.limits.max_comparisons);
@@ -67,6 +79,9 @@ impl Evaluator<'_> {
                 related: &self.context.related,
             };
             run_policy(i, policy, obj.node, root, &env, &mut drafts);
+            for draft in drafts.iter_mut().skip(before).filter(|_| note.is_some()) {
+                draft.message.push_str(note.unwrap_or_default());
+            }
             if budget.spent() {
                 drafts.truncate(before);
                 report.errors.push(ErrorEntry {
@@ -110,7 +125,20 @@ impl Evaluator<'_> {
                 span: SourceSpan::of(source, span),
                 standards,
                 fix: policy.docs.fix.clone(),
-                related: Vec::new(),
+                related: draft
+                    .related
+                    .into_iter()
+                    .map(|(p, message)| RelatedLocation {
+                        file: p.file,
+                        document: p.document,
+                        path: p.path,
+                        span: SourceSpan {
+                            start: p.start,
+                            end: p.end,
+                        },
+                        message,
+                    })
+                    .collect(),
             });
         }
         for s in suppressions.iter().filter(|s| s.reason.is_none()) {
@@ -139,7 +167,11 @@ pub(super) fn describe(obj: &Object<'_>) -> String {
 /// Where a finding on `at` points: its pointer, and the span to show — for a map or a list
 /// that is the value of a key, the key (`securityContext:`), where a reader looks for it.
 fn place<'a>(document: &'a Node, at: &'a Node) -> (String, Span) {
-    let (path, key) = document.locate(at).unwrap_or_default();
+    // A node of an object built from a JSON patch is a copy: found by its place in the file.
+    let (path, key) = document
+        .locate(at)
+        .or_else(|| request::pointer_of_copy(document, at).map(|p| (p, None)))
+        .unwrap_or_default();
     let span = match (&at.value, key) {
         (crate::document::Value::Map(_) | crate::document::Value::Seq(_), Some(k)) => k.span,
         _ => at.span,

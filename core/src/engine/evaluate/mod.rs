@@ -34,4 +34,6 @@ struct Draft<'a> {
     message: String,
     severity: Severity,
     version: Version,
+    /// Places in other objects that explain the finding (the RBAC rule that grants a right).
+    related: Vec<(crate::objects::Place, String)>,
 }

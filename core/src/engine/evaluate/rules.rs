@@ -118,12 +118,14 @@ impl<'a> RuleRun<'_, 'a> {
             return;
         }
         let message = render(&self.rule.message, &scope, hit.value.as_deref());
+        let related = self.rule.deny.chain(&scope);
         self.out.push(Draft {
             policy: self.index,
             at,
             message,
             severity: self.policy.severity,
             version: self.version,
+            related,
         });
     }
 }

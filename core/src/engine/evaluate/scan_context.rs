@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use crate::document::{expand, Documents, Limits, Node, Source};
 use crate::engine::pod_security;
+use crate::engine::report::{ErrorEntry, Note, SourceSpan};
+use crate::objects::{ObjectSet, Wants, MAX_SET_OBJECTS};
 use crate::policy::{KindPattern, Level, Related, Version};
 
 /// What the whole scan knows that single objects need: the Pod Security labels of the
@@ -13,7 +15,9 @@ use crate::policy::{KindPattern, Level, Related, Version};
 #[derive(Debug, Default)]
 pub struct ScanContext {
     pub(super) namespaces: HashMap<String, (Option<Level>, Option<Version>)>,
-    pub(super) related: Related,
+    /// The objects `lookup` finds, and the object set of the kinds cross-object analyses read
+    /// (`Wanted::set`), with places.
+    pub(crate) related: Related,
 }
 
 /// What the pre-pass collects.
@@ -21,11 +25,13 @@ pub struct ScanContext {
 pub(crate) struct Wanted {
     pub namespaces: bool,
     pub kinds: Vec<KindPattern>,
+    /// The kinds the object set keeps, for cross-object analyses.
+    pub set: Wants,
 }
 
 impl Wanted {
     pub fn any(&self) -> bool {
-        self.namespaces || !self.kinds.is_empty()
+        self.namespaces || !self.kinds.is_empty() || !self.set.is_empty()
     }
 }
 
@@ -36,6 +42,7 @@ impl ScanContext {
         let wanted = Wanted {
             namespaces: true,
             kinds: Vec::new(),
+            set: Wants::default(),
         };
         let mut context = ScanContext::default();
         for source in sources {
@@ -47,6 +54,7 @@ impl ScanContext {
     /// Adds what one source holds. Only the documents whose text names a wanted kind (or
     /// holds an escape, which may spell it) are parsed, so this pre-pass costs little.
     pub(crate) fn add_source(&mut self, source: &Source, limits: &Limits, wanted: &Wanted) {
+        self.related.add_to_set(source, limits, &wanted.set);
         let mut needles: Vec<&str> = wanted.kinds.iter().map(|k| k.kind.as_str()).collect();
         if wanted.namespaces {
             needles.push("Namespace");
@@ -102,6 +110,51 @@ impl ScanContext {
         self.related.fingerprint(&mut h);
         h.finish()
     }
+
+    /// The object set of the scan (the kinds cross-object analyses read).
+    pub fn objects(&self) -> &ObjectSet {
+        self.related.set()
+    }
+
+    /// Objects of the set read twice, as notes naming both places: each object is still
+    /// judged on its own, and the checks across objects use the last one, as a later
+    /// `kubectl apply` would (an error in `rempart auth`, whose answer depends on it).
+    pub fn notes(&self) -> Vec<Note> {
+        self.related
+            .set()
+            .duplicates()
+            .iter()
+            .map(|d| {
+                let mut n = Note::new(d.second.file.clone(), d.message());
+                n.document = Some(d.second.document);
+                n.span = Some(SourceSpan {
+                    start: d.second.start,
+                    end: d.second.end,
+                });
+                n
+            })
+            .collect()
+    }
+
+    /// What the whole set holds that is wrong: objects past the set's budget.
+    pub fn errors(&self) -> Vec<ErrorEntry> {
+        let mut out = Vec::new();
+        if let Some(p) = self.related.set().overflow() {
+            let mut e = ErrorEntry::new(
+                p.file.clone(),
+                format!(
+                    "the scan holds more than {MAX_SET_OBJECTS} objects of the kinds cross-object checks read; from this one on they are left out of those checks; scan fewer files at once"
+                ),
+            );
+            e.document = Some(p.document);
+            e.span = Some(SourceSpan {
+                start: p.start,
+                end: p.end,
+            });
+            out.push(e);
+        }
+        out
+    }
 }
 
 /// True when `word` stands in `text` as a whole word, or as the item kind of a list kind
@@ -120,7 +173,34 @@ fn contains_word(text: &str, word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::contains_word;
+    use super::{contains_word, ScanContext, Wanted};
+    use crate::document::{Limits, Source};
+    use crate::objects::Wants;
+
+    #[test]
+    fn duplicates_in_the_object_set_are_positioned_notes_naming_both_places() {
+        let wanted = Wanted {
+            set: Wants::kinds(["ClusterRole"]),
+            ..Wanted::default()
+        };
+        let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: \"a\\tb\"}\n";
+        let mut context = ScanContext::default();
+        for name in ["one.yaml", "two.yaml"] {
+            context.add_source(&Source::new(name, text), &Limits::default(), &wanted);
+        }
+        assert!(context.errors().is_empty());
+        let notes = context.notes();
+        assert_eq!(notes.len(), 1);
+        let e = notes.first().unwrap();
+        assert_eq!(e.file, "two.yaml");
+        assert_eq!(e.span.map(|s| (s.start.line, s.start.column)), Some((1, 1)));
+        assert!(
+            e.message
+                .contains("ClusterRole `a b` is defined twice: here and at one.yaml:1:1"),
+            "{}",
+            e.message
+        );
+    }
 
     #[test]
     fn kinds_are_found_as_whole_words() {

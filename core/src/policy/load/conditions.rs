@@ -3,7 +3,7 @@
 
 use regex::Regex;
 
-use super::{Loader, LOGIC, OPS, SUBJECTS, TYPES, VERSIONS};
+use super::{Loader, LOGIC, MODIFIERS, OPS, SUBJECTS, TYPES, VERSIONS};
 use crate::decode::suggest;
 use crate::document::{Node, Value};
 use crate::policy::condition::{Condition, Lookup, Op, Ordering, Quantifier, Subject};
@@ -25,6 +25,7 @@ impl Loader<'_, '_> {
             .chain(OPS)
             .chain(LOGIC)
             .chain(VERSIONS)
+            .chain(MODIFIERS)
             .copied()
             .collect();
         let f = self.fields(node, "a condition", &known)?;
@@ -53,6 +54,27 @@ impl Loader<'_, '_> {
                 Some("not") => Some(Condition::Not(Box::new(self.condition(f.get("not")?)?))),
                 Some("some") => self.quantifier(f.get("some")?),
                 Some("lookup") => self.lookup(f.get("lookup")?),
+                Some("can") => match crate::policy::can::Can::parse(f.get("can")?) {
+                    Ok(can) => Some(Condition::Rbac(Box::new(crate::policy::can::RbacCondition::Can(can)))),
+                    Err(mistakes) => {
+                        for (at, message) in mistakes {
+                            self.error(at, message);
+                        }
+                        None
+                    }
+                },
+                Some(key @ ("missingRole" | "bound")) => {
+                    let v = f.get(key)?;
+                    if v.display() != "true" {
+                        self.error(v, format!("`{key}` takes `true`"));
+                        return None;
+                    }
+                    Some(Condition::Rbac(Box::new(if key == "bound" {
+                        crate::policy::can::RbacCondition::Bound
+                    } else {
+                        crate::policy::can::RbacCondition::MissingRole
+                    })))
+                }
                 Some(key) => {
                     let list = f.get(key)?;
                     if list.as_seq().is_none_or(<[Node]>::is_empty) {
@@ -88,7 +110,7 @@ impl Loader<'_, '_> {
                     }
                     "param" => {
                         let name = self.string(n, "`param`")?;
-                        let found = self.params.iter().find(|(p, _)| *p == name).map(|(_, v)| v.clone());
+                        let found = self.param_value(&name);
                         if found.is_none() {
                             self.error(n, format!("no parameter `{name}` is declared in `params`"));
                         }
@@ -115,6 +137,7 @@ impl Loader<'_, '_> {
                 return None;
             }
         };
+        let subject = self.with_query(f.get("query"), subject)?;
         let mut ops = Vec::new();
         for (k, v) in f.entries {
             let key = k.as_str().unwrap_or_default();
@@ -147,7 +170,7 @@ impl Loader<'_, '_> {
                     self.lookups.push(kind);
                 }
             }
-            return Some(Condition::Named(c.clone()));
+            return self.with_shared_params(c.clone());
         }
         if self.defs.broken.contains(&name) {
             self.error(
@@ -288,7 +311,7 @@ impl Loader<'_, '_> {
         if let Some([(k, v)]) = node.as_map() {
             if k.as_str() == Some("param") {
                 let name = self.string(v, "`param`")?;
-                let found = self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+                let found = self.param_value(&name);
                 if found.is_none() {
                     let names: Vec<&str> = self.params.iter().map(|(n, _)| n.as_str()).collect();
                     let hint = suggest(&name, &names)
@@ -363,6 +386,10 @@ impl Loader<'_, '_> {
             "prefix" => Op::Prefix(texts(self)?),
             "certificateOrganization" => Op::CertificateOrganization(texts(self)?),
             "suffix" => Op::Suffix(texts(self)?),
+            "ipClass" => {
+                let classes = texts(self)?;
+                self.ip_class(node, classes)?
+            }
             "gt" => Op::Compare(Ordering::Gt, number(self)?),
             "gte" => Op::Compare(Ordering::Gte, number(self)?),
             "lt" => Op::Compare(Ordering::Lt, number(self)?),

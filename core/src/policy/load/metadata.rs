@@ -70,9 +70,10 @@ impl Loader<'_, '_> {
             .unwrap_or_default();
         let versions = f.get("versions").map(|n| self.versions(n)).unwrap_or_default();
         let pid = id.clone().unwrap_or_default();
+        let given = super::shared::overrides_for(overrides, &pid);
         let params = f
             .get("params")
-            .map(|n| self.params(n, overrides.get(&pid)))
+            .map(|n| self.params(n, Some(&given)))
             .unwrap_or_default();
         // Parameter names that the policy does not declare are reported by the engine, which
         // knows where the options come from (`check_policy_names`).
@@ -80,6 +81,8 @@ impl Loader<'_, '_> {
             .iter()
             .map(|p| (p.name.clone(), Node::from_json(&p.value)))
             .collect();
+        self.overrides = given;
+        self.inherited.clear();
         self.bindings.clear();
         self.lookups.clear();
         let matcher = self
@@ -105,6 +108,8 @@ impl Loader<'_, '_> {
                 ),
             );
         }
+        let mut params = params;
+        params.append(&mut self.inherited);
         let overrides_ids = f
             .get("overrides")
             .map(|n| self.strings(n, "`overrides`"))
@@ -298,8 +303,10 @@ impl Loader<'_, '_> {
                 "excludeNamespaces",
                 "labels",
                 "annotations",
+                "requestObject",
             ],
         )?;
+        let request = self.request_view(f.get("requestObject"));
         let pods = match f.get("pods").map(|n| &n.value) {
             None => false,
             Some(Value::Bool(b)) => *b,
@@ -337,6 +344,7 @@ impl Loader<'_, '_> {
             exclude_namespaces,
             labels,
             annotations,
+            request,
         })
     }
 

@@ -4,6 +4,7 @@
 mod conditions;
 mod metadata;
 mod rules;
+mod shared;
 mod templates;
 
 use std::collections::BTreeMap;
@@ -11,7 +12,7 @@ use std::sync::Arc;
 
 use super::define::{builtin_definitions, is_definitions, load_definitions, Definitions};
 use super::examples_cut::examples_start;
-use super::model::{KindPattern, Policy};
+use super::model::{KindPattern, Param, Policy};
 use crate::decode::{Decoder, PolicyError};
 use crate::document::{parse_stream, Limits, Node, Source, Span};
 
@@ -60,8 +61,21 @@ const OPS: &[&str] = &[
     "type",
     "certificateOrganization",
     "tagVersion",
+    "ipClass",
 ];
-const LOGIC: &[&str] = &["all", "any", "not", "some", "use", "lookup"];
+/// Keys that qualify a subject: `query` reads a query parameter of the URI a `path` selects.
+const MODIFIERS: &[&str] = &["query"];
+const LOGIC: &[&str] = &[
+    "all",
+    "any",
+    "not",
+    "some",
+    "use",
+    "lookup",
+    "can",
+    "missingRole",
+    "bound",
+];
 const VERSIONS: &[&str] = &["since", "until"];
 const FIXTURE_CHANGES: &[&str] = &["fixture", "patch", "splice", "container", "without", "flags"];
 const TYPES: &[&str] = &["null", "boolean", "number", "integer", "string", "list", "map"];
@@ -125,6 +139,9 @@ fn load(
         defs,
         shared: defs.clone(),
         lookups: Vec::new(),
+        params_read: Vec::new(),
+        overrides: BTreeMap::new(),
+        inherited: Vec::new(),
     };
     let mut policies = Vec::new();
     let mut definitions = false;
@@ -168,6 +185,12 @@ pub(crate) struct Loader<'s, 'd> {
     shared: Arc<Definitions>,
     /// The kinds the policy being read looks up in the scan (`lookup`).
     lookups: Vec<KindPattern>,
+    /// The parameters the conditions read so far (for a definition: the shared ones it needs).
+    params_read: Vec<String>,
+    /// The values the options give the parameters of the policy being read.
+    overrides: BTreeMap<String, serde_json::Value>,
+    /// Shared parameters the policy has through the definitions it uses.
+    inherited: Vec<Param>,
 }
 
 impl<'s> std::ops::Deref for Loader<'s, '_> {
@@ -190,11 +213,20 @@ impl<'s, 'd> Loader<'s, 'd> {
             decoder: Decoder::new(source),
             text: Arc::from(""),
             examples: false,
-            params: Vec::new(),
             bindings: Vec::new(),
             defs,
             shared: Arc::default(),
             lookups: Vec::new(),
+            // A definition reads the shared parameters' defaults (a policy that uses it gets
+            // it compiled again with its own values: `shared.rs`).
+            params: defs
+                .params
+                .iter()
+                .map(|(name, (_, default))| (name.clone(), default.clone()))
+                .collect(),
+            params_read: Vec::new(),
+            overrides: BTreeMap::new(),
+            inherited: Vec::new(),
         }
     }
 }

@@ -90,8 +90,11 @@ impl Loader<'_, '_> {
     }
 
     fn containers(&mut self, node: &Node, kinds: Option<&Node>, matcher: &Match) -> Option<Iteration> {
-        if !matcher.pods {
-            self.error(node, "`each: containers` needs `match: {pods: true}`");
+        if !matcher.pods && matcher.request != Some(crate::policy::model::RequestView::Pods) {
+            self.error(
+                node,
+                "`each: containers` needs `match: {pods: true}` (or `requestObject: pods`)",
+            );
             return None;
         }
         let Some(kinds) = kinds else {
