@@ -75,8 +75,15 @@ impl Engine {
 
     /// Scans files and directories; returns the JSON report as UTF-8 bytes (no decoding of a
     /// large report into a Python string: `json.loads` reads bytes) and the exit code.
-    fn scan_paths<'py>(&self, py: Python<'py>, paths: Vec<String>) -> PyResult<(Bound<'py, PyBytes>, i32)> {
-        let judged = guarded(py, || self.inner.scan_paths_json(&paths))?;
+    /// `jobs` files are scanned at once (None: the available cores); the report is the same.
+    #[pyo3(signature = (paths, jobs=None))]
+    fn scan_paths<'py>(
+        &self,
+        py: Python<'py>,
+        paths: Vec<String>,
+        jobs: Option<usize>,
+    ) -> PyResult<(Bound<'py, PyBytes>, i32)> {
+        let judged = guarded(py, || self.inner.scan_paths_json(&paths, jobs.unwrap_or(0)))?;
         Ok((PyBytes::new(py, judged.report.as_bytes()), judged.outcome.exit_code()))
     }
 

@@ -35,6 +35,7 @@ fn scan_args(a: &DetectArgs, paths: &[String]) -> ScanArgs {
         today: a.today.clone(),
         color: ColorArg::Never,
         verbose: false,
+        jobs: None,
     }
 }
 

@@ -137,6 +137,10 @@ struct ScanArgs {
     /// Also list documents that were skipped, and why.
     #[arg(long, short = 'v')]
     verbose: bool,
+    /// Files scanned at once (default: the available cores; 1 scans on one thread). The
+    /// report is the same for any number.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::rc::Rc;
 
-use rempart::files::{read_bounded, scan_paths};
+use rempart::files::{default_jobs, read_bounded, scan_paths_jobs};
 use rempart::format::{
     visible, FormatWriter, GithubWriter, JsonWriter, JunitWriter, PolicyReportWriter, SarifWriter, TextWriter,
 };
@@ -105,7 +105,9 @@ pub fn scan(a: ScanArgs, out: &mut dyn Write) -> Result<i32, String> {
     let mut refused: Option<String> = None;
     // Each file is read, scanned and written out before the next: memory follows the
     // largest document, not the whole scan.
-    let scanned = scan_paths(&engine, &paths, &project.exclude, &stdin, |report, source| {
+    // Files are scanned on `jobs` threads; reports come here one at a time, in input order.
+    let jobs = a.jobs.map_or_else(default_jobs, usize::from);
+    let scanned = scan_paths_jobs(&engine, &paths, &project.exclude, &stdin, jobs, |report, source| {
         // The reader went away (`rempart scan | head`): stop, unless a baseline is being
         // recorded, which must hold every finding.
         if closed.get() && a.write_baseline.is_none() {

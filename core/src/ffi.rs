@@ -679,8 +679,10 @@ impl Session {
 
     /// Scans files and folders, writing the JSON report as the files go (see
     /// [`scan_paths_json`]). With `discover`, and no configuration file given, the one found
-    /// from the first path upward applies, and a note says so.
-    pub fn scan_paths_json(&self, paths: &[String]) -> Result<Judged<String>, ErrorInfo> {
+    /// from the first path upward applies, and a note says so. `jobs` files are scanned at
+    /// once (0: the available cores); the report is the same for any number.
+    pub fn scan_paths_json(&self, paths: &[String], jobs: usize) -> Result<Judged<String>, ErrorInfo> {
+        let jobs = if jobs == 0 { crate::files::default_jobs() } else { jobs };
         let found = self.discovered(paths)?;
         let (engine, project) = match &found {
             Some(pair) => (&pair.0, &pair.1),
@@ -689,7 +691,8 @@ impl Session {
         let mut out = Vec::new();
         let written = crate::format::JsonWriter::start(&mut out).and_then(|writer| {
             let mut writer: Box<dyn FormatWriter + '_> = Box::new(writer);
-            let (totals, outcome) = project.scan_paths(engine, paths, |report, source| writer.file(report, source))?;
+            let (totals, outcome) =
+                project.scan_paths(engine, paths, jobs, |report, source| writer.file(report, source))?;
             writer.finish(&totals)?;
             Ok(outcome)
         });

@@ -327,6 +327,26 @@ pub fn scan_paths<E>(
     paths: &[String],
     exclude: &[Glob],
     stdin: &str,
+    each: impl FnMut(&mut Report, Option<&Source>) -> Result<(), E>,
+) -> Result<Report, E> {
+    scan_paths_jobs(engine, paths, exclude, stdin, 1, each)
+}
+
+/// The number of files scanned at once by default: the cores this process may use.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map(usize::from).unwrap_or(1)
+}
+
+/// [`scan_paths`] on `jobs` threads: files are scanned in parallel, and `each` still receives
+/// the reports one at a time in the order of the inputs (the output is the same as with one
+/// thread). At most a few files per thread are held ahead of the one `each` waits for.
+/// `jobs` of 0 or 1 scans on the calling thread.
+pub fn scan_paths_jobs<E>(
+    engine: &Engine,
+    paths: &[String],
+    exclude: &[Glob],
+    stdin: &str,
+    jobs: usize,
     mut each: impl FnMut(&mut Report, Option<&Source>) -> Result<(), E>,
 ) -> Result<Report, E> {
     let Inputs {
@@ -360,36 +380,129 @@ pub fn scan_paths<E>(
     totals.merge(first);
     // Files that kustomizations apply as patches are not complete objects: noted, not scanned.
     let patches = crate::kustomize::Patches::find(&inputs);
-    for input in &inputs {
-        if let Some(mut noted) = patches.skip(input) {
-            // kubectl apply -f DIR applies the file as it is: the values it sets are judged.
-            let source = read_input(input, stdin, engine.limits().max_input_bytes).ok();
-            if let Some(source) = &source {
-                let mut judged = engine.scan_patches(source, &context);
-                noted.findings.append(&mut judged.findings);
-                noted.summary.findings = noted.findings.len();
-                noted.summary.documents = judged.summary.documents;
-            }
-            each(&mut noted, source.as_ref())?;
-            noted.findings.clear();
-            totals.merge(noted);
-            continue;
-        }
-        let (mut report, source) = match read_input(input, stdin, engine.limits().max_input_bytes) {
-            Ok(source) => (engine.scan_with(&source, &context), Some(source)),
-            Err(error) => {
-                let mut r = Report::new();
-                r.summary.files = 1;
-                r.summary.errors = 1;
-                r.errors.push(error);
-                (r, None)
-            }
-        };
+    let work = |input: &Input| scan_input(engine, input, stdin, &patches, &context);
+    let mut emit = |(mut report, source): (Report, Option<Source>)| {
         each(&mut report, source.as_ref())?;
         report.findings.clear();
         totals.merge(report);
+        Ok(())
+    };
+    let jobs = jobs.min(inputs.len());
+    if jobs <= 1 {
+        for input in &inputs {
+            emit(work(input))?;
+        }
+    } else {
+        in_order(&inputs, jobs, work, emit)?;
     }
     Ok(totals)
+}
+
+/// One input's report, and its source when it could be read.
+fn scan_input(
+    engine: &Engine,
+    input: &Input,
+    stdin: &str,
+    patches: &crate::kustomize::Patches,
+    context: &ScanContext,
+) -> (Report, Option<Source>) {
+    let max = engine.limits().max_input_bytes;
+    if let Some(mut noted) = patches.skip(input) {
+        // kubectl apply -f DIR applies the file as it is: the values it sets are judged.
+        let source = read_input(input, stdin, max).ok();
+        if let Some(source) = &source {
+            let mut judged = engine.scan_patches(source, context);
+            noted.findings.append(&mut judged.findings);
+            noted.summary.findings = noted.findings.len();
+            noted.summary.documents = judged.summary.documents;
+        }
+        return (noted, source);
+    }
+    match read_input(input, stdin, max) {
+        Ok(source) => (engine.scan_with(&source, context), Some(source)),
+        Err(error) => {
+            let mut r = Report::new();
+            r.summary.files = 1;
+            r.summary.errors = 1;
+            r.errors.push(error);
+            (r, None)
+        }
+    }
+}
+
+/// Where the workers of [`in_order`] stand.
+struct Window {
+    /// The next item a worker takes.
+    next: usize,
+    /// How many items `emit` has had.
+    emitted: usize,
+    /// `emit` failed: take no more.
+    stop: bool,
+}
+
+/// Runs `work` over `items` on `jobs` threads and hands the results to `emit` on this thread
+/// in the order of `items`. Workers stay within a window of `4 * jobs` items past the last
+/// one emitted, so memory is bounded however slow `emit` is. Stops at the first error of
+/// `emit`.
+fn in_order<T: Sync, R: Send, E>(
+    items: &[T],
+    jobs: usize,
+    work: impl Fn(&T) -> R + Sync,
+    mut emit: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E> {
+    use std::sync::{mpsc, Condvar, Mutex, MutexGuard, PoisonError};
+    let window = jobs.saturating_mul(4);
+    let state = Mutex::new(Window {
+        next: 0,
+        emitted: 0,
+        stop: false,
+    });
+    let turn = Condvar::new();
+    let lock = || -> MutexGuard<'_, Window> { state.lock().unwrap_or_else(PoisonError::into_inner) };
+    std::thread::scope(|scope| {
+        let (done, results) = mpsc::channel::<(usize, R)>();
+        for _ in 0..jobs {
+            let done = done.clone();
+            let (work, lock, turn) = (&work, &lock, &turn);
+            scope.spawn(move || loop {
+                let index = {
+                    let mut w = lock();
+                    loop {
+                        if w.stop || w.next >= items.len() {
+                            return;
+                        }
+                        if w.next < w.emitted.saturating_add(window) {
+                            break;
+                        }
+                        w = turn.wait(w).unwrap_or_else(PoisonError::into_inner);
+                    }
+                    w.next += 1;
+                    w.next - 1
+                };
+                let Some(item) = items.get(index) else { return };
+                if done.send((index, work(item))).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done);
+        let mut pending = std::collections::BTreeMap::new();
+        let mut wanted = 0;
+        for (index, result) in results.iter() {
+            pending.insert(index, result);
+            while let Some(result) = pending.remove(&wanted) {
+                wanted += 1;
+                let emitted = emit(result);
+                let mut w = lock();
+                w.emitted = wanted;
+                w.stop = emitted.is_err();
+                drop(w);
+                turn.notify_all();
+                emitted?;
+            }
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]

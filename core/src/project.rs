@@ -402,18 +402,20 @@ impl Project {
         }
     }
 
-    /// Scans files and folders (as `rempart scan` does, without stdin), one file at a time:
-    /// `each` gets every file's report after exceptions and baseline, then the reports of the
+    /// Scans files and folders (as `rempart scan` does, without stdin), `jobs` files at a time
+    /// (see [`crate::files::scan_paths_jobs`]): `each` gets every file's report after
+    /// exceptions and baseline, in the order of the inputs, then the reports of the
     /// exceptions' files (expired, stale). Returns the totals (without findings: `each` had
     /// them) and the decision.
     pub fn scan_paths<E>(
         &self,
         engine: &Engine,
         paths: &[String],
+        jobs: usize,
         mut each: impl FnMut(&Report, Option<&Source>) -> Result<(), E>,
     ) -> Result<(Report, Outcome), E> {
         let mut judge = self.judge(false);
-        let mut totals = crate::files::scan_paths(engine, paths, &self.exclude, "", |report, source| {
+        let mut totals = crate::files::scan_paths_jobs(engine, paths, &self.exclude, "", jobs, |report, source| {
             judge.file(report);
             each(report, source)
         })?;

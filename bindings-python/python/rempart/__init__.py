@@ -604,11 +604,14 @@ class Engine:
         except _native.NativeError as e:
             raise _raise(e) from None
 
-    def scan_paths(self, paths: Union[PathLike, Sequence[PathLike]]) -> Report:
-        """Scans files and directories (recursively: .yaml, .yml, .json), one file at a time."""
+    def scan_paths(self, paths: Union[PathLike, Sequence[PathLike]], jobs: Optional[int] = None) -> Report:
+        """Scans files and directories (recursively: .yaml, .yml, .json), ``jobs`` files at a
+        time (default: the available cores); the report is the same for any ``jobs``."""
         items: Sequence[PathLike] = [paths] if isinstance(paths, (str, os.PathLike)) else paths
+        if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+            raise ValueError(f"jobs must be a positive integer, not {jobs!r}")
         try:
-            return Report._from_json(self._native.scan_paths([os.fspath(p) for p in items]))
+            return Report._from_json(self._native.scan_paths([os.fspath(p) for p in items], jobs))
         except _native.NativeError as e:
             raise _raise(e) from None
 
