@@ -1,13 +1,11 @@
 //! `rempart auth can-i` and `rempart auth who-can`: RBAC effective permissions over a set of
 //! manifests, as `kubectl auth can-i` asks a cluster.
 
-use std::io::{self, Write};
+use std::io::Write;
 
 use clap::{Args, Subcommand, ValueEnum};
-use rempart::files::{collect_inputs, read_bounded, read_input};
 use rempart::format::visible;
 use rempart::rbac::{resources, Analysis, EffectiveRule, GrantRef, Request, User};
-use rempart::{Engine, Options};
 
 use crate::{emit, EXIT_FINDINGS, EXIT_OK};
 
@@ -84,43 +82,10 @@ pub(crate) fn run(command: AuthCommand, out: &mut dyn Write) -> Result<i32, Stri
 
 /// Reads the inputs and builds the analysis; what is wrong in them goes to stderr.
 fn analysis(a: &RequestArgs) -> Result<Analysis, String> {
-    let engine = Engine::new(&Options {
-        builtin: false,
-        ..Options::default()
-    })
-    .map_err(|e| e.to_string())?;
-    let max = engine.limits().max_input_bytes;
-    let mut stdin = String::new();
-    if a.files.iter().any(|p| p == "-") {
-        let bytes = read_bounded(io::stdin().lock(), max).map_err(|e| format!("cannot read stdin: {e}"))?;
-        stdin = String::from_utf8_lossy(&bytes).into_owned();
-    }
-    let inputs = collect_inputs(&a.files, &[]);
-    let mut errors = inputs.errors;
-    let mut sources = Vec::new();
-    for input in &inputs.inputs {
-        match read_input(input, &stdin, max) {
-            Ok(s) => sources.push(s),
-            Err(e) => errors.push(e),
-        }
-    }
-    for e in &errors {
-        let at = e
-            .span
-            .map(|s| format!(":{}:{}", s.start.line, s.start.column))
-            .unwrap_or_default();
-        eprintln!("rempart: {}{at}: error: {}", visible(&e.file), visible(&e.message));
-    }
+    let (engine, sources) = crate::inputs::read_set(&a.files)?;
     let analysis = engine.rbac(&sources);
     for p in analysis.problems() {
-        let level = if p.error { "error" } else { "note" };
-        eprintln!(
-            "rempart: {}:{}:{}: {level}: {}",
-            visible(&p.place.file),
-            p.place.start.line,
-            p.place.start.column,
-            visible(&p.message)
-        );
+        crate::inputs::print_problem(p.error, &p.place, &p.message);
     }
     if sources.is_empty() {
         return Err("no input could be read".into());

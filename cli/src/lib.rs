@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 mod auth;
 mod detect;
+mod inputs;
 mod netpol;
 mod output;
 mod scan;

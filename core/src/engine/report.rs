@@ -87,6 +87,20 @@ impl ErrorEntry {
 }
 
 impl RelatedLocation {
+    /// The related location at a place of the scan's object set, described by `message`.
+    pub fn at(place: crate::objects::Place, message: String) -> Self {
+        RelatedLocation {
+            file: place.file,
+            document: place.document,
+            path: place.path,
+            span: SourceSpan {
+                start: place.start,
+                end: place.end,
+            },
+            message,
+        }
+    }
+
     /// `file:line:column: message`, as the one-line formats print it.
     pub fn one_line(&self) -> String {
         format!(

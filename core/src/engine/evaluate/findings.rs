@@ -128,16 +128,7 @@ impl Evaluator<'_> {
                 related: draft
                     .related
                     .into_iter()
-                    .map(|(p, message)| RelatedLocation {
-                        file: p.file,
-                        document: p.document,
-                        path: p.path,
-                        span: SourceSpan {
-                            start: p.start,
-                            end: p.end,
-                        },
-                        message,
-                    })
+                    .map(|(p, message)| RelatedLocation::at(p, message))
                     .chain(self.context.network_related(policy, obj.node))
                     .collect(),
             });

@@ -152,16 +152,7 @@ impl ScanContext {
         }
         crate::netpol::checks::related(analysis, node)
             .into_iter()
-            .map(|(p, message)| RelatedLocation {
-                file: p.file,
-                document: p.document,
-                path: p.path,
-                span: SourceSpan {
-                    start: p.start,
-                    end: p.end,
-                },
-                message,
-            })
+            .map(|(p, message)| RelatedLocation::at(p, message))
             .collect()
     }
 
